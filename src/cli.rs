@@ -1,0 +1,220 @@
+//! The command line, as clap types only. Behaviour lives in `cmd/<verb>.rs`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ssoenv",
+    version,
+    about = "AWS IAM Identity Center (SSO) credentials that follow the directory your shell is in",
+    long_about = None,
+    propagate_version = true,
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the snippet that hooks ssoenv into your shell's prompt
+    Hook(Hook),
+    /// Per-prompt callback: print shell code for what changed (used by the hook)
+    Export(Export),
+    /// Trust a .awssso.toml (default: the nearest one above the current directory)
+    Allow(Allow),
+    /// Withdraw trust from a .awssso.toml
+    Deny(Deny),
+    /// Run a command with fresh credentials for the current directory
+    Exec(Exec),
+    /// Sign in to the SSO session (browser with PKCE, or device code)
+    Login(Login),
+    /// Sign out: end the SSO session and remove cached tokens and credentials
+    Logout(Logout),
+    /// Show which config and credentials are active, and when they expire
+    Status(Status),
+    /// List the accounts and roles the SSO session can reach
+    List(List),
+    /// Write a .awssso.toml for the current directory
+    Init(Init),
+    /// Print credentials as `credential_process` JSON for ~/.aws/config
+    CredentialProcess(CredentialProcess),
+    /// Print the current credentials once, in the AWS CLI's formats
+    ExportCredentials(ExportCredentials),
+    /// Print shell completions
+    Completions(Completions),
+}
+
+/// Shells the prompt hook supports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HookShell {
+    Bash,
+    Zsh,
+    Fish,
+    #[value(alias = "powershell")]
+    Pwsh,
+}
+
+/// Targets of `ssoenv export`: the hook shells plus JSON for other integrations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportTarget {
+    Bash,
+    Zsh,
+    Fish,
+    #[value(alias = "powershell")]
+    Pwsh,
+    Json,
+}
+
+/// Where the credentials' settings come from, when not from the current directory.
+#[derive(Debug, Clone, Default, Args)]
+pub struct Source {
+    /// Use this .awssso.toml instead of the one found above the current directory
+    #[arg(long, value_name = "FILE", conflicts_with = "profile")]
+    pub config: Option<PathBuf>,
+    /// Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct Hook {
+    pub shell: HookShell,
+}
+
+#[derive(Debug, Args)]
+pub struct Export {
+    pub target: ExportTarget,
+}
+
+#[derive(Debug, Args)]
+pub struct Allow {
+    /// The .awssso.toml or its directory
+    pub path: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct Deny {
+    /// The .awssso.toml or its directory
+    pub path: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct Exec {
+    #[command(flatten)]
+    pub source: Source,
+    /// Renew first when less than this is left on the credentials (e.g. 15m, 1h)
+    #[arg(long, value_name = "DUR", value_parser = parse_duration)]
+    pub min_ttl: Option<Duration>,
+    /// Give the command static AWS_* variables instead of a credential endpoint
+    #[arg(long)]
+    pub no_server: bool,
+    /// The command and its arguments
+    #[arg(
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "CMD"
+    )]
+    pub command: Vec<std::ffi::OsString>,
+}
+
+#[derive(Debug, Args)]
+pub struct Login {
+    #[command(flatten)]
+    pub source: Source,
+    /// Use the device-code flow (for SSH sessions and machines without a browser)
+    #[arg(long)]
+    pub device_code: bool,
+    /// Do not open a browser; print the URL to open instead
+    #[arg(long)]
+    pub no_browser: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct Logout {
+    #[command(flatten)]
+    pub source: Source,
+}
+
+#[derive(Debug, Args)]
+pub struct Status {
+    /// Machine-readable output
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct List {
+    #[command(flatten)]
+    pub source: Source,
+    /// Machine-readable output
+    #[arg(long)]
+    pub json: bool,
+    /// Ignore the cached list and ask the portal again
+    #[arg(long)]
+    pub refresh: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct Init {
+    /// Account id to use (skips the picker)
+    #[arg(long)]
+    pub account: Option<String>,
+    /// Role name to use (skips the picker)
+    #[arg(long)]
+    pub role: Option<String>,
+    /// Region to export as AWS_REGION and AWS_DEFAULT_REGION
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Take the SSO session from this AWS config profile
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Overwrite an existing .awssso.toml
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CredentialProcess {
+    #[command(flatten)]
+    pub source: Source,
+}
+
+/// The AWS CLI's `configure export-credentials` formats, plus `ini`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CredentialFormat {
+    /// `export NAME=value` lines for POSIX shells
+    Env,
+    /// `NAME=value` lines
+    EnvNoExport,
+    /// `set -gx NAME value` lines for fish
+    Fish,
+    /// `$Env:NAME = 'value'` lines for PowerShell
+    Powershell,
+    /// credential_process JSON
+    Process,
+    /// a section for the shared credentials file
+    Ini,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportCredentials {
+    #[command(flatten)]
+    pub source: Source,
+    #[arg(long, value_enum, default_value = "env")]
+    pub format: CredentialFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct Completions {
+    pub shell: clap_complete::Shell,
+}
+
+/// Parses durations such as `90s`, `15m`, `1h 30m`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    humantime::parse_duration(text).map_err(|e| format!("{e} (write it like 90s, 15m or 1h30m)"))
+}

@@ -1,0 +1,8 @@
+//! ssoenv: AWS IAM Identity Center credentials that follow the shell's directory.
+//!
+//! The binary is a thin shell around this library so that integration tests,
+//! fuzz targets and benchmarks reach the same code.
+
+pub mod cli;
+pub mod cmd;
+pub mod error;

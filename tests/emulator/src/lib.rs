@@ -1,0 +1,1 @@
+//! Emulator of the AWS SSO portal and SSO OIDC APIs (placeholder until built).
