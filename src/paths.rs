@@ -1,0 +1,73 @@
+//! Where files live. Everything derives from the environment (`HOME`, `XDG_*`,
+//! `AWS_CONFIG_FILE`), so tests run against a temporary home.
+
+use std::env;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// The name of the per-project config file.
+pub const PROJECT_FILE: &str = ".awssso.toml";
+
+/// The user's home directory, from `HOME`.
+pub fn home() -> Result<PathBuf> {
+    match env::var_os("HOME") {
+        Some(home) if !home.is_empty() => Ok(PathBuf::from(home)),
+        _ => Err(Error::new("HOME is not set; set it to your home directory")),
+    }
+}
+
+/// `$XDG_<kind>_HOME` when it is an absolute path, otherwise `~/<fallback>`.
+fn xdg(var: &str, fallback: &str) -> Result<PathBuf> {
+    match env::var_os(var).map(PathBuf::from) {
+        Some(dir) if dir.is_absolute() => Ok(dir),
+        _ => Ok(home()?.join(fallback)),
+    }
+}
+
+/// `$XDG_CONFIG_HOME/ssoenv`: the user-wide defaults file lives here.
+pub fn config_dir() -> Result<PathBuf> {
+    Ok(xdg("XDG_CONFIG_HOME", ".config")?.join("ssoenv"))
+}
+
+/// `$XDG_CACHE_HOME/ssoenv`: role credentials and locks (0700).
+pub fn cache_dir() -> Result<PathBuf> {
+    Ok(xdg("XDG_CACHE_HOME", ".cache")?.join("ssoenv"))
+}
+
+/// `$XDG_DATA_HOME/ssoenv`: trust records.
+pub fn data_dir() -> Result<PathBuf> {
+    Ok(xdg("XDG_DATA_HOME", ".local/share")?.join("ssoenv"))
+}
+
+/// The user-wide defaults file, `$XDG_CONFIG_HOME/ssoenv/config.toml`.
+pub fn user_config_file() -> Result<PathBuf> {
+    Ok(config_dir()?.join("config.toml"))
+}
+
+/// The AWS config file: `AWS_CONFIG_FILE` (with `~` expanded) or `~/.aws/config`.
+pub fn aws_config_file() -> Result<PathBuf> {
+    match env::var("AWS_CONFIG_FILE") {
+        Ok(path) if !path.is_empty() => Ok(expand_path(&path)?),
+        _ => Ok(home()?.join(".aws").join("config")),
+    }
+}
+
+/// The AWS CLI's SSO token cache directory, `~/.aws/sso/cache`.
+pub fn sso_cache_dir() -> Result<PathBuf> {
+    Ok(home()?.join(".aws").join("sso").join("cache"))
+}
+
+/// Expands `~` and `$VAR` / `${VAR}` in a path taken from a config value.
+pub fn expand_path(text: &str) -> Result<PathBuf> {
+    shellexpand::full(text)
+        .map(|expanded| PathBuf::from(expanded.as_ref()))
+        .map_err(|e| Error::new(format!("cannot expand `{text}`: {e}")))
+}
+
+/// The nearest `.awssso.toml` at or above `dir`: one `stat` per level, nothing read.
+pub fn find_project_file(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .map(|ancestor| ancestor.join(PROJECT_FILE))
+        .find(|candidate| candidate.is_file())
+}
