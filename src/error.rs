@@ -7,7 +7,20 @@ use std::fmt;
 pub struct Error {
     message: String,
     exit_code: u8,
-    broken_pipe: bool,
+    kind: Kind,
+}
+
+/// What a caller can do about an error: the prompt hook treats these differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Anything else: bad input, a refused request, a bug in the environment.
+    Other,
+    /// Nothing can renew credentials without the user signing in again.
+    LoginRequired,
+    /// Network trouble, throttling, a timeout: trying again later may work.
+    Transient,
+    /// Writing our output failed because the reader went away.
+    BrokenPipe,
 }
 
 impl Error {
@@ -21,8 +34,28 @@ impl Error {
         Self {
             message: message.into(),
             exit_code,
-            broken_pipe: false,
+            kind: Kind::Other,
         }
+    }
+
+    /// The SSO session is gone for good: the user must run `ssoenv login`.
+    pub fn login_required(message: impl Into<String>) -> Self {
+        Self {
+            kind: Kind::LoginRequired,
+            ..Self::new(message)
+        }
+    }
+
+    /// A failure that may pass by itself (network, throttling, timeouts, locks).
+    pub fn transient(message: impl Into<String>) -> Self {
+        Self {
+            kind: Kind::Transient,
+            ..Self::new(message)
+        }
+    }
+
+    pub fn kind(&self) -> Kind {
+        self.kind
     }
 
     /// A command whose behaviour has not been built yet: says so instead of pretending.
@@ -40,7 +73,7 @@ impl Error {
 
     /// True when writing our output failed because the reader went away.
     pub fn is_broken_pipe(&self) -> bool {
-        self.broken_pipe
+        self.kind == Kind::BrokenPipe
     }
 }
 
@@ -55,11 +88,15 @@ impl std::error::Error for Error {}
 /// Output errors: a closed pipe is remembered so `main` can exit quietly.
 impl From<std::io::Error> for Error {
     fn from(err: std::io::Error) -> Self {
-        let broken_pipe = err.kind() == std::io::ErrorKind::BrokenPipe;
+        let kind = if err.kind() == std::io::ErrorKind::BrokenPipe {
+            Kind::BrokenPipe
+        } else {
+            Kind::Other
+        };
         Self {
             message: format!("cannot write output: {err}"),
             exit_code: 1,
-            broken_pipe,
+            kind,
         }
     }
 }

@@ -3,8 +3,14 @@
 //! The binary is a thin shell around this library so that integration tests,
 //! fuzz targets and benchmarks reach the same code.
 
+pub mod aws;
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod credentials;
+pub mod engine;
 pub mod error;
+pub mod fsutil;
 pub mod paths;
+pub mod timefmt;
+pub mod token_cache;

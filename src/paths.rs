@@ -71,3 +71,23 @@ pub fn find_project_file(dir: &Path) -> Option<PathBuf> {
         .map(|ancestor| ancestor.join(PROJECT_FILE))
         .find(|candidate| candidate.is_file())
 }
+
+/// `path` as messages show it: under the home directory it reads `~/…`, which
+/// is shorter and does not leak the user name into pasted error reports.
+pub fn display(path: &Path) -> String {
+    display_from(path, home().ok().as_deref())
+}
+
+/// [`display`] against an explicit home directory, for callers that carry
+/// their own idea of home (the config loader, and tests that run in parallel
+/// with different temporary homes).
+pub fn display_from(path: &Path, home: Option<&Path>) -> String {
+    match home.filter(|home| home.parent().is_some()) {
+        Some(home) => match path.strip_prefix(home) {
+            Ok(rest) if rest.as_os_str().is_empty() => "~".to_owned(),
+            Ok(rest) => format!("~/{}", rest.display()),
+            Err(_) => path.display().to_string(),
+        },
+        None => path.display().to_string(),
+    }
+}

@@ -1,0 +1,310 @@
+//! The two AWS services ssoenv talks to — the SSO portal (role credentials,
+//! accounts) and SSO OIDC (tokens) — through the AWS SDK clients, with
+//! endpoint overrides, an overall deadline and errors a user can act on.
+
+use std::time::{Duration, Instant, SystemTime};
+
+use aws_sdk_sso::config::retry::RetryConfig;
+use aws_sdk_sso::config::timeout::TimeoutConfig;
+use aws_sdk_sso::config::{BehaviorVersion, Region};
+use aws_sdk_sso::error::{ProvideErrorMetadata, SdkError};
+
+use crate::config::{SsoSession, Target};
+use crate::credentials::Credentials;
+use crate::error::{Error, Result};
+use crate::timefmt;
+use crate::token_cache::RefreshGrant;
+
+/// The endpoint a service's client should use instead of AWS's default, from
+/// the SDKs' own environment variables: `AWS_ENDPOINT_URL_<SERVICE>`, then
+/// `AWS_ENDPOINT_URL`, unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`.
+pub fn endpoint_override(service_env_suffix: &str) -> Option<String> {
+    let ignore = std::env::var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+        .is_ok_and(|v| v.eq_ignore_ascii_case("true"));
+    if ignore {
+        return None;
+    }
+    [
+        format!("AWS_ENDPOINT_URL_{service_env_suffix}"),
+        "AWS_ENDPOINT_URL".to_owned(),
+    ]
+    .iter()
+    .filter_map(|name| std::env::var(name).ok())
+    .find(|value| !value.trim().is_empty())
+}
+
+/// Which AWS service a request went to, for endpoint lookup and messages.
+#[derive(Debug, Clone, Copy)]
+enum Service {
+    Portal,
+    Oidc,
+}
+
+impl Service {
+    fn env_suffix(self) -> &'static str {
+        match self {
+            Service::Portal => "SSO",
+            Service::Oidc => "SSO_OIDC",
+        }
+    }
+
+    fn what(self) -> &'static str {
+        match self {
+            Service::Portal => "the SSO portal",
+            Service::Oidc => "the SSO OIDC service",
+        }
+    }
+
+    /// The URL requests go to: the override, or AWS's regional endpoint.
+    fn endpoint(self, region: &str) -> String {
+        endpoint_override(self.env_suffix()).unwrap_or_else(|| match self {
+            Service::Portal => format!("https://portal.sso.{region}.amazonaws.com"),
+            Service::Oidc => format!("https://oidc.{region}.amazonaws.com"),
+        })
+    }
+}
+
+fn timeouts(deadline: Instant) -> Result<TimeoutConfig> {
+    let left = deadline.saturating_duration_since(Instant::now());
+    if left.is_zero() {
+        return Err(Error::transient("ran out of time before contacting AWS"));
+    }
+    Ok(TimeoutConfig::builder()
+        .operation_timeout(left)
+        .connect_timeout(left.min(Duration::from_secs(3)))
+        .build())
+}
+
+fn portal_client(region: &str, endpoint: &str, deadline: Instant) -> Result<aws_sdk_sso::Client> {
+    let config = aws_sdk_sso::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(region.to_owned()))
+        .endpoint_url(endpoint)
+        .timeout_config(timeouts(deadline)?)
+        .retry_config(RetryConfig::standard().with_max_attempts(3))
+        .build();
+    Ok(aws_sdk_sso::Client::from_conf(config))
+}
+
+fn oidc_client(region: &str, endpoint: &str, deadline: Instant) -> Result<aws_sdk_ssooidc::Client> {
+    let config = aws_sdk_ssooidc::Config::builder()
+        .behavior_version(aws_sdk_ssooidc::config::BehaviorVersion::latest())
+        .region(aws_sdk_ssooidc::config::Region::new(region.to_owned()))
+        .endpoint_url(endpoint)
+        .timeout_config(timeouts(deadline)?)
+        .retry_config(aws_sdk_ssooidc::config::retry::RetryConfig::standard().with_max_attempts(3))
+        .build();
+    Ok(aws_sdk_ssooidc::Client::from_conf(config))
+}
+
+/// GetRoleCredentials for `target` with the SSO access token.
+pub async fn get_role_credentials(
+    target: &Target,
+    access_token: &str,
+    deadline: Instant,
+) -> Result<Credentials> {
+    let region = &target.session.region;
+    let endpoint = Service::Portal.endpoint(region);
+    let client = portal_client(region, &endpoint, deadline)?;
+    let request = client
+        .get_role_credentials()
+        .access_token(access_token)
+        .account_id(&target.account_id)
+        .role_name(&target.role_name)
+        .send();
+    let output = with_deadline(request, deadline, Service::Portal, &endpoint)
+        .await?
+        .map_err(|err| match failure(&err) {
+            Failure::Service(code, _) if code == "UnauthorizedException" => session_expired(&target.session),
+            Failure::Service(code, _) if code == "ForbiddenException" || code == "ResourceNotFoundException" => {
+                Error::new(format!(
+                    "the SSO session has no access to role {} in account {} — check sso_account_id and sso_role_name in {}, or ask your AWS administrator",
+                    target.role_name,
+                    target.account_id,
+                    crate::paths::display(&target.origin)
+                ))
+            }
+            other => other.into_error(Service::Portal, &endpoint),
+        })?;
+    let creds = output
+        .role_credentials
+        .ok_or_else(|| bad_answer(Service::Portal, &endpoint, "no roleCredentials"))?;
+    let (Some(access_key_id), Some(secret_access_key), Some(session_token)) = (
+        creds.access_key_id,
+        creds.secret_access_key,
+        creds.session_token,
+    ) else {
+        return Err(bad_answer(
+            Service::Portal,
+            &endpoint,
+            "incomplete roleCredentials",
+        ));
+    };
+    let expiration_ms = u64::try_from(creds.expiration).unwrap_or(0);
+    Ok(Credentials {
+        access_key_id,
+        secret_access_key,
+        session_token,
+        expiration: SystemTime::UNIX_EPOCH + Duration::from_millis(expiration_ms),
+        issued_at: SystemTime::now(),
+    })
+}
+
+/// A new access token from CreateToken(grant_type=refresh_token).
+pub struct RefreshedToken {
+    pub access_token: String,
+    pub expires_at: SystemTime,
+    /// OIDC may rotate the refresh token; `None` keeps the old one.
+    pub refresh_token: Option<String>,
+}
+
+/// Exchanges a refresh token for a new access token.
+pub async fn refresh_token(
+    session: &SsoSession,
+    grant: &RefreshGrant<'_>,
+    deadline: Instant,
+) -> Result<RefreshedToken> {
+    let endpoint = Service::Oidc.endpoint(&session.region);
+    let client = oidc_client(&session.region, &endpoint, deadline)?;
+    let request = client
+        .create_token()
+        .client_id(grant.client_id)
+        .client_secret(grant.client_secret)
+        .grant_type("refresh_token")
+        .refresh_token(grant.refresh_token)
+        .send();
+    let output = with_deadline(request, deadline, Service::Oidc, &endpoint)
+        .await?
+        .map_err(|err| match failure(&err) {
+            Failure::Service(code, _)
+                if matches!(
+                    code.as_str(),
+                    "InvalidGrantException"
+                        | "InvalidClientException"
+                        | "ExpiredTokenException"
+                        | "AccessDeniedException"
+                        | "UnauthorizedClientException"
+                ) =>
+            {
+                session_expired(session)
+            }
+            other => other.into_error(Service::Oidc, &endpoint),
+        })?;
+    let access_token = output
+        .access_token
+        .ok_or_else(|| bad_answer(Service::Oidc, &endpoint, "no accessToken"))?;
+    let lifetime = Duration::from_secs(u64::try_from(output.expires_in).unwrap_or(0));
+    Ok(RefreshedToken {
+        access_token,
+        expires_at: SystemTime::now() + lifetime,
+        refresh_token: output.refresh_token,
+    })
+}
+
+/// The one message for "nothing renews this without the user".
+pub fn session_expired(session: &SsoSession) -> Error {
+    let which = session
+        .name
+        .as_deref()
+        .map_or_else(|| session.start_url.clone(), |n| format!("'{n}'"));
+    Error::login_required(format!("SSO session {which} expired — run 'ssoenv login'"))
+}
+
+async fn with_deadline<T>(
+    request: impl Future<Output = T>,
+    deadline: Instant,
+    service: Service,
+    endpoint: &str,
+) -> Result<T> {
+    let left = deadline.saturating_duration_since(Instant::now());
+    tokio::time::timeout(left, request)
+        .await
+        .map_err(|_| Failure::Timeout.into_error(service, endpoint))
+}
+
+/// What went wrong with a request, reduced to what decides the message.
+enum Failure {
+    /// The service answered with a named error.
+    Service(String, Option<String>),
+    Timeout,
+    Network(String),
+    /// An answer that is not what the protocol promises (garbage, truncated).
+    BadResponse,
+}
+
+fn failure<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> Failure {
+    match err {
+        SdkError::ServiceError(service) => {
+            let e = service.err();
+            match e.code() {
+                Some(code) => Failure::Service(code.to_owned(), e.message().map(str::to_owned)),
+                None => Failure::BadResponse,
+            }
+        }
+        SdkError::TimeoutError(_) => Failure::Timeout,
+        SdkError::DispatchFailure(dispatch) if dispatch.is_timeout() => Failure::Timeout,
+        SdkError::DispatchFailure(dispatch) => Failure::Network(
+            dispatch
+                .as_connector_error()
+                .map(|c| {
+                    std::error::Error::source(c).map_or_else(|| c.to_string(), |s| s.to_string())
+                })
+                .unwrap_or_else(|| "connection failed".to_owned()),
+        ),
+        SdkError::ResponseError(_) => Failure::BadResponse,
+        _ => Failure::Network("the request could not be built".to_owned()),
+    }
+}
+
+impl Failure {
+    fn into_error(self, service: Service, endpoint: &str) -> Error {
+        let what = service.what();
+        match self {
+            Failure::Service(code, _)
+                if code == "TooManyRequestsException" || code == "SlowDownException" =>
+            {
+                Error::transient(format!(
+                    "{what} is throttling requests ({code}) — try again in a minute"
+                ))
+            }
+            Failure::Service(code, message) => {
+                let detail = message.map(|m| format!(": {m}")).unwrap_or_default();
+                let error = format!("{what} refused the request ({code}{detail})");
+                if code.starts_with("InternalServer") || code.contains("ServiceUnavailable") {
+                    Error::transient(format!("{error} — try again later"))
+                } else {
+                    Error::new(error)
+                }
+            }
+            Failure::Timeout => Error::transient(format!(
+                "no answer from {what} at {endpoint} in time — check your network, or try again"
+            )),
+            Failure::Network(cause) => Error::transient(format!(
+                "cannot reach {what} at {endpoint} ({cause}) — check your network{}",
+                if endpoint_override(service.env_suffix()).is_some() {
+                    format!(" and AWS_ENDPOINT_URL_{}", service.env_suffix())
+                } else {
+                    String::new()
+                }
+            )),
+            Failure::BadResponse => bad_answer(service, endpoint, "unreadable response"),
+        }
+    }
+}
+
+fn bad_answer(service: Service, endpoint: &str, what: &str) -> Error {
+    Error::transient(format!(
+        "{} at {endpoint} sent an answer ssoenv cannot use ({what}) — try again later",
+        service.what()
+    ))
+}
+
+/// For messages about expiry: "in 59m" / "expired".
+pub fn describe_expiry(time: SystemTime) -> String {
+    let left = timefmt::remaining(time);
+    if left.is_zero() {
+        "expired".to_owned()
+    } else {
+        format!("in {}", timefmt::short_duration(left))
+    }
+}

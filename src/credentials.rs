@@ -1,0 +1,153 @@
+//! Role credentials and ssoenv's own cache of them, one 0600 file per
+//! (SSO session, account, role) under `$XDG_CACHE_HOME/ssoenv/credentials`.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::config::Target;
+use crate::error::Result;
+use crate::{fsutil, paths, timefmt};
+
+/// Short-lived credentials for one role.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Credentials {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: String,
+    #[serde(with = "epoch_secs")]
+    pub expiration: SystemTime,
+    /// When ssoenv received them: with `expiration`, their lifetime.
+    #[serde(with = "epoch_secs")]
+    pub issued_at: SystemTime,
+}
+
+impl Credentials {
+    /// When to renew: `refresh_before` ahead of expiry, but never earlier than
+    /// half-way through their life, so short-lived credentials are not renewed
+    /// at every use.
+    pub fn renew_at(&self, refresh_before: Duration) -> SystemTime {
+        let lifetime = self
+            .expiration
+            .duration_since(self.issued_at)
+            .unwrap_or_default();
+        self.expiration - refresh_before.min(lifetime / 2)
+    }
+
+    /// True when they should be renewed before use.
+    pub fn needs_renewal(&self, refresh_before: Duration) -> bool {
+        SystemTime::now() >= self.renew_at(refresh_before)
+    }
+
+    pub fn is_expired(&self) -> bool {
+        SystemTime::now() >= self.expiration
+    }
+
+    /// The access key id with all but its last 4 characters masked, as `aws configure list` shows it.
+    pub fn masked_key(&self) -> String {
+        let chars: Vec<char> = self.access_key_id.chars().collect();
+        let visible = chars.len().saturating_sub(4);
+        "*".repeat(visible) + &chars[visible..].iter().collect::<String>()
+    }
+
+    /// A short, non-secret fingerprint that tells these credentials apart from
+    /// others (for bookkeeping that must never hold a secret).
+    pub fn fingerprint(&self) -> String {
+        fingerprint(&self.access_key_id)
+    }
+}
+
+/// First 12 hex digits of SHA-256 of a (non-secret) value.
+pub fn fingerprint(value: &str) -> String {
+    let digest = Sha256::digest(value.as_bytes());
+    digest.iter().take(6).map(|b| format!("{b:02x}")).collect()
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("access_key_id", &self.masked_key())
+            .field("expiration", &timefmt::format_utc(self.expiration))
+            .finish_non_exhaustive()
+    }
+}
+
+/// The cache file of one (session, account, role).
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CacheFile {
+    version: u32,
+    start_url: String,
+    account_id: String,
+    role_name: String,
+    credentials: Credentials,
+}
+
+const CACHE_VERSION: u32 = 1;
+
+/// Where the credentials of `target` are cached. The name hashes the session
+/// (its name, else its start URL), the account and the role.
+pub fn cache_path(target: &Target) -> Result<PathBuf> {
+    Ok(paths::cache_dir()?
+        .join("credentials")
+        .join(format!("{}.json", cache_id(target))))
+}
+
+/// Where concurrent renewals of `target` serialise.
+pub fn lock_path(target: &Target) -> Result<PathBuf> {
+    Ok(paths::cache_dir()?
+        .join("locks")
+        .join(format!("{}.lock", cache_id(target))))
+}
+
+fn cache_id(target: &Target) -> String {
+    let session = crate::token_cache::cache_key(&target.session);
+    let key = format!("{session}\n{}\n{}", target.account_id, target.role_name);
+    sha1_smol::Sha1::from(key).digest().to_string()
+}
+
+/// The cached credentials of `target`, if any. A damaged file counts as absent:
+/// it is rewritten by the next renewal.
+pub fn load(target: &Target) -> Result<Option<Credentials>> {
+    let Some(bytes) = fsutil::read_optional(&cache_path(target)?)? else {
+        return Ok(None);
+    };
+    let Ok(file) = serde_json::from_slice::<CacheFile>(&bytes) else {
+        return Ok(None);
+    };
+    let same_target = file.version == CACHE_VERSION
+        && file.start_url == target.session.start_url
+        && file.account_id == target.account_id
+        && file.role_name == target.role_name;
+    Ok(same_target.then_some(file.credentials))
+}
+
+pub fn store(target: &Target, credentials: &Credentials) -> Result<()> {
+    let file = CacheFile {
+        version: CACHE_VERSION,
+        start_url: target.session.start_url.clone(),
+        account_id: target.account_id.clone(),
+        role_name: target.role_name.clone(),
+        credentials: credentials.clone(),
+    };
+    let json = serde_json::to_vec_pretty(&file).expect("credentials always encode as JSON");
+    fsutil::write_private_atomic(&cache_path(target)?, &json)
+}
+
+mod epoch_secs {
+    use std::time::SystemTime;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(time: &SystemTime, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(crate::timefmt::epoch_secs(*time))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SystemTime, D::Error> {
+        u64::deserialize(d).map(crate::timefmt::from_epoch_secs)
+    }
+}

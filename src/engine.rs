@@ -1,0 +1,116 @@
+//! From a [`Target`] to credentials: the role-credential cache first, the
+//! network only when needed, one renewal for all concurrent callers.
+//!
+//! Order of work when renewal is due: take the per-target lock, look at the
+//! cache again (another process may have just renewed), make sure the SSO
+//! token is good (refreshing it under its own lock when it is near expiry),
+//! call GetRoleCredentials, write the cache atomically.
+
+use std::time::{Duration, Instant};
+
+use crate::config::{SsoSession, Target};
+use crate::credentials::{self, Credentials};
+use crate::error::{Error, Result};
+use crate::fsutil::FileLock;
+use crate::token_cache::{self, SsoToken};
+use crate::{aws, paths};
+
+/// How long a command waits for AWS (and for other ssoenv processes) in total.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(10);
+
+/// Cached credentials of `target`, whatever their age; never touches the network.
+pub fn cached(target: &Target) -> Result<Option<Credentials>> {
+    credentials::load(target)
+}
+
+/// Credentials for `target` with more than `min_ttl` left (bounded by half
+/// their lifetime, see [`Credentials::renew_at`]), renewing them if needed,
+/// all within `deadline`.
+pub fn obtain(target: &Target, min_ttl: Duration, deadline: Instant) -> Result<Credentials> {
+    if let Some(creds) = credentials::load(target)?
+        && !creds.needs_renewal(min_ttl)
+    {
+        return Ok(creds);
+    }
+    let _lock = FileLock::acquire(&credentials::lock_path(target)?, deadline)?;
+    // Another process may have renewed while we waited for the lock.
+    if let Some(creds) = credentials::load(target)?
+        && !creds.needs_renewal(min_ttl)
+    {
+        return Ok(creds);
+    }
+    let runtime = runtime()?;
+    let access_token = runtime.block_on(usable_access_token(&target.session, deadline))?;
+    let creds = runtime.block_on(aws::get_role_credentials(target, &access_token, deadline))?;
+    credentials::store(target, &creds)?;
+    Ok(creds)
+}
+
+/// A single-threaded runtime, built only when a request is about to be made:
+/// commands that find everything cached never start one.
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::new(format!("cannot start the async runtime: {e}")))
+}
+
+/// The SSO access token to use for `session`, refreshed first when it is near
+/// expiry and refreshable.
+pub async fn usable_access_token(session: &SsoSession, deadline: Instant) -> Result<String> {
+    let token = load_token(session)?;
+    if !token.needs_refresh() {
+        return Ok(token.access_token);
+    }
+    if token.refresh_grant().is_none() {
+        return if token.is_expired() {
+            Err(aws::session_expired(session))
+        } else {
+            Ok(token.access_token)
+        };
+    }
+    let lock_path = paths::cache_dir()?.join("locks").join(format!(
+        "token-{}.lock",
+        sha1_smol::Sha1::from(token_cache::cache_key(session)).digest()
+    ));
+    let _lock = FileLock::acquire(&lock_path, deadline)?;
+    // Re-read: another process may have refreshed while we waited.
+    let token = load_token(session)?;
+    if !token.needs_refresh() {
+        return Ok(token.access_token);
+    }
+    match refresh(session, &token, deadline).await {
+        Ok(refreshed) => Ok(refreshed.access_token),
+        // A token with minutes left still works; the next call retries the refresh.
+        Err(_) if !token.is_expired() => Ok(token.access_token),
+        Err(err) => Err(err),
+    }
+}
+
+fn load_token(session: &SsoSession) -> Result<SsoToken> {
+    token_cache::load(session)?.ok_or_else(|| {
+        let which = session
+            .name
+            .as_deref()
+            .map_or_else(|| session.start_url.clone(), |n| format!("'{n}'"));
+        Error::login_required(format!(
+            "not signed in to SSO session {which} — run 'ssoenv login'"
+        ))
+    })
+}
+
+/// CreateToken(refresh_token), then the AWS CLI cache file rewritten in place.
+async fn refresh(session: &SsoSession, token: &SsoToken, deadline: Instant) -> Result<SsoToken> {
+    let grant = token
+        .refresh_grant()
+        .ok_or_else(|| aws::session_expired(session))?;
+    let refreshed = aws::refresh_token(session, &grant, deadline).await?;
+    let mut updated = token.clone();
+    updated.access_token = refreshed.access_token;
+    updated.expires_at = refreshed.expires_at;
+    if let Some(refresh_token) = refreshed.refresh_token {
+        updated.refresh_token = Some(refresh_token);
+    }
+    token_cache::store(session, &updated)?;
+    Ok(updated)
+}
