@@ -1,7 +1,35 @@
 //! Settings: what a directory (or a profile) asks for, resolved into a [`Target`].
+//!
+//! Three files feed a [`Target`]: the project's `.awssso.toml`, the user-wide
+//! defaults (`$XDG_CONFIG_HOME/ssoenv/config.toml`) and the AWS config file
+//! (for `profile = "NAME"`, `--profile` and `[sso-session NAME]`). Every
+//! problem is reported as one line, `file:line:col: what — how to fix it`,
+//! with the home directory shown as `~`.
+//!
+//! The public functions read the process environment once and hand an [`Env`]
+//! down; the `*_in` variants take the [`Env`] explicitly so that tests (which
+//! run in parallel threads of one process) never have to touch `HOME`.
+//!
+//! - `project`: one TOML settings file → checked keys with locations;
+//! - `aws_config`: the AWS CLI's INI file;
+//! - `profile`: SSO profiles and sessions of that file, botocore's rules;
+//! - `target`: how the layers combine (precedence, inheritance, conflicts);
+//! - `fields`, `duration`: what each key accepts; `source`: positions.
 
-use std::path::PathBuf;
+mod aws_config;
+mod duration;
+mod fields;
+mod profile;
+mod project;
+mod source;
+mod target;
+
+use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+use crate::cli::Source;
+use crate::error::{Error, Result};
+use crate::paths;
 
 /// The SSO session a token belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,3 +58,85 @@ pub struct Target {
 }
 
 pub const DEFAULT_REFRESH_BEFORE: Duration = Duration::from_secs(600);
+
+/// Where the settings files are, and what counts as home in messages.
+///
+/// `None` means the location could not be worked out (no `HOME` and no
+/// override): a missing defaults file is simply absent, a missing AWS config
+/// file reads as empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Env {
+    /// Shown as `~` in messages.
+    pub home: Option<PathBuf>,
+    /// The user-wide defaults file.
+    pub user_config: Option<PathBuf>,
+    /// The AWS config file.
+    pub aws_config: Option<PathBuf>,
+}
+
+impl Env {
+    /// The locations the process environment gives (`HOME`, `XDG_CONFIG_HOME`, `AWS_CONFIG_FILE`).
+    pub fn from_process() -> Env {
+        Env {
+            home: paths::home().ok(),
+            user_config: paths::user_config_file().ok(),
+            aws_config: paths::aws_config_file().ok(),
+        }
+    }
+
+    /// `path` as messages show it (`~/…` under home).
+    pub fn display(&self, path: &Path) -> String {
+        paths::display_from(path, self.home.as_deref())
+    }
+}
+
+/// Read and resolve one .awssso.toml (merging user defaults, resolving `profile`).
+pub fn load_project(path: &Path) -> Result<Target> {
+    load_project_in(path, &Env::from_process())
+}
+
+/// Resolve a profile of the AWS config file.
+pub fn load_profile(name: &str) -> Result<Target> {
+    load_profile_in(name, &Env::from_process())
+}
+
+/// What commands with `--config FILE` / `--profile NAME` use: explicit file,
+/// profile, or the nearest .awssso.toml above `cwd`.
+pub fn resolve(source: &Source, cwd: &Path) -> Result<Target> {
+    resolve_in(source, cwd, &Env::from_process())
+}
+
+/// [`load_project`] with explicit file locations.
+pub fn load_project_in(path: &Path, env: &Env) -> Result<Target> {
+    target::project_target(env, path)
+}
+
+/// [`load_profile`] with explicit file locations.
+pub fn load_profile_in(name: &str, env: &Env) -> Result<Target> {
+    target::profile_target(env, name)
+}
+
+/// [`resolve`] with explicit file locations. A relative `--config` path is
+/// taken relative to `cwd`; a directory stands for the `.awssso.toml` in it.
+pub fn resolve_in(source: &Source, cwd: &Path, env: &Env) -> Result<Target> {
+    if let Some(config) = &source.config {
+        let path = cwd.join(config);
+        let path = if path.is_dir() {
+            path.join(paths::PROJECT_FILE)
+        } else {
+            path
+        };
+        return load_project_in(&path, env);
+    }
+    if let Some(profile) = &source.profile {
+        return load_profile_in(profile, env);
+    }
+    match paths::find_project_file(cwd) {
+        Some(path) => load_project_in(&path, env),
+        None => Err(Error::new(format!(
+            "no {} in {} or any directory above it — run `ssoenv init` to create one, or pass --config FILE or --profile NAME",
+            paths::PROJECT_FILE,
+            env.display(cwd)
+        ))),
+    }
+}
