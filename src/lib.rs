@@ -12,5 +12,6 @@ pub mod engine;
 pub mod error;
 pub mod fsutil;
 pub mod paths;
+pub mod shell;
 pub mod timefmt;
 pub mod token_cache;

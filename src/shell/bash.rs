@@ -1,0 +1,140 @@
+//! bash: `$'…'` quoting, and the statements zsh shares with it.
+//!
+//! Every command is written as `\builtin …`: the code is evaluated in the
+//! user's interactive shell, where an alias or function named `export` or
+//! `unset` would otherwise run instead.
+
+use super::{EnvName, Shell, line, render};
+
+pub struct Bash;
+
+impl Shell for Bash {
+    fn hook(&self, exe: &str) -> String {
+        render(include_str!("../../shell/hook.bash"), &self.quote(exe))
+    }
+
+    fn set(&self, out: &mut String, name: &EnvName, value: &str) {
+        set(out, name, value);
+    }
+
+    fn unset(&self, out: &mut String, name: &EnvName) {
+        unset(out, name);
+    }
+
+    fn save(&self, out: &mut String, name: &EnvName) {
+        // `${NAME+set}` tests "is set" without tripping `set -u`. `export -n`
+        // keeps the copy private even under `set -a` (allexport).
+        let saved = name.saved();
+        line(
+            out,
+            format_args!(
+                "if [[ -n ${{{name}+set}} ]]; then {saved}=${name}; \\builtin export -n {saved}; \
+                 else \\builtin unset -v {saved}; fi"
+            ),
+        );
+    }
+
+    fn restore(&self, out: &mut String, name: &EnvName) {
+        restore(out, name);
+    }
+
+    fn quote(&self, value: &str) -> String {
+        quote(value)
+    }
+}
+
+pub(super) fn set(out: &mut String, name: &EnvName, value: &str) {
+    line(
+        out,
+        format_args!("\\builtin export {name}={}", quote(value)),
+    );
+}
+
+pub(super) fn unset(out: &mut String, name: &EnvName) {
+    line(out, format_args!("\\builtin unset -v {name}"));
+}
+
+pub(super) fn restore(out: &mut String, name: &EnvName) {
+    let saved = name.saved();
+    line(
+        out,
+        format_args!(
+            "if [[ -n ${{{saved}+set}} ]]; then \\builtin export {name}=\"${saved}\"; \
+             \\builtin unset -v {saved}; else \\builtin unset -v {name}; fi"
+        ),
+    );
+}
+
+/// Quotes for bash and zsh, byte-exact.
+///
+/// Words made only of characters that no expansion touches stay bare (paths,
+/// regions, key ids read better that way); everything else becomes `$'…'`,
+/// where `\` and `'` are escaped and control characters are written as
+/// escapes, so the code stays on one line and no terminal sees a raw control
+/// byte. Other characters, non-ASCII included, pass through: inside `$'…'` only
+/// a backslash is special, and UTF-8 never uses the byte of `\` or `'` inside
+/// a multi-byte character. `=` and `~` are not bare-safe because zsh expands
+/// them at the start of a word.
+pub(super) fn quote(value: &str) -> String {
+    let bare_safe = |c: char| c.is_ascii_alphanumeric() || "_-./:,+@".contains(c);
+    if !value.is_empty() && value.chars().all(bare_safe) {
+        return value.to_owned();
+    }
+    let mut quoted = String::with_capacity(value.len() + 3);
+    quoted.push_str("$'");
+    for c in value.chars() {
+        match c {
+            '\0' => {} // cannot be in the environment: see the `Shell` trait
+            '\\' => quoted.push_str("\\\\"),
+            '\'' => quoted.push_str("\\'"),
+            '\n' => quoted.push_str("\\n"),
+            '\t' => quoted.push_str("\\t"),
+            '\r' => quoted.push_str("\\r"),
+            // Always two hex digits: `\xH` followed by a hex digit would read as `\xHH`.
+            c if c.is_ascii_control() => {
+                quoted.push_str(&format!("\\x{:02x}", u32::from(c)));
+            }
+            c => quoted.push(c),
+        }
+    }
+    quoted.push('\'');
+    quoted
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting() {
+        let cases = [
+            ("", "$''"),
+            ("us-east-1", "us-east-1"),
+            ("/opt/ssoenv/bin/ssoenv", "/opt/ssoenv/bin/ssoenv"),
+            ("a b", "$'a b'"),
+            ("it's", "$'it\\'s'"),
+            ("C:\\", "$'C:\\\\'"),
+            ("$(id)", "$'$(id)'"),
+            ("a\nb\r\t\x1b\x7f", "$'a\\nb\\r\\t\\x1b\\x7f'"),
+            ("=x", "$'=x'"),
+            ("~", "$'~'"),
+            ("日本’", "$'日本’'"),
+            ("a\0b", "$'ab'"),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(quote(value), expected, "{value:?}");
+        }
+    }
+
+    #[test]
+    fn statements() {
+        let name = EnvName::new("AWS_REGION").unwrap();
+        let mut out = String::new();
+        Bash.set(&mut out, &name, "eu west");
+        Bash.unset(&mut out, &name);
+        assert_eq!(
+            out,
+            "\\builtin export AWS_REGION=$'eu west'\n\\builtin unset -v AWS_REGION\n"
+        );
+    }
+}

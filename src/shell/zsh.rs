@@ -1,0 +1,43 @@
+//! zsh: the same `$'…'` quoting and statements as bash, except the private copy.
+
+use super::{EnvName, Shell, bash, line, render};
+
+pub struct Zsh;
+
+impl Shell for Zsh {
+    fn hook(&self, exe: &str) -> String {
+        render(include_str!("../../shell/hook.zsh"), &self.quote(exe))
+    }
+
+    fn set(&self, out: &mut String, name: &EnvName, value: &str) {
+        bash::set(out, name, value);
+    }
+
+    fn unset(&self, out: &mut String, name: &EnvName) {
+        bash::unset(out, name);
+    }
+
+    fn save(&self, out: &mut String, name: &EnvName) {
+        // The export code runs inside the hook function: `-g` keeps the copy
+        // global instead of local to it, `+x` keeps it out of the environment
+        // even under `setopt allexport`. The value is double-quoted because
+        // `\builtin typeset` parses its arguments as ordinary words, which
+        // SH_WORD_SPLIT would otherwise split.
+        let saved = name.saved();
+        line(
+            out,
+            format_args!(
+                "if [[ -n ${{{name}+set}} ]]; then \\builtin typeset -g +x {saved}=\"${name}\"; \
+                 else \\builtin unset -v {saved}; fi"
+            ),
+        );
+    }
+
+    fn restore(&self, out: &mut String, name: &EnvName) {
+        bash::restore(out, name);
+    }
+
+    fn quote(&self, value: &str) -> String {
+        bash::quote(value)
+    }
+}
