@@ -29,31 +29,15 @@ pub(crate) struct Layer {
     pub region: Option<Located<String>>,
     pub refresh_before: Option<Located<Duration>>,
     pub profile: Option<Located<String>>,
+    /// Every key set, in document order, with where the key (not the value)
+    /// starts: conflicts between keys are reported at the key.
+    pub keys: Vec<(Key, Location)>,
 }
 
 impl Layer {
-    /// Where `key` was set in this file, if it was.
-    pub fn location_of(&self, key: Key) -> Option<&Location> {
-        match key {
-            Key::StartUrl => self.start_url.as_ref().map(|v| &v.at),
-            Key::SsoRegion => self.sso_region.as_ref().map(|v| &v.at),
-            Key::AccountId => self.account_id.as_ref().map(|v| &v.at),
-            Key::RoleName => self.role_name.as_ref().map(|v| &v.at),
-            Key::Session => self.session.as_ref().map(|v| &v.at),
-            Key::Scopes => self.scopes.as_ref().map(|v| &v.at),
-            Key::Region => self.region.as_ref().map(|v| &v.at),
-            Key::RefreshBefore => self.refresh_before.as_ref().map(|v| &v.at),
-            Key::Profile => self.profile.as_ref().map(|v| &v.at),
-        }
-    }
-
-    /// The `sso_*` key written first in this file, if any.
-    pub fn first_sso_key(&self) -> Option<(Key, &Location)> {
-        Key::ALL
-            .into_iter()
-            .filter(|key| key.is_sso())
-            .filter_map(|key| self.location_of(key).map(|at| (key, at)))
-            .min_by_key(|(_, at)| (at.line, at.col))
+    /// The `sso_*` key written first in this file, if any, and where its key starts.
+    pub fn first_sso_key(&self) -> Option<&(Key, Location)> {
+        self.keys.iter().find(|(key, _)| key.is_sso())
     }
 }
 
@@ -73,6 +57,7 @@ pub(crate) fn parse(source: &SourceText) -> Result<Layer> {
             return Err(source.location(key.span().start).error(unknown_key(name)));
         };
         set(&mut layer, known, value, source)?;
+        layer.keys.push((known, source.location(key.span().start)));
     }
 
     if let (Some(profile), Some((key, at))) = (&layer.profile, layer.first_sso_key()) {
