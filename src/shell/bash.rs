@@ -28,7 +28,7 @@ impl Shell for Bash {
         line(
             out,
             format_args!(
-                "if [[ -n ${{{name}+set}} ]]; then {saved}=${name}; \\builtin export -n {saved}; \
+                "if [[ -n ${{{name}+set}} ]]; then {saved}=${{{name}}}; \\builtin export -n {saved}; \
                  else \\builtin unset -v {saved}; fi"
             ),
         );
@@ -59,7 +59,7 @@ pub(super) fn restore(out: &mut String, name: &EnvName) {
     line(
         out,
         format_args!(
-            "if [[ -n ${{{saved}+set}} ]]; then \\builtin export {name}=\"${saved}\"; \
+            "if [[ -n ${{{saved}+set}} ]]; then \\builtin export {name}=\"${{{saved}}}\"; \
              \\builtin unset -v {saved}; else \\builtin unset -v {name}; fi"
         ),
     );

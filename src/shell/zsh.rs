@@ -27,7 +27,7 @@ impl Shell for Zsh {
         line(
             out,
             format_args!(
-                "if [[ -n ${{{name}+set}} ]]; then \\builtin typeset -g +x {saved}=\"${name}\"; \
+                "if [[ -n ${{{name}+set}} ]]; then \\builtin typeset -g +x {saved}=\"${{{name}}}\"; \
                  else \\builtin unset -v {saved}; fi"
             ),
         );

@@ -1,0 +1,104 @@
+//! Static checks of the generated shell code with each shell's own tools: the
+//! rc snippets, and a script of every per-variable statement.
+
+mod shell_support;
+
+use std::fs;
+use std::process::Command;
+
+use shell_support::{FAKE_EXE, assert_quiet_success, env_name, output, output_with_stdin, text};
+use ssoenv::cli::HookShell;
+use ssoenv::shell::shell_for;
+
+/// One script with every statement the shell module writes, for the linters.
+fn statements(kind: HookShell) -> String {
+    let shell = shell_for(kind);
+    let name = env_name("AWS_SECRET_ACCESS_KEY");
+    let mut out = String::new();
+    shell.save(&mut out, &name);
+    shell.set(&mut out, &name, "it's $(hostile)\n\\");
+    shell.unset(&mut out, &name);
+    shell.restore(&mut out, &name);
+    out
+}
+
+#[test]
+fn bash_passes_shellcheck() {
+    let Some(shellcheck) = shell_support::tool("shellcheck") else { return };
+    let hook = shell_for(HookShell::Bash).hook(FAKE_EXE);
+    // The statements are evaluated inside the hook, so they are checked as bash
+    // too; the snippet's own shellcheck directives justify each exception.
+    for (what, code) in [("hook", hook), ("statements", statements(HookShell::Bash))] {
+        let run = output_with_stdin(
+            Command::new(&shellcheck).args(["--enable=all", "--shell=bash", "-"]),
+            &code,
+        );
+        assert_quiet_success(&format!("shellcheck of the bash {what}"), &run);
+    }
+}
+
+#[test]
+fn bash_hook_is_shfmt_formatted() {
+    let Some(shfmt) = shell_support::tool("shfmt") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hook.bash");
+    fs::write(&path, shell_for(HookShell::Bash).hook(FAKE_EXE)).unwrap();
+    let run = output(Command::new(shfmt).arg("-d").arg(&path));
+    assert_quiet_success("shfmt -d of the bash hook", &run);
+}
+
+#[test]
+fn zsh_parses() {
+    let Some(zsh) = shell_support::tool("zsh") else { return };
+    let hook = shell_for(HookShell::Zsh).hook(FAKE_EXE);
+    for (what, code) in [("hook", hook), ("statements", statements(HookShell::Zsh))] {
+        let run = output_with_stdin(Command::new(&zsh).args(["--no-rcs", "-n"]), &code);
+        assert_quiet_success(&format!("zsh -n of the {what}"), &run);
+    }
+}
+
+#[test]
+fn fish_parses() {
+    let Some(fish) = shell_support::tool("fish") else { return };
+    let hook = shell_for(HookShell::Fish).hook(FAKE_EXE);
+    for (what, code) in [("hook", hook), ("statements", statements(HookShell::Fish))] {
+        let run = output_with_stdin(Command::new(&fish).args(["--no-config", "--no-execute"]), &code);
+        assert_quiet_success(&format!("fish --no-execute of the {what}"), &run);
+    }
+}
+
+#[test]
+fn fish_hook_is_fish_indent_formatted() {
+    let Some(fish_indent) = shell_support::tool("fish_indent") else { return };
+    let hook = shell_for(HookShell::Fish).hook(FAKE_EXE);
+    let run = output_with_stdin(&mut Command::new(fish_indent), &hook);
+    assert!(run.status.success(), "fish_indent failed: {}", text(&run.stderr));
+    assert_eq!(text(&run.stdout), hook, "the fish hook differs from fish_indent's output");
+}
+
+#[test]
+fn powershell_parses_without_errors() {
+    let hook = shell_for(HookShell::Pwsh).hook(FAKE_EXE);
+    for (what, code) in [("hook", hook), ("statements", statements(HookShell::Pwsh))] {
+        let mut parser = tree_sitter::Parser::new();
+        parser
+            .set_language(&tree_sitter_powershell::LANGUAGE.into())
+            .expect("grammar and tree-sitter versions match");
+        let tree = parser.parse(&code, None).expect("parse ran");
+        // has_error covers both ERROR nodes and MISSING (inserted) nodes.
+        assert!(
+            !tree.root_node().has_error(),
+            "the PowerShell {what} has parse errors:\n{}\n{code}",
+            tree.root_node().to_sexp()
+        );
+    }
+}
+
+/// A parse error is reported: the check above can fail.
+#[test]
+fn powershell_check_detects_errors() {
+    let mut parser = tree_sitter::Parser::new();
+    parser.set_language(&tree_sitter_powershell::LANGUAGE.into()).unwrap();
+    let tree = parser.parse("$env:X = 'unterminated", None).unwrap();
+    assert!(tree.root_node().has_error());
+}

@@ -1,0 +1,112 @@
+//! Helpers shared by the `shell_*` tests: the shells, their tools and a fake ssoenv.
+#![allow(dead_code)] // each test crate uses a different subset
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use ssoenv::cli::HookShell;
+use ssoenv::shell::{EnvName, Shell, shell_for};
+
+/// The path every snapshot uses: a space and a quote make an unquoted or badly
+/// quoted path visible at a glance.
+pub const FAKE_EXE: &str = "/opt/ssoenv bin/it's/ssoenv";
+
+pub const ALL: [HookShell; 4] = [
+    HookShell::Bash,
+    HookShell::Zsh,
+    HookShell::Fish,
+    HookShell::Pwsh,
+];
+
+pub fn name_of(kind: HookShell) -> &'static str {
+    match kind {
+        HookShell::Bash => "bash",
+        HookShell::Zsh => "zsh",
+        HookShell::Fish => "fish",
+        HookShell::Pwsh => "pwsh",
+    }
+}
+
+pub fn shell(kind: HookShell) -> &'static dyn Shell {
+    shell_for(kind)
+}
+
+pub fn env_name(name: &str) -> EnvName {
+    EnvName::new(name).expect("test names are valid")
+}
+
+/// A required external program: `None` with a skip line locally, a panic under CI.
+pub fn tool(name: &str) -> Option<PathBuf> {
+    sso_emulator::harness::require_tool(name)
+}
+
+/// Runs `command` with no stdin and returns its output, panicking if it cannot start.
+pub fn output(command: &mut Command) -> Output {
+    command
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|err| panic!("cannot run {command:?}: {err}"))
+}
+
+/// Like [`output`], feeding `input` on stdin.
+pub fn output_with_stdin(command: &mut Command, input: &str) -> Output {
+    use std::io::Write as _;
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|err| panic!("cannot run {command:?}: {err}"));
+    // Written from a thread: a large input must not block while the child
+    // fills its stdout pipe.
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    let input = input.to_owned();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(input.as_bytes());
+    });
+    let output = child.wait_with_output().expect("child runs to the end");
+    writer.join().expect("stdin writer");
+    output
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Asserts a run succeeded quietly, showing both streams when it did not.
+pub fn assert_quiet_success(what: &str, output: &Output) {
+    assert!(
+        output.status.success() && output.stdout.is_empty() && output.stderr.is_empty(),
+        "{what}: {}\n--- stdout\n{}\n--- stderr\n{}",
+        output.status,
+        text(&output.stdout),
+        text(&output.stderr)
+    );
+}
+
+/// A stand-in for the ssoenv binary, at a path with a space and a quote in it.
+///
+/// `export <shell>` prints code that sets `SSOENV_FAKE` to a value needing
+/// quoting (`it's set`), writes one line to stderr and fails, so tests see
+/// that the code is evaluated, that stderr reaches the user and that the
+/// failure does not replace the user's `$?`.
+pub fn fake_ssoenv(dir: &Path) -> PathBuf {
+    let bin = dir.join("ssoenv bin").join("it's");
+    fs::create_dir_all(&bin).expect("create fake bin dir");
+    let exe = bin.join("ssoenv");
+    let name = env_name("SSOENV_FAKE");
+    let mut script = String::from("#!/bin/sh\ncase \"$2\" in\n");
+    for kind in ALL {
+        let mut code = String::new();
+        shell(kind).set(&mut code, &name, "it's set");
+        // Single-quoted for sh; none of the generated code contains a newline.
+        let code = code.trim_end().replace('\'', r"'\''");
+        script.push_str(&format!("{}) printf '%s\\n' '{code}' ;;\n", name_of(kind)));
+    }
+    script.push_str("esac\necho 'ssoenv: fake warning' >&2\nexit 1\n");
+    fs::write(&exe, script).expect("write fake ssoenv");
+    fs::set_permissions(&exe, fs::Permissions::from_mode(0o755)).expect("chmod fake ssoenv");
+    exe
+}
