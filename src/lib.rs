@@ -13,5 +13,7 @@ pub mod error;
 pub mod fsutil;
 pub mod paths;
 pub mod shell;
+pub mod state;
 pub mod timefmt;
 pub mod token_cache;
+pub mod trust;

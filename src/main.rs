@@ -3,9 +3,14 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use ssoenv::cli::Cli;
-use ssoenv::cmd::Run;
+use ssoenv::cmd::{Run, export};
 
 fn main() -> ExitCode {
+    // The per-prompt hot path: `ssoenv export <shell>` with nothing changed
+    // returns before clap builds its parser or anything else is set up.
+    if is_export_call() && export::nothing_changed() {
+        return ExitCode::SUCCESS;
+    }
     let cli = Cli::parse();
     match cli.command.run() {
         Ok(code) => code,
@@ -18,4 +23,16 @@ fn main() -> ExitCode {
             ExitCode::from(err.exit_code())
         }
     }
+}
+
+/// `ssoenv export <target>` exactly, as the hook calls it.
+fn is_export_call() -> bool {
+    let mut args = std::env::args_os().skip(1);
+    let (Some(verb), Some(target), None) = (args.next(), args.next(), args.next()) else {
+        return false;
+    };
+    verb == "export"
+        && ["bash", "zsh", "fish", "pwsh", "powershell", "json"]
+            .iter()
+            .any(|t| target == *t)
 }

@@ -1,11 +1,330 @@
+//! `ssoenv export <shell>`: the per-prompt callback.
+//!
+//! Two paths. [`nothing_changed`] is the hot path, run by `main` before any
+//! argument parsing: it reads `SSOENV_STATE` and `stat`s a few files, and when
+//! everything is as the last prompt left it, the process exits with no output
+//! — no config parsing, no async runtime, no TLS, no network. Anything else
+//! goes to [`Export::run`], which works out what the AWS variables should be
+//! and prints only the difference as shell code.
+
+use std::collections::BTreeMap;
+use std::env;
+use std::io::Write;
+use std::path::Path;
 use std::process::ExitCode;
+use std::time::{Duration, Instant, SystemTime};
 
 use super::Run;
-use crate::cli::Export;
-use crate::error::{Error, Result};
+use crate::cli::{Export, ExportTarget};
+use crate::config::Target;
+use crate::credentials::{self, Credentials};
+use crate::error::{Kind, Result};
+use crate::shell::{EnvName, Shell, shell_for_export};
+use crate::state::{self, State, Watched};
+use crate::{aws, config, engine, paths, timefmt, token_cache, trust};
+
+/// The hot path: true when this shell's state still describes the world, so
+/// the prompt needs no change. A handful of `stat`s and env reads.
+pub fn nothing_changed() -> bool {
+    let state = match env::var(state::VAR) {
+        Ok(text) => match State::decode(&text) {
+            Some(state) => state,
+            None => return false,
+        },
+        Err(env::VarError::NotPresent) => State::default(),
+        Err(env::VarError::NotUnicode(_)) => return false,
+    };
+    let Ok(cwd) = env::current_dir() else {
+        return false;
+    };
+    let config_same = match (&state.config, paths::find_project_file(&cwd)) {
+        (None, None) => true,
+        (Some(seen), Some(found)) => Path::new(&seen.path) == found && seen.unchanged(),
+        _ => false,
+    };
+    config_same
+        && state.watch.iter().all(Watched::unchanged)
+        && !state.recheck_due(SystemTime::now())
+        && key_still_exported(state.key.as_deref())
+}
+
+/// The shell still has the access key we exported (the user did not unset or
+/// replace it). Compared by fingerprint: the state never holds the key.
+fn key_still_exported(fingerprint: Option<&str>) -> bool {
+    match fingerprint {
+        None => true,
+        Some(expected) => env::var("AWS_ACCESS_KEY_ID")
+            .is_ok_and(|key| credentials::fingerprint(&key) == expected),
+    }
+}
+
+/// How long the hook may spend on the network per prompt: `SSOENV_HOOK_TIMEOUT`
+/// (e.g. `5s`), default 3 seconds.
+fn hook_deadline() -> Instant {
+    let timeout = env::var("SSOENV_HOOK_TIMEOUT")
+        .ok()
+        .and_then(|text| humantime::parse_duration(&text).ok())
+        .filter(|d| !d.is_zero())
+        .unwrap_or(Duration::from_secs(3));
+    Instant::now() + timeout
+}
+
+/// After a failure that may pass (network, throttling), wait this long before
+/// trying again, so a dead network does not cost every prompt a timeout.
+const RETRY_AFTER: Duration = Duration::from_secs(60);
+
+/// The variables ssoenv may take over, in the order they are written.
+const MANAGED: [&str; 6] = [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+];
+
+/// What the environment should hold, with the new state and what to tell the user.
+struct Outcome {
+    vars: BTreeMap<&'static str, String>,
+    state: State,
+    /// A short key for `message`, remembered in the state so it is said once.
+    said: Option<String>,
+    message: Option<String>,
+}
+
+impl Outcome {
+    fn empty(config: Option<Watched>) -> Self {
+        Self {
+            vars: BTreeMap::new(),
+            state: State {
+                v: state::VERSION,
+                config,
+                ..State::default()
+            },
+            said: None,
+            message: None,
+        }
+    }
+
+    fn say(mut self, key: impl Into<String>, message: impl Into<String>) -> Self {
+        self.said = Some(key.into());
+        self.message = Some(message.into());
+        self
+    }
+}
 
 impl Run for Export {
     fn run(&self) -> Result<ExitCode> {
-        Err(Error::not_implemented("export"))
+        let previous = State::from_env();
+        let cwd = super::current_dir()?;
+        let mut outcome = evaluate(&cwd, &previous);
+        let code = render(self.target, &previous, &mut outcome)?;
+        std::io::stdout().write_all(code.as_bytes())?;
+        if let Some(message) = &outcome.message
+            && outcome.said != previous.said
+        {
+            writeln!(std::io::stderr(), "ssoenv: {message}")?;
+        } else if outcome.vars.is_empty() && previous.key.is_some() && outcome.message.is_none() {
+            writeln!(std::io::stderr(), "ssoenv: unloaded AWS credentials")?;
+        }
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+/// Decides what this directory should have. Never fails: every problem
+/// becomes a one-line message and an environment without stale credentials.
+fn evaluate(cwd: &Path, previous: &State) -> Outcome {
+    let Some(file) = paths::find_project_file(cwd) else {
+        return Outcome::empty(None);
+    };
+    let config = Some(Watched::now(&file));
+    let record = match trust::canonical(&file).and_then(|c| trust::record_path(&c)) {
+        Ok(record) => record,
+        Err(err) => return Outcome::empty(config).say("error", err.message()),
+    };
+    let mut outcome = Outcome::empty(config);
+    outcome.state.watch.push(Watched::now(&record));
+    match trust::is_allowed(&file) {
+        Ok(true) => {}
+        Ok(false) => {
+            let shown = paths::display(&file);
+            return outcome.say(
+                format!("untrusted:{shown}"),
+                format!(
+                    "{} at {shown} is not allowed — run 'ssoenv allow'",
+                    paths::PROJECT_FILE
+                ),
+            );
+        }
+        Err(err) => return outcome.say("error", err.message()),
+    }
+    match config::load_project(&file) {
+        Ok(target) => with_credentials(outcome, &target, previous),
+        Err(err) => outcome.say(format!("invalid:{}", paths::display(&file)), err.message()),
+    }
+}
+
+/// Fills in the credentials of `target`: renewed when due, the cached ones
+/// while they are still valid when renewal fails, none once they expired.
+fn with_credentials(mut outcome: Outcome, target: &Target, previous: &State) -> Outcome {
+    let label = format!("{}/{}", target.account_id, target.role_name);
+    let was_loaded = previous.key.is_some() && previous.config == outcome.state.config;
+    match engine::obtain(target, target.refresh_before, hook_deadline()) {
+        Ok(creds) => {
+            outcome.state.recheck_at =
+                Some(timefmt::epoch_secs(creds.renew_at(target.refresh_before)));
+            load(&mut outcome, target, &creds);
+            let verb = match &previous.key {
+                // The same credentials again (the user unset them, say): no news.
+                Some(key) if was_loaded && *key == creds.fingerprint() => {
+                    outcome.said.clone_from(&previous.said);
+                    return outcome;
+                }
+                Some(_) if was_loaded => "renewed",
+                _ => "loaded",
+            };
+            let message = format!(
+                "{verb} {label} (expires {})",
+                aws::describe_expiry(creds.expiration)
+            );
+            outcome.say(format!("{verb}:{label}:{}", creds.fingerprint()), message)
+        }
+        Err(err) => {
+            let still_valid = engine::cached(target)
+                .ok()
+                .flatten()
+                .filter(|c| !c.is_expired());
+            let retry_at = SystemTime::now() + RETRY_AFTER;
+            match (err.kind(), still_valid) {
+                (Kind::LoginRequired, creds) => {
+                    // Wait for a login: it rewrites the token cache.
+                    if let Ok(path) = token_cache::cache_path(&target.session) {
+                        outcome.state.watch.push(Watched::now(&path));
+                    }
+                    if let Some(creds) = creds {
+                        outcome.state.recheck_at = Some(timefmt::epoch_secs(creds.expiration));
+                        load(&mut outcome, target, &creds);
+                    }
+                    outcome.say(format!("login:{label}"), err.message())
+                }
+                (_, Some(creds)) => {
+                    let recheck = retry_at.min(creds.expiration);
+                    outcome.state.recheck_at = Some(timefmt::epoch_secs(recheck));
+                    load(&mut outcome, target, &creds);
+                    let message = format!(
+                        "{} — keeping the current credentials (expire {})",
+                        err.message(),
+                        aws::describe_expiry(creds.expiration)
+                    );
+                    outcome.say(format!("kept:{label}"), message)
+                }
+                (_, None) => {
+                    outcome.state.recheck_at = Some(timefmt::epoch_secs(retry_at));
+                    outcome.say(format!("failed:{label}"), err.message())
+                }
+            }
+        }
+    }
+}
+
+/// Puts `creds` (and the region) into the outcome, watching the cache file so
+/// a logout elsewhere is noticed at the next prompt.
+fn load(outcome: &mut Outcome, target: &Target, creds: &Credentials) {
+    let vars = &mut outcome.vars;
+    vars.insert("AWS_ACCESS_KEY_ID", creds.access_key_id.clone());
+    vars.insert("AWS_SECRET_ACCESS_KEY", creds.secret_access_key.clone());
+    vars.insert("AWS_SESSION_TOKEN", creds.session_token.clone());
+    vars.insert(
+        "AWS_CREDENTIAL_EXPIRATION",
+        timefmt::format_utc(creds.expiration),
+    );
+    if let Some(region) = &target.region {
+        vars.insert("AWS_REGION", region.clone());
+        vars.insert("AWS_DEFAULT_REGION", region.clone());
+    }
+    outcome.state.key = Some(creds.fingerprint());
+    if let Ok(path) = credentials::cache_path(target) {
+        outcome.state.watch.push(Watched::now(&path));
+    }
+}
+
+/// The difference between what the shell has and `outcome`, as code for
+/// `target`. Variables taken over for the first time are saved in the shell
+/// first; variables no longer wanted get the user's value back.
+fn render(target: ExportTarget, previous: &State, outcome: &mut Outcome) -> Result<String> {
+    outcome.state.said = outcome.said.clone();
+    outcome.state.owned = outcome.vars.keys().map(|k| (*k).to_owned()).collect();
+    let mut changes = Changes::default();
+    for name in MANAGED {
+        let owned_before = previous.owned.iter().any(|n| n == name);
+        match outcome.vars.get(name) {
+            Some(value) => {
+                if !owned_before {
+                    changes.save.push(name);
+                }
+                if env::var(name).ok().as_deref() != Some(value.as_str()) {
+                    changes.set.push((name, value.clone()));
+                }
+            }
+            None if owned_before => changes.restore.push(name),
+            None => {}
+        }
+    }
+    let state_value = (!outcome.state.is_empty()).then(|| outcome.state.encode());
+    if env::var(state::VAR).ok() != state_value {
+        match state_value {
+            Some(value) => changes.set.push((state::VAR, value)),
+            None => changes.unset.push(state::VAR),
+        }
+    }
+    match shell_for_export(target) {
+        Some(shell) => changes.to_shell(shell),
+        None => Ok(changes.to_json()),
+    }
+}
+
+/// The statements one prompt needs, grouped by kind.
+#[derive(Default)]
+struct Changes {
+    save: Vec<&'static str>,
+    set: Vec<(&'static str, String)>,
+    restore: Vec<&'static str>,
+    unset: Vec<&'static str>,
+}
+
+impl Changes {
+    fn to_shell(&self, shell: &dyn Shell) -> Result<String> {
+        let mut out = String::new();
+        let name = |n: &str| EnvName::new(n);
+        // Saves come first: they must copy the user's values before any set.
+        for n in &self.save {
+            shell.save(&mut out, &name(n)?);
+        }
+        for (n, value) in &self.set {
+            shell.set(&mut out, &name(n)?, value);
+        }
+        for n in &self.restore {
+            shell.restore(&mut out, &name(n)?);
+        }
+        for n in &self.unset {
+            shell.unset(&mut out, &name(n)?);
+        }
+        Ok(out)
+    }
+
+    /// For other integrations: `{"set":{..},"unset":[..],"restore":[..]}`,
+    /// empty output when nothing changed. A JSON consumer keeps the values it
+    /// had before `set` itself and puts them back on `restore`.
+    fn to_json(&self) -> String {
+        if self.set.is_empty() && self.unset.is_empty() && self.restore.is_empty() {
+            return String::new();
+        }
+        let set: serde_json::Map<String, serde_json::Value> = self
+            .set
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), v.clone().into()))
+            .collect();
+        let json = serde_json::json!({ "set": set, "unset": self.unset, "restore": self.restore });
+        format!("{json}\n")
     }
 }

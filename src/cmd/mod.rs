@@ -5,7 +5,7 @@ mod completions;
 mod credential_process;
 mod deny;
 mod exec;
-mod export;
+pub mod export;
 mod export_credentials;
 mod hook;
 mod init;
@@ -42,4 +42,39 @@ impl Run for Command {
             Command::Completions(cmd) => cmd.run(),
         }
     }
+}
+
+/// The working directory, with a message for the rare case it is gone.
+fn current_dir() -> Result<std::path::PathBuf> {
+    std::env::current_dir().map_err(|e| {
+        crate::error::Error::new(format!(
+            "cannot read the current directory ({e}) — cd to an existing directory"
+        ))
+    })
+}
+
+/// The settings a command acts on: `--config FILE`, `--profile NAME`, or the
+/// nearest `.awssso.toml` above the working directory. A file found by walking
+/// up must be allowed, as for the prompt hook: a repository you cloned does
+/// not get to pick an account just because you ran ssoenv inside it.
+fn target_for(source: &crate::cli::Source) -> Result<crate::config::Target> {
+    let cwd = current_dir()?;
+    if source.config.is_none() && source.profile.is_none() {
+        let file = crate::paths::find_project_file(&cwd).ok_or_else(|| {
+            crate::error::Error::new(format!(
+                "no {} in {} or above — create one with 'ssoenv init', or pass --config FILE or --profile NAME",
+                crate::paths::PROJECT_FILE,
+                crate::paths::display(&cwd)
+            ))
+        })?;
+        if !crate::trust::is_allowed(&file)? {
+            return Err(crate::error::Error::new(format!(
+                "{} at {} is not allowed — run 'ssoenv allow'",
+                crate::paths::PROJECT_FILE,
+                crate::paths::display(&file)
+            )));
+        }
+        return crate::config::load_project(&file);
+    }
+    crate::config::resolve(source, &cwd)
 }

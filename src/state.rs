@@ -1,0 +1,171 @@
+//! `SSOENV_STATE`: what the previous prompt left behind, in one env var.
+//!
+//! It holds only names, paths, file stamps, a fingerprint and times — never a
+//! credential or token. The per-prompt fast path compares it with a few
+//! `stat`s; anything different sends `ssoenv export` down the full path.
+//!
+//! The value comes from the environment, which anything can set, so decoding
+//! is strict: anything unexpected reads as "no state".
+
+use std::fs;
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+
+use crate::timefmt;
+
+/// The bookkeeping variable's name.
+pub const VAR: &str = "SSOENV_STATE";
+
+/// Longer values are not ours: refuse them before parsing.
+const MAX_LEN: usize = 16 * 1024;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct State {
+    /// Format version; other versions read as no state.
+    pub v: u32,
+    /// The `.awssso.toml` in effect at the last evaluation (none: no file above).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<Watched>,
+    /// The file whose change could change the outcome: the trust record of the
+    /// config, the role-credential cache, or the SSO token cache.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub watch: Vec<Watched>,
+    /// Variables ssoenv has taken over; the shell keeps the user's own values.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub owned: Vec<String>,
+    /// Fingerprint of the AWS_ACCESS_KEY_ID exported (see `credentials::fingerprint`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// Look again at or after this time (epoch seconds): renewal or retry is due.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recheck_at: Option<u64>,
+    /// The last message shown, so it is not repeated at every prompt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub said: Option<String>,
+}
+
+pub const VERSION: u32 = 1;
+
+/// A file as it was seen: path and stamp (`None` when it did not exist).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Watched {
+    pub path: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stamp: Option<Stamp>,
+}
+
+impl Watched {
+    /// Looks at `path` now.
+    pub fn now(path: &Path) -> Self {
+        Self {
+            path: path.to_string_lossy().into_owned(),
+            stamp: Stamp::of(path),
+        }
+    }
+
+    /// True when the file still looks as it did.
+    pub fn unchanged(&self) -> bool {
+        Stamp::of(Path::new(&self.path)) == self.stamp
+    }
+}
+
+/// What `stat` says about a file that tells an edit apart: mtime, size, inode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stamp {
+    pub mtime: i64,
+    pub nsec: i64,
+    pub size: u64,
+    pub ino: u64,
+}
+
+impl Stamp {
+    pub fn of(path: &Path) -> Option<Self> {
+        fs::metadata(path).ok().map(|m| Self {
+            mtime: m.mtime(),
+            nsec: m.mtime_nsec(),
+            size: m.size(),
+            ino: m.ino(),
+        })
+    }
+}
+
+impl State {
+    /// The state of this shell, from the environment.
+    pub fn from_env() -> Self {
+        std::env::var(VAR)
+            .ok()
+            .and_then(|text| Self::decode(&text))
+            .unwrap_or_default()
+    }
+
+    /// Strict decoding: an oversized, malformed or foreign value is no state.
+    pub fn decode(text: &str) -> Option<Self> {
+        if text.len() > MAX_LEN {
+            return None;
+        }
+        let state: Self = serde_json::from_str(text).ok()?;
+        let names_ok = state
+            .owned
+            .iter()
+            .all(|n| crate::shell::EnvName::new(n).is_ok());
+        (state.v == VERSION && names_ok).then_some(state)
+    }
+
+    pub fn encode(&self) -> String {
+        serde_json::to_string(self).expect("state always encodes as JSON")
+    }
+
+    /// True when nothing is loaded, watched or remembered: the variable can go.
+    pub fn is_empty(&self) -> bool {
+        *self
+            == Self {
+                v: self.v,
+                ..Self::default()
+            }
+    }
+
+    /// True when a renewal or retry is due.
+    pub fn recheck_due(&self, now: SystemTime) -> bool {
+        self.recheck_at
+            .is_some_and(|at| timefmt::epoch_secs(now) >= at)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips() {
+        let state = State {
+            v: VERSION,
+            config: Some(Watched {
+                path: "/p/.awssso.toml".into(),
+                stamp: None,
+            }),
+            watch: vec![],
+            owned: vec!["AWS_REGION".into()],
+            key: Some("abc".into()),
+            recheck_at: Some(5),
+            said: None,
+        };
+        assert_eq!(State::decode(&state.encode()), Some(state));
+    }
+
+    #[test]
+    fn refuses_foreign_values() {
+        assert_eq!(State::decode(""), None);
+        assert_eq!(State::decode("{}"), None, "no version");
+        assert_eq!(State::decode(r#"{"v":2}"#), None);
+        assert_eq!(State::decode(r#"{"v":1,"extra":1}"#), None);
+        assert_eq!(State::decode(r#"{"v":1,"owned":["A;rm -rf /"]}"#), None);
+        assert_eq!(State::decode(&"x".repeat(MAX_LEN + 1)), None);
+        assert!(State::decode(r#"{"v":1}"#).is_some());
+    }
+}
