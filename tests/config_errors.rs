@@ -172,6 +172,13 @@ const CORPUS: &[Case] = &[
         expected: "~/src/app/.awssso.toml:1:26: invalid TOML: unexpected key or value, expected newline, `#`",
     },
     Case {
+        name: "wrong type after a byte-order mark",
+        project: "\u{feff}region = 5\n",
+        defaults: None,
+        aws: false,
+        expected: "~/src/app/.awssso.toml:1:10: region must be a string, got an integer — write it in quotes: region = \"5\"",
+    },
+    Case {
         name: "typo in a key",
         project: "sso_acount_id = \"123456789012\"\n",
         defaults: None,

@@ -147,7 +147,9 @@ fn parse(source: &SourceText) -> Vec<Section> {
     // Whether the previous line was a property that continuation lines extend.
     let mut in_property = false;
 
-    for (index, raw) in source.text.split('\n').enumerate() {
+    // A byte-order mark would otherwise hide the first section header.
+    let text = source.text.strip_prefix('\u{feff}').unwrap_or(&source.text);
+    for (index, raw) in text.split('\n').enumerate() {
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         let location = |col: usize| Location {
             file: source.name.clone(),
@@ -320,6 +322,19 @@ mod tests {
             ["sso:account:access", "codewhisperer:completions"]
         );
         assert!(config.profile("corp").is_none());
+    }
+
+    #[test]
+    fn byte_order_mark_and_crlf() {
+        let config = config("\u{feff}[default]\r\nregion = us-east-1\r\n");
+        let region = config
+            .profile("default")
+            .unwrap()
+            .get(Key::Region)
+            .unwrap()
+            .unwrap();
+        assert_eq!(region.value, "us-east-1");
+        assert_eq!(region.at.to_string(), "cfg:2:10");
     }
 
     #[test]

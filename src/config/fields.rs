@@ -4,6 +4,10 @@
 //! defaults file and the AWS config file, so a bad account id reads the same
 //! wherever it was written. Checks return a one-line message without a
 //! location; the parsers prefix `file:line:col`.
+//!
+//! No key holds a path today. One that does must pass its value through
+//! `paths::expand_path` when read, as the spec promises `~` and `$VAR` in
+//! path values.
 
 /// A key of `.awssso.toml` (named like its `~/.aws/config` counterpart).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -55,10 +55,12 @@ impl SourceText {
         }
         let before = &self.text[..offset];
         let line_start = before.rfind('\n').map_or(0, |newline| newline + 1);
+        // A byte-order mark (Windows editors write one) is not a column.
+        let line = before[line_start..].trim_start_matches('\u{feff}');
         Location {
             file: self.name.clone(),
             line: before.matches('\n').count() + 1,
-            col: before[line_start..].chars().count() + 1,
+            col: line.chars().count() + 1,
         }
     }
 }
@@ -147,5 +149,7 @@ mod tests {
         // Past the end, and inside a multi-byte character, stay in bounds.
         assert_eq!(text.location(1000).to_string(), "f:3:1");
         assert_eq!(text.location(7).to_string(), "f:2:1");
+        let with_bom = source("\u{feff}a = 1\n");
+        assert_eq!(with_bom.location(3).to_string(), "f:1:1");
     }
 }

@@ -33,130 +33,151 @@ pub(crate) fn project_target(env: &Env, path: &Path) -> Result<Target> {
     let name = env.display(path);
     let project = project::parse(&source::read_required(path, &name)?)?;
 
-    let refresh_before = refresh_before(&project, &defaults);
-    let profile_mode = project.profile.clone().or_else(|| {
+    let profile = project.profile.clone().or_else(|| {
+        // The defaults' profile only serves projects that name no SSO settings.
         project
             .first_sso_key()
             .is_none()
             .then(|| defaults.profile.clone())
             .flatten()
     });
-    if let Some(profile) = profile_mode {
-        let aws = aws_config(env)?;
-        let sso = profile::resolve(&aws, &profile.value, Some(&profile.at))?;
-        return Ok(Target {
-            session: sso.session,
-            account_id: sso.account_id,
-            role_name: sso.role_name,
-            region: value(project.region)
-                .or(sso.region)
-                .or(value(defaults.region)),
-            refresh_before,
-            origin: path.to_path_buf(),
-        });
+    let (session, account_id, role_name, profile_region) = match profile {
+        Some(profile) => {
+            let sso = profile::resolve(&aws_config(env)?, &profile.value, Some(&profile.at))?;
+            (sso.session, sso.account_id, sso.role_name, sso.region)
+        }
+        None => {
+            let inline = Inline::inherit(&project, &defaults);
+            let (session, account_id, role_name) = inline.resolve(env, &name)?;
+            (session, account_id, role_name, None)
+        }
+    };
+    Ok(Target {
+        session,
+        account_id,
+        role_name,
+        region: value(project.region.clone())
+            .or(profile_region)
+            .or(value(defaults.region.clone())),
+        refresh_before: refresh_before(&project, &defaults),
+        origin: path.to_path_buf(),
+    })
+}
+
+/// The SSO keys of an inline project after inheriting from the defaults,
+/// each still knowing which file set it.
+struct Inline {
+    start_url: Option<Located<String>>,
+    sso_region: Option<Located<String>>,
+    session: Option<Located<String>>,
+    scopes: Option<Located<Vec<String>>>,
+    account_id: Option<Located<String>>,
+    role_name: Option<Located<String>>,
+}
+
+impl Inline {
+    /// Project values win; the session keys are inherited only as a group
+    /// (see the module docs), account and role individually.
+    fn inherit(project: &Layer, defaults: &Layer) -> Inline {
+        let own_session = project.start_url.is_some() || project.session.is_some();
+        fn pick<T: Clone>(own: &Option<T>, default: &Option<T>, inherit: bool) -> Option<T> {
+            own.clone()
+                .or_else(|| if inherit { default.clone() } else { None })
+        }
+        Inline {
+            start_url: pick(&project.start_url, &defaults.start_url, !own_session),
+            sso_region: pick(&project.sso_region, &defaults.sso_region, !own_session),
+            session: pick(&project.session, &defaults.session, !own_session),
+            scopes: pick(&project.scopes, &defaults.scopes, !own_session),
+            account_id: pick(&project.account_id, &defaults.account_id, true),
+            role_name: pick(&project.role_name, &defaults.role_name, true),
+        }
     }
 
-    let own_session = project.start_url.is_some() || project.session.is_some();
-    let inherit = |own: Option<Located<String>>, default: &Option<Located<String>>| {
-        own.or_else(|| if own_session { None } else { default.clone() })
-    };
-    let start_url = inherit(project.start_url.clone(), &defaults.start_url);
-    let sso_region = inherit(project.sso_region.clone(), &defaults.sso_region);
-    let session = inherit(project.session.clone(), &defaults.session);
-    let scopes = project.scopes.clone().or_else(|| {
-        if own_session {
-            None
-        } else {
-            defaults.scopes.clone()
-        }
-    });
-    let account_id = project.account_id.clone().or(defaults.account_id.clone());
-    let role_name = project.role_name.clone().or(defaults.role_name.clone());
-
-    // An `sso_session` that the AWS config defines supplies the session; one
-    // it does not define only names the token cache entry.
-    let aws_name = aws_config_name(env);
-    let section = match &session {
-        Some(session) => profile::session_section(&aws_config(env)?, &session.value)?,
-        None => None,
-    };
-    let (start_url, sso_region, scopes) = match &section {
-        Some(section) => {
-            agree(
-                Key::StartUrl,
-                &start_url,
-                &section.start_url,
-                section,
-                &aws_name,
-            )?;
-            agree(
-                Key::SsoRegion,
-                &sso_region,
-                &section.region,
-                section,
-                &aws_name,
-            )?;
-            if let Some(own) = scopes
-                .as_ref()
-                .filter(|own| !section.scopes.is_empty() && own.value != section.scopes)
-            {
-                return Err(own.at.error(format!(
-                    "sso_registration_scopes differs from the scopes of {} in {} — remove it here (the session sets it), or make them match",
-                    section.title, aws_name
-                )));
+    /// The session, account and role. An `sso_session` that the AWS config
+    /// defines supplies start URL, region and scopes (and must agree with any
+    /// the files also set); one it does not define only names the token cache
+    /// entry, shared with the AWS CLI.
+    fn resolve(self, env: &Env, name: &str) -> Result<(SsoSession, String, String)> {
+        let aws_name = aws_config_name(env);
+        let section = match &self.session {
+            Some(session) => profile::session_section(&aws_config(env)?, &session.value)?,
+            None => None,
+        };
+        let (start_url, sso_region, scopes) = match &section {
+            Some(section) => {
+                agree(
+                    Key::StartUrl,
+                    &self.start_url,
+                    &section.start_url,
+                    section,
+                    &aws_name,
+                )?;
+                agree(
+                    Key::SsoRegion,
+                    &self.sso_region,
+                    &section.region,
+                    section,
+                    &aws_name,
+                )?;
+                let scopes = match self.scopes {
+                    Some(own) if !section.scopes.is_empty() && own.value != section.scopes => {
+                        return Err(own.at.error(format!(
+                            "sso_registration_scopes differs from the scopes of {} in {aws_name} — remove it here (the session sets it), or make them match",
+                            section.title
+                        )));
+                    }
+                    // A session without scopes of its own takes the files' scopes.
+                    own if section.scopes.is_empty() => value(own).unwrap_or_default(),
+                    _ => section.scopes.clone(),
+                };
+                (
+                    Some(section.start_url.value.clone()),
+                    Some(section.region.value.clone()),
+                    scopes,
+                )
             }
-            let scopes = if section.scopes.is_empty() {
-                value(scopes).unwrap_or_default()
-            } else {
-                section.scopes.clone()
-            };
-            (
-                Some(section.start_url.value.clone()),
-                Some(section.region.value.clone()),
-                scopes,
-            )
-        }
-        None => (
-            value(start_url),
-            value(sso_region),
-            value(scopes).unwrap_or_default(),
-        ),
-    };
+            None => (
+                value(self.start_url),
+                value(self.sso_region),
+                value(self.scopes).unwrap_or_default(),
+            ),
+        };
 
-    match (start_url, sso_region, value(account_id), value(role_name)) {
-        (Some(start_url), Some(sso_region), Some(account_id), Some(role_name)) => Ok(Target {
-            session: SsoSession {
-                name: value(session),
-                start_url,
-                region: sso_region,
-                scopes,
-            },
-            account_id,
-            role_name,
-            region: value(project.region).or(value(defaults.region)),
-            refresh_before,
-            origin: path.to_path_buf(),
-        }),
-        (start_url, sso_region, account_id, role_name) => {
-            let missing: Vec<&str> = [
-                (Key::StartUrl, start_url.is_none()),
-                (Key::SsoRegion, sso_region.is_none()),
-                (Key::AccountId, account_id.is_none()),
-                (Key::RoleName, role_name.is_none()),
-            ]
-            .into_iter()
-            .filter_map(|(key, missing)| missing.then_some(key.name()))
-            .collect();
-            let why = match (&session, start_url_or_region_missing(&missing)) {
-                (Some(session), true) => {
-                    format!(" ({aws_name} has no [sso-session {}])", session.value)
-                }
-                _ => String::new(),
-            };
-            Err(Error::new(format!(
-                "{name}: missing {}{why} — run `ssoenv init` here, or set profile = \"NAME\" to use a profile of {aws_name}",
-                join_and(&missing)
-            )))
+        let account_id = value(self.account_id);
+        let role_name = value(self.role_name);
+        let missing: Vec<&str> = [
+            (Key::StartUrl, start_url.is_none()),
+            (Key::SsoRegion, sso_region.is_none()),
+            (Key::AccountId, account_id.is_none()),
+            (Key::RoleName, role_name.is_none()),
+        ]
+        .into_iter()
+        .filter_map(|(key, missing)| missing.then_some(key.name()))
+        .collect();
+        match (start_url, sso_region, account_id, role_name) {
+            (Some(start_url), Some(region), Some(account_id), Some(role_name)) => Ok((
+                SsoSession {
+                    name: value(self.session),
+                    start_url,
+                    region,
+                    scopes,
+                },
+                account_id,
+                role_name,
+            )),
+            (start_url, sso_region, _, _) => {
+                let why = match &self.session {
+                    Some(session) if start_url.is_none() || sso_region.is_none() => {
+                        format!(" ({aws_name} has no [sso-session {}])", session.value)
+                    }
+                    _ => String::new(),
+                };
+                Err(Error::new(format!(
+                    "{name}: missing {}{why} — run `ssoenv init` here, or set profile = \"NAME\" to use a profile of {aws_name}",
+                    join_and(&missing)
+                )))
+            }
         }
     }
 }
@@ -228,12 +249,6 @@ fn agree(
         ))),
         _ => Ok(()),
     }
-}
-
-fn start_url_or_region_missing(missing: &[&str]) -> bool {
-    missing
-        .iter()
-        .any(|key| *key == Key::StartUrl.name() || *key == Key::SsoRegion.name())
 }
 
 fn value<T>(located: Option<Located<T>>) -> Option<T> {
