@@ -24,7 +24,9 @@ fn statements(kind: HookShell) -> String {
 
 #[test]
 fn bash_passes_shellcheck() {
-    let Some(shellcheck) = shell_support::tool("shellcheck") else { return };
+    let Some(shellcheck) = shell_support::tool("shellcheck") else {
+        return;
+    };
     let hook = shell_for(HookShell::Bash).hook(FAKE_EXE);
     // The statements are evaluated inside the hook, so they are checked as bash
     // too; the snippet's own shellcheck directives justify each exception.
@@ -39,7 +41,9 @@ fn bash_passes_shellcheck() {
 
 #[test]
 fn bash_hook_is_shfmt_formatted() {
-    let Some(shfmt) = shell_support::tool("shfmt") else { return };
+    let Some(shfmt) = shell_support::tool("shfmt") else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("hook.bash");
     fs::write(&path, shell_for(HookShell::Bash).hook(FAKE_EXE)).unwrap();
@@ -49,7 +53,9 @@ fn bash_hook_is_shfmt_formatted() {
 
 #[test]
 fn zsh_parses() {
-    let Some(zsh) = shell_support::tool("zsh") else { return };
+    let Some(zsh) = shell_support::tool("zsh") else {
+        return;
+    };
     let hook = shell_for(HookShell::Zsh).hook(FAKE_EXE);
     for (what, code) in [("hook", hook), ("statements", statements(HookShell::Zsh))] {
         let run = output_with_stdin(Command::new(&zsh).args(["--no-rcs", "-n"]), &code);
@@ -59,21 +65,36 @@ fn zsh_parses() {
 
 #[test]
 fn fish_parses() {
-    let Some(fish) = shell_support::tool("fish") else { return };
+    let Some(fish) = shell_support::tool("fish") else {
+        return;
+    };
     let hook = shell_for(HookShell::Fish).hook(FAKE_EXE);
     for (what, code) in [("hook", hook), ("statements", statements(HookShell::Fish))] {
-        let run = output_with_stdin(Command::new(&fish).args(["--no-config", "--no-execute"]), &code);
+        let run = output_with_stdin(
+            Command::new(&fish).args(["--no-config", "--no-execute"]),
+            &code,
+        );
         assert_quiet_success(&format!("fish --no-execute of the {what}"), &run);
     }
 }
 
 #[test]
 fn fish_hook_is_fish_indent_formatted() {
-    let Some(fish_indent) = shell_support::tool("fish_indent") else { return };
+    let Some(fish_indent) = shell_support::tool("fish_indent") else {
+        return;
+    };
     let hook = shell_for(HookShell::Fish).hook(FAKE_EXE);
     let run = output_with_stdin(&mut Command::new(fish_indent), &hook);
-    assert!(run.status.success(), "fish_indent failed: {}", text(&run.stderr));
-    assert_eq!(text(&run.stdout), hook, "the fish hook differs from fish_indent's output");
+    assert!(
+        run.status.success(),
+        "fish_indent failed: {}",
+        text(&run.stderr)
+    );
+    assert_eq!(
+        text(&run.stdout),
+        hook,
+        "the fish hook differs from fish_indent's output"
+    );
 }
 
 #[test]
@@ -98,7 +119,9 @@ fn powershell_parses_without_errors() {
 #[test]
 fn powershell_check_detects_errors() {
     let mut parser = tree_sitter::Parser::new();
-    parser.set_language(&tree_sitter_powershell::LANGUAGE.into()).unwrap();
+    parser
+        .set_language(&tree_sitter_powershell::LANGUAGE.into())
+        .unwrap();
     let tree = parser.parse("$env:X = 'unterminated", None).unwrap();
     assert!(tree.root_node().has_error());
 }

@@ -27,7 +27,10 @@ const SAMPLE_VALUES: &[&str] = &[
 #[test]
 fn hook_snippets() {
     for kind in ALL {
-        insta::assert_snapshot!(format!("hook_{}", name_of(kind)), shell(kind).hook(FAKE_EXE));
+        insta::assert_snapshot!(
+            format!("hook_{}", name_of(kind)),
+            shell(kind).hook(FAKE_EXE)
+        );
     }
 }
 

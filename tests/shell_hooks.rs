@@ -1,0 +1,177 @@
+//! The rc snippets run in the real shells: sourced twice under strict flags
+//! they print nothing and install the hook once, and at a prompt they evaluate
+//! what `ssoenv export` prints, let its stderr through and keep the user's `$?`.
+//!
+//! The binary is a fake (see `fake_ssoenv`) at a path with a space and a quote.
+
+mod shell_support;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use shell_support::{assert_quiet_success, fake_ssoenv, output, output_with_stdin, text};
+use ssoenv::cli::HookShell;
+use ssoenv::shell::shell_for;
+
+const WARNING: &str = "ssoenv: fake warning";
+
+/// Writes the hook for `kind`, calling a fake ssoenv, into `dir`.
+fn hook_file(dir: &Path, kind: HookShell, file: &str) -> PathBuf {
+    let exe = fake_ssoenv(dir);
+    let path = dir.join(file);
+    fs::write(&path, shell_for(kind).hook(exe.to_str().unwrap())).unwrap();
+    path
+}
+
+/// `path` as a single-quoted word for a POSIX shell command line.
+fn sh_word(path: &Path) -> String {
+    format!("'{}'", path.to_str().unwrap().replace('\'', r"'\''"))
+}
+
+fn bash_strict(bash: &Path) -> Command {
+    let mut command = Command::new(bash);
+    command.args(["--noprofile", "--norc", "-e", "-u", "-o", "pipefail", "-c"]);
+    command
+}
+
+#[test]
+fn bash_hook_installs_once_under_strict_flags() {
+    let Some(bash) = shell_support::tool("bash") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let hook = sh_word(&hook_file(dir.path(), HookShell::Bash, "hook.bash"));
+    let cases = [
+        ("", r#"declare -- PROMPT_COMMAND="_ssoenv_hook""#),
+        (
+            "PROMPT_COMMAND='echo hi'",
+            r#"declare -- PROMPT_COMMAND="_ssoenv_hook;echo hi""#,
+        ),
+        (
+            "PROMPT_COMMAND=(a 'b c')",
+            r#"declare -a PROMPT_COMMAND=([0]="_ssoenv_hook" [1]="a" [2]="b c")"#,
+        ),
+    ];
+    for (setup, expected) in cases {
+        let script = format!("{setup}\nsource {hook}\nsource {hook}\n");
+        let run = output(bash_strict(&bash).arg(&script));
+        assert_quiet_success(
+            &format!("bash sourcing the hook twice after {setup:?}"),
+            &run,
+        );
+
+        let run = output(bash_strict(&bash).arg(format!("{script}declare -p PROMPT_COMMAND")));
+        assert_eq!(text(&run.stdout).trim_end(), expected, "after {setup:?}");
+    }
+}
+
+#[test]
+fn bash_prompt_evaluates_export_and_keeps_status() {
+    let Some(bash) = shell_support::tool("bash") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let hook = sh_word(&hook_file(dir.path(), HookShell::Bash, "hook.bash"));
+    // An interactive bash reading stdin still runs PROMPT_COMMAND and prints
+    // PS1 (to stderr) before each line. A later PROMPT_COMMAND entry reports
+    // the $? it sees, so the array form is covered too.
+    let input = format!(
+        "PROMPT_COMMAND=(report)\n\
+         report() {{ echo \"report sees $?\" >&2; }}\n\
+         PS1='[status=$?]\\n'\n\
+         source {hook}\nsource {hook}\n\
+         false\n\
+         printf 'value=%s\\n' \"$SSOENV_FAKE\"\n\
+         exit\n"
+    );
+    let run = output_with_stdin(
+        Command::new(bash)
+            .args(["--noprofile", "--norc", "-i"])
+            .current_dir(dir.path()),
+        &input,
+    );
+    let stderr = text(&run.stderr);
+    assert_eq!(text(&run.stdout), "value=it's set\n", "stderr:\n{stderr}");
+    // Prompts after: source, source, false, printf — one hook run each.
+    assert_eq!(stderr.matches(WARNING).count(), 4, "{stderr}");
+    assert!(stderr.contains("report sees 1\n[status=1]"), "{stderr}");
+}
+
+#[test]
+fn zsh_hook_installs_once_under_strict_flags() {
+    let Some(zsh) = shell_support::tool("zsh") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let hook = sh_word(&hook_file(dir.path(), HookShell::Zsh, "hook.zsh"));
+    let script = format!("source {hook}\nsource {hook}\n");
+    let run = output(Command::new(&zsh).args(["--no-rcs", "-e", "-u", "-c", &script]));
+    assert_quiet_success("zsh sourcing the hook twice", &run);
+
+    let show = format!("{script}print -r -- \"$precmd_functions|$chpwd_functions\"");
+    let run = output(Command::new(&zsh).args(["--no-rcs", "-e", "-u", "-c", &show]));
+    assert_eq!(text(&run.stdout), "_ssoenv_hook|_ssoenv_hook\n");
+
+    // chpwd: a `cd` evaluates the export at once (one run, not two).
+    let cd = format!("{script}cd /\nprint -r -- \"$SSOENV_FAKE\"");
+    let run = output(Command::new(&zsh).args(["--no-rcs", "-e", "-u", "-c", &cd]));
+    assert_eq!(text(&run.stdout), "it's set\n");
+    assert_eq!(text(&run.stderr), format!("{WARNING}\n"));
+}
+
+#[test]
+fn zsh_prompt_evaluates_export_and_keeps_status() {
+    let Some(zsh) = shell_support::tool("zsh") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let hook = sh_word(&hook_file(dir.path(), HookShell::Zsh, "hook.zsh"));
+    let input = format!(
+        "PS1=$'[status=%?]\\n'\n\
+         source {hook}\nsource {hook}\n\
+         false\n\
+         printf 'value=%s\\n' \"$SSOENV_FAKE\"\n\
+         exit\n"
+    );
+    let run = output_with_stdin(
+        Command::new(zsh)
+            .args(["--no-rcs", "-i"])
+            .current_dir(dir.path()),
+        &input,
+    );
+    let stderr = text(&run.stderr);
+    assert_eq!(text(&run.stdout), "value=it's set\n", "stderr:\n{stderr}");
+    assert_eq!(stderr.matches(WARNING).count(), 4, "{stderr}");
+    assert!(stderr.contains("[status=1]"), "{stderr}");
+}
+
+#[test]
+fn fish_hook_installs_once_and_runs_on_prompt_and_cd() {
+    let Some(fish) = shell_support::tool("fish") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let hook = hook_file(dir.path(), HookShell::Fish, "hook.fish");
+    // fish -c takes the path as an argument: no quoting needed.
+    let fish_run = |body: &str| {
+        output(
+            Command::new(&fish)
+                .args(["--no-config", "-c"])
+                .arg(format!("source $argv[1]; source $argv[1]; {body}"))
+                .arg(&hook),
+        )
+    };
+    assert_quiet_success("fish sourcing the hook twice", &fish_run(""));
+
+    let handlers = text(&fish_run("functions --handlers").stdout);
+    assert_eq!(handlers.matches("__ssoenv_hook").count(), 2, "{handlers}");
+    assert!(handlers.contains("fish_prompt __ssoenv_hook"), "{handlers}");
+    assert!(handlers.contains("PWD __ssoenv_hook"), "{handlers}");
+
+    for trigger in ["emit fish_prompt", "cd /"] {
+        let run = fish_run(&format!("{trigger}; printf '%s\\n' $SSOENV_FAKE"));
+        assert_eq!(text(&run.stdout), "it's set\n", "{trigger}");
+        assert_eq!(text(&run.stderr), format!("{WARNING}\n"), "{trigger}");
+    }
+}
