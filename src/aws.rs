@@ -246,14 +246,22 @@ fn failure<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> Failure {
         SdkError::DispatchFailure(dispatch) => Failure::Network(
             dispatch
                 .as_connector_error()
-                .map(|c| {
-                    std::error::Error::source(c).map_or_else(|| c.to_string(), |s| s.to_string())
-                })
-                .unwrap_or_else(|| "connection failed".to_owned()),
+                .map_or_else(|| "connection failed".to_owned(), |e| root_cause(e)),
         ),
         SdkError::ResponseError(_) => Failure::BadResponse,
         _ => Failure::Network("the request could not be built".to_owned()),
     }
+}
+
+/// The innermost cause of an error: what actually happened on the wire
+/// ("connection refused", "connection closed before message completed"),
+/// not the layers of client wrapping around it.
+fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = err;
+    while let Some(source) = cause.source() {
+        cause = source;
+    }
+    cause.to_string()
 }
 
 impl Failure {

@@ -15,8 +15,25 @@ use crate::fsutil::FileLock;
 use crate::token_cache::{self, SsoToken};
 use crate::{aws, paths};
 
-/// How long a command waits for AWS (and for other ssoenv processes) in total.
-pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(10);
+/// How long a command waits for AWS (and for other ssoenv processes) in total,
+/// unless `SSOENV_TIMEOUT` says otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The deadline for a command's network work: now + `SSOENV_TIMEOUT` (a
+/// duration such as `30s`), default [`DEFAULT_TIMEOUT`].
+pub fn command_deadline() -> Instant {
+    deadline_from_env("SSOENV_TIMEOUT", DEFAULT_TIMEOUT)
+}
+
+/// Now + the duration in `var`, or `default` when it is unset or unreadable.
+pub fn deadline_from_env(var: &str, default: Duration) -> Instant {
+    let timeout = std::env::var(var)
+        .ok()
+        .and_then(|text| humantime::parse_duration(text.trim()).ok())
+        .filter(|d| !d.is_zero())
+        .unwrap_or(default);
+    Instant::now() + timeout
+}
 
 /// Cached credentials of `target`, whatever their age; never touches the network.
 pub fn cached(target: &Target) -> Result<Option<Credentials>> {

@@ -1,6 +1,5 @@
 use std::io::Write;
 use std::process::ExitCode;
-use std::time::Instant;
 
 use super::Run;
 use super::export_credentials::process_json;
@@ -13,8 +12,7 @@ use crate::error::Result;
 impl Run for CredentialProcess {
     fn run(&self) -> Result<ExitCode> {
         let target = super::target_for(&self.source)?;
-        let deadline = Instant::now() + engine::DEFAULT_DEADLINE;
-        let creds = engine::obtain(&target, target.refresh_before, deadline)?;
+        let creds = engine::obtain(&target, target.refresh_before, engine::command_deadline())?;
         writeln!(std::io::stdout(), "{}", process_json(&creds))?;
         Ok(ExitCode::SUCCESS)
     }

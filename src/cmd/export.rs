@@ -61,12 +61,7 @@ fn key_still_exported(fingerprint: Option<&str>) -> bool {
 /// How long the hook may spend on the network per prompt: `SSOENV_HOOK_TIMEOUT`
 /// (e.g. `5s`), default 3 seconds.
 fn hook_deadline() -> Instant {
-    let timeout = env::var("SSOENV_HOOK_TIMEOUT")
-        .ok()
-        .and_then(|text| humantime::parse_duration(&text).ok())
-        .filter(|d| !d.is_zero())
-        .unwrap_or(Duration::from_secs(3));
-    Instant::now() + timeout
+    engine::deadline_from_env("SSOENV_HOOK_TIMEOUT", Duration::from_secs(3))
 }
 
 /// After a failure that may pass (network, throttling), wait this long before

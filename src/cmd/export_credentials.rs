@@ -1,6 +1,5 @@
 use std::io::Write;
 use std::process::ExitCode;
-use std::time::Instant;
 
 use super::Run;
 use crate::cli::{CredentialFormat, ExportCredentials};
@@ -12,8 +11,7 @@ use crate::timefmt;
 impl Run for ExportCredentials {
     fn run(&self) -> Result<ExitCode> {
         let target = super::target_for(&self.source)?;
-        let deadline = Instant::now() + engine::DEFAULT_DEADLINE;
-        let creds = engine::obtain(&target, target.refresh_before, deadline)?;
+        let creds = engine::obtain(&target, target.refresh_before, engine::command_deadline())?;
         let label = format!("{}_{}", target.account_id, target.role_name);
         std::io::stdout().write_all(format(self.format, &creds, &label).as_bytes())?;
         Ok(ExitCode::SUCCESS)
