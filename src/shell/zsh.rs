@@ -19,16 +19,16 @@ impl Shell for Zsh {
 
     fn save(&self, out: &mut String, name: &EnvName) {
         // The export code runs inside the hook function: `-g` keeps the copy
-        // global instead of local to it, `+x` keeps it out of the environment
-        // even under `setopt allexport`. The value is double-quoted because
-        // `\builtin typeset` parses its arguments as ordinary words, which
-        // SH_WORD_SPLIT would otherwise split.
+        // global instead of local to it. Under `setopt allexport` an assignment
+        // exports even with `typeset +x name=value`, so `+x` comes as a second
+        // statement. The value is double-quoted because `\builtin typeset`
+        // parses its arguments as ordinary words, which SH_WORD_SPLIT would split.
         let saved = name.saved();
         line(
             out,
             format_args!(
-                "if [[ -n ${{{name}+set}} ]]; then \\builtin typeset -g +x {saved}=\"${{{name}}}\"; \
-                 else \\builtin unset -v {saved}; fi"
+                "if [[ -n ${{{name}+set}} ]]; then \\builtin typeset -g {saved}=\"${{{name}}}\"; \
+                 \\builtin typeset -g +x {saved}; else \\builtin unset -v {saved}; fi"
             ),
         );
     }
