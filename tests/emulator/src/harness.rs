@@ -27,8 +27,10 @@ pub fn running_in_ci() -> bool {
     env::var("CI").is_ok_and(|value| value == "true")
 }
 
-/// Reports a missing tool: panics under CI, otherwise prints one
-/// `skipping: ...` line and returns `None` for the caller to return on.
+/// Reports a missing tool: panics under CI (at the calling test, thanks to
+/// `track_caller`), otherwise prints one `skipping: ...` line and returns
+/// `None` for the caller to return on.
+#[track_caller]
 pub fn missing<T>(what: &str, how_to_fix: &str) -> Option<T> {
     if running_in_ci() {
         panic!("{what} is required under CI=true but was not found: {how_to_fix}");
@@ -40,6 +42,7 @@ pub fn missing<T>(what: &str, how_to_fix: &str) -> Option<T> {
 /// A Python interpreter that can `import botocore`: `$SSOENV_TEST_PYTHON`,
 /// else `<workspace>/.venv/bin/python`. `None` (or a panic under CI) when
 /// neither works.
+#[track_caller]
 pub fn python() -> Option<PathBuf> {
     let candidate = match env::var_os("SSOENV_TEST_PYTHON") {
         Some(explicit) => PathBuf::from(explicit),
@@ -66,6 +69,7 @@ pub fn python() -> Option<PathBuf> {
 }
 
 /// An executable named `name` on `PATH`, under the same CI rule.
+#[track_caller]
 pub fn require_tool(name: &str) -> Option<PathBuf> {
     find_on_path(name).or_else(|| missing(&format!("`{name}` on PATH"), &format!("install {name}")))
 }

@@ -95,3 +95,92 @@ pub fn now_epoch_seconds() -> i64 {
         .expect("clock after 1970")
         .as_secs() as i64
 }
+
+/// The `sso-emulator` program running as a child process, with its stderr
+/// (one line per request) collected in the background.
+pub struct Program {
+    child: std::process::Child,
+    pub url: String,
+    pub first_line: String,
+    stdout: std::io::BufReader<std::process::ChildStdout>,
+    stderr: Option<std::thread::JoinHandle<Vec<String>>>,
+}
+
+impl Program {
+    /// Starts the program built by cargo for this crate and waits for its
+    /// first stdout line.
+    pub fn start(args: &[&str]) -> Program {
+        use std::io::{BufRead as _, BufReader};
+        use std::process::{Command, Stdio};
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sso-emulator"))
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn sso-emulator");
+        let stderr = child.stderr.take().expect("piped stderr");
+        let stderr = std::thread::spawn(move || {
+            BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+                .collect()
+        });
+        let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+        let mut first_line = String::new();
+        stdout
+            .read_line(&mut first_line)
+            .expect("read the first stdout line");
+        let first_line = first_line.trim_end_matches('\n').to_owned();
+        let mut program = Program {
+            child,
+            url: String::new(),
+            first_line,
+            stdout,
+            stderr: Some(stderr),
+        };
+        let Some(url) = program.first_line.strip_prefix("listening on ") else {
+            let (status, stderr) = program.stop();
+            panic!(
+                "first line was {:?}; exit {status:?}; stderr:\n{}",
+                program.first_line,
+                stderr.join("\n")
+            );
+        };
+        program.url = url.to_owned();
+        program
+    }
+
+    /// Sends SIGTERM (to this child only) and returns its exit status and
+    /// everything it wrote to stderr.
+    pub fn stop(&mut self) -> (std::process::ExitStatus, Vec<String>) {
+        let pid = self.child.id().to_string();
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status();
+        let status = self.child.wait().expect("wait for sso-emulator");
+        let stderr = self
+            .stderr
+            .take()
+            .map(|reader| reader.join().expect("stderr reader"))
+            .unwrap_or_default();
+        (status, stderr)
+    }
+
+    /// Any further stdout (there should be none after the first line).
+    pub fn rest_of_stdout(&mut self) -> String {
+        use std::io::Read as _;
+        let mut rest = String::new();
+        let _ = self.stdout.read_to_string(&mut rest);
+        rest
+    }
+}
+
+impl Drop for Program {
+    fn drop(&mut self) {
+        if self.stderr.is_some() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
