@@ -175,3 +175,26 @@ fn fish_hook_installs_once_and_runs_on_prompt_and_cd() {
         assert_eq!(text(&run.stderr), format!("{WARNING}\n"), "{trigger}");
     }
 }
+
+#[test]
+fn ssoenv_hook_prints_the_snippet_with_its_own_canonical_path() {
+    let exe = Path::new(env!("CARGO_BIN_EXE_ssoenv"))
+        .canonicalize()
+        .unwrap();
+    for (arg, kind) in [
+        ("bash", HookShell::Bash),
+        ("zsh", HookShell::Zsh),
+        ("fish", HookShell::Fish),
+        ("pwsh", HookShell::Pwsh),
+        ("powershell", HookShell::Pwsh),
+    ] {
+        let run = output(Command::new(&exe).args(["hook", arg]));
+        assert!(run.status.success(), "hook {arg}: {}", text(&run.stderr));
+        assert!(run.stderr.is_empty(), "hook {arg}: {}", text(&run.stderr));
+        assert_eq!(
+            text(&run.stdout),
+            shell_for(kind).hook(exe.to_str().unwrap()),
+            "{arg}"
+        );
+    }
+}
