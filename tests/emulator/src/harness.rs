@@ -71,7 +71,10 @@ pub fn python() -> Option<PathBuf> {
 /// An executable named `name` on `PATH`, under the same CI rule.
 #[track_caller]
 pub fn require_tool(name: &str) -> Option<PathBuf> {
-    find_on_path(name).or_else(|| missing(&format!("`{name}` on PATH"), &format!("install {name}")))
+    match find_on_path(name) {
+        Some(path) => Some(path),
+        None => missing(&format!("`{name}` on PATH"), &format!("install {name}")),
+    }
 }
 
 /// The first executable file called `name` in the `PATH` directories.
