@@ -35,20 +35,20 @@ pub fn endpoint_override(service_env_suffix: &str) -> Option<String> {
 
 /// Which AWS service a request went to, for endpoint lookup and messages.
 #[derive(Debug, Clone, Copy)]
-enum Service {
+pub(crate) enum Service {
     Portal,
     Oidc,
 }
 
 impl Service {
-    fn env_suffix(self) -> &'static str {
+    pub(crate) fn env_suffix(self) -> &'static str {
         match self {
             Service::Portal => "SSO",
             Service::Oidc => "SSO_OIDC",
         }
     }
 
-    fn what(self) -> &'static str {
+    pub(crate) fn what(self) -> &'static str {
         match self {
             Service::Portal => "the SSO portal",
             Service::Oidc => "the SSO OIDC service",
@@ -56,7 +56,7 @@ impl Service {
     }
 
     /// The URL requests go to: the override, or AWS's regional endpoint.
-    fn endpoint(self, region: &str) -> String {
+    pub(crate) fn endpoint(self, region: &str) -> String {
         endpoint_override(self.env_suffix()).unwrap_or_else(|| match self {
             Service::Portal => format!("https://portal.sso.{region}.amazonaws.com"),
             Service::Oidc => format!("https://oidc.{region}.amazonaws.com"),
@@ -75,7 +75,7 @@ fn timeouts(deadline: Instant) -> Result<TimeoutConfig> {
         .build())
 }
 
-fn portal_client(region: &str, endpoint: &str, deadline: Instant) -> Result<aws_sdk_sso::Client> {
+pub(crate) fn portal_client(region: &str, endpoint: &str, deadline: Instant) -> Result<aws_sdk_sso::Client> {
     let config = aws_sdk_sso::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(region.to_owned()))
@@ -86,7 +86,7 @@ fn portal_client(region: &str, endpoint: &str, deadline: Instant) -> Result<aws_
     Ok(aws_sdk_sso::Client::from_conf(config))
 }
 
-fn oidc_client(region: &str, endpoint: &str, deadline: Instant) -> Result<aws_sdk_ssooidc::Client> {
+pub(crate) fn oidc_client(region: &str, endpoint: &str, deadline: Instant) -> Result<aws_sdk_ssooidc::Client> {
     let config = aws_sdk_ssooidc::Config::builder()
         .behavior_version(aws_sdk_ssooidc::config::BehaviorVersion::latest())
         .region(aws_sdk_ssooidc::config::Region::new(region.to_owned()))
@@ -210,7 +210,7 @@ pub fn session_expired(session: &SsoSession) -> Error {
     Error::login_required(format!("SSO session {which} expired — run 'ssoenv login'"))
 }
 
-async fn with_deadline<T>(
+pub(crate) async fn with_deadline<T>(
     request: impl Future<Output = T>,
     deadline: Instant,
     service: Service,
@@ -223,7 +223,7 @@ async fn with_deadline<T>(
 }
 
 /// What went wrong with a request, reduced to what decides the message.
-enum Failure {
+pub(crate) enum Failure {
     /// The service answered with a named error.
     Service(String, Option<String>),
     Timeout,
@@ -232,7 +232,7 @@ enum Failure {
     BadResponse,
 }
 
-fn failure<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> Failure {
+pub(crate) fn failure<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> Failure {
     match err {
         SdkError::ServiceError(service) => {
             let e = service.err();
@@ -265,7 +265,7 @@ fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
 }
 
 impl Failure {
-    fn into_error(self, service: Service, endpoint: &str) -> Error {
+    pub(crate) fn into_error(self, service: Service, endpoint: &str) -> Error {
         let what = service.what();
         match self {
             Failure::Service(code, _)
@@ -300,7 +300,7 @@ impl Failure {
     }
 }
 
-fn bad_answer(service: Service, endpoint: &str, what: &str) -> Error {
+pub(crate) fn bad_answer(service: Service, endpoint: &str, what: &str) -> Error {
     Error::transient(format!(
         "{} at {endpoint} sent an answer ssoenv cannot use ({what}) — try again later",
         service.what()
