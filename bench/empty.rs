@@ -1,0 +1,2 @@
+// The baseline: the cost of exec'ing a Rust binary that does nothing.
+fn main() {}
