@@ -1,11 +1,96 @@
+//! `ssoenv completions <shell>`, and the man page: both generated from the
+//! clap types, both committed (`completions/`, `man/`) and checked for drift
+//! by `tests/completions.rs`.
+
+use std::io::Write;
 use std::process::ExitCode;
 
+use clap::CommandFactory;
+use clap_complete::Shell;
+
 use super::Run;
-use crate::cli::Completions;
-use crate::error::{Error, Result};
+use crate::cli::{Cli, Completions};
+use crate::error::Result;
 
 impl Run for Completions {
     fn run(&self) -> Result<ExitCode> {
-        Err(Error::not_implemented("completions"))
+        let mut out = std::io::stdout().lock();
+        out.write_all(&completion_script(self.shell))?;
+        out.flush()?;
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+/// The completion script for `shell`.
+pub fn completion_script(shell: Shell) -> Vec<u8> {
+    let mut command = Cli::command();
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut command, "ssoenv", &mut out);
+    out
+}
+
+/// Where the committed copy of each shell's script lives, under `completions/`.
+pub fn completion_file_name(shell: Shell) -> &'static str {
+    match shell {
+        Shell::Bash => "ssoenv.bash",
+        Shell::Zsh => "_ssoenv",
+        Shell::Fish => "ssoenv.fish",
+        Shell::PowerShell => "_ssoenv.ps1",
+        Shell::Elvish => "ssoenv.elv",
+        _ => "ssoenv.unknown",
+    }
+}
+
+/// `man/ssoenv.1`: the main page, then one section per command with its
+/// synopsis and options, so `man ssoenv` answers every flag question.
+pub fn man_page() -> Result<Vec<u8>> {
+    let command = Cli::command();
+    let mut out = Vec::new();
+    clap_mangen::Man::new(command.clone()).render(&mut out)?;
+    for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let name = format!("ssoenv {}", sub.get_name());
+        let sub = sub.clone().bin_name(name.clone());
+        let man = clap_mangen::Man::new(sub.clone());
+        let mut section = Vec::new();
+        man.render_synopsis_section(&mut section)?;
+        if sub
+            .get_arguments()
+            .any(|a| !a.is_hide_set() && !a.is_positional())
+        {
+            man.render_options_section(&mut section)?;
+        }
+        writeln!(out, ".SH \"{}\"", name.to_uppercase())?;
+        if let Some(about) = sub.get_long_about().or(sub.get_about()) {
+            writeln!(out, "{}", roff_text(&about.to_string()))?;
+        }
+        out.extend(demoted(&section));
+    }
+    Ok(out)
+}
+
+/// Sections rendered for a command become subsections of its own section.
+fn demoted(roff: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(roff);
+    let mut out = String::new();
+    for line in text.lines() {
+        match line.strip_prefix(".SH ") {
+            Some(title) => {
+                out.push_str(".SS ");
+                out.push_str(title);
+            }
+            None => out.push_str(line),
+        }
+        out.push('\n');
+    }
+    out.into_bytes()
+}
+
+/// Text safe on a roff line: no leading control character, backslashes doubled.
+fn roff_text(text: &str) -> String {
+    let escaped = text.replace('\\', "\\\\");
+    if escaped.starts_with(['.', '\'']) {
+        format!("\\&{escaped}")
+    } else {
+        escaped
     }
 }

@@ -1,7 +1,7 @@
 //! One file per command; each implements [`Run`]. This file only dispatches.
 
 mod allow;
-mod completions;
+pub mod completions;
 mod credential_process;
 mod deny;
 mod exec;

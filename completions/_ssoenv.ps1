@@ -1,0 +1,223 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'ssoenv' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'ssoenv'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'ssoenv' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('hook', 'hook', [CompletionResultType]::ParameterValue, 'Print the snippet that hooks ssoenv into your shell''s prompt')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Per-prompt callback: print shell code for what changed (used by the hook)')
+            [CompletionResult]::new('allow', 'allow', [CompletionResultType]::ParameterValue, 'Trust a .awssso.toml (default: the nearest one above the current directory)')
+            [CompletionResult]::new('deny', 'deny', [CompletionResultType]::ParameterValue, 'Withdraw trust from a .awssso.toml')
+            [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a command with fresh credentials for the current directory')
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Sign in to the SSO session (browser with PKCE, or device code)')
+            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Sign out: end the SSO session and remove cached tokens and credentials')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show which config and credentials are active, and when they expire')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the accounts and roles the SSO session can reach')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a .awssso.toml for the current directory')
+            [CompletionResult]::new('credential-process', 'credential-process', [CompletionResultType]::ParameterValue, 'Print credentials as `credential_process` JSON for ~/.aws/config')
+            [CompletionResult]::new('export-credentials', 'export-credentials', [CompletionResultType]::ParameterValue, 'Print the current credentials once, in the AWS CLI''s formats')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'ssoenv;hook' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ssoenv;export' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ssoenv;allow' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ssoenv;deny' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ssoenv;exec' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Use this .awssso.toml instead of the one found above the current directory')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)')
+            [CompletionResult]::new('--min-ttl', '--min-ttl', [CompletionResultType]::ParameterName, 'Renew first when less than this is left on the credentials (e.g. 15m, 1h)')
+            [CompletionResult]::new('--no-server', '--no-server', [CompletionResultType]::ParameterName, 'Give the command static AWS_* variables instead of a credential endpoint')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ssoenv;login' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Use this .awssso.toml instead of the one found above the current directory')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)')
+            [CompletionResult]::new('--device-code', '--device-code', [CompletionResultType]::ParameterName, 'Use the device-code flow (for SSH sessions and machines without a browser)')
+            [CompletionResult]::new('--no-browser', '--no-browser', [CompletionResultType]::ParameterName, 'Do not open a browser; print the URL to open instead')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ssoenv;logout' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Use this .awssso.toml instead of the one found above the current directory')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ssoenv;status' {
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable output')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ssoenv;list' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Use this .awssso.toml instead of the one found above the current directory')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable output')
+            [CompletionResult]::new('--refresh', '--refresh', [CompletionResultType]::ParameterName, 'Ignore the cached list and ask the portal again')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ssoenv;init' {
+            [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'Account id to use (skips the picker)')
+            [CompletionResult]::new('--role', '--role', [CompletionResultType]::ParameterName, 'Role name to use (skips the picker)')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'Region to export as AWS_REGION and AWS_DEFAULT_REGION')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Take the SSO session from this AWS config profile')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite an existing .awssso.toml')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ssoenv;credential-process' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Use this .awssso.toml instead of the one found above the current directory')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ssoenv;export-credentials' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Use this .awssso.toml instead of the one found above the current directory')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ssoenv;completions' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ssoenv;help' {
+            [CompletionResult]::new('hook', 'hook', [CompletionResultType]::ParameterValue, 'Print the snippet that hooks ssoenv into your shell''s prompt')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Per-prompt callback: print shell code for what changed (used by the hook)')
+            [CompletionResult]::new('allow', 'allow', [CompletionResultType]::ParameterValue, 'Trust a .awssso.toml (default: the nearest one above the current directory)')
+            [CompletionResult]::new('deny', 'deny', [CompletionResultType]::ParameterValue, 'Withdraw trust from a .awssso.toml')
+            [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a command with fresh credentials for the current directory')
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Sign in to the SSO session (browser with PKCE, or device code)')
+            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Sign out: end the SSO session and remove cached tokens and credentials')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show which config and credentials are active, and when they expire')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the accounts and roles the SSO session can reach')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a .awssso.toml for the current directory')
+            [CompletionResult]::new('credential-process', 'credential-process', [CompletionResultType]::ParameterValue, 'Print credentials as `credential_process` JSON for ~/.aws/config')
+            [CompletionResult]::new('export-credentials', 'export-credentials', [CompletionResultType]::ParameterValue, 'Print the current credentials once, in the AWS CLI''s formats')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'ssoenv;help;hook' {
+            break
+        }
+        'ssoenv;help;export' {
+            break
+        }
+        'ssoenv;help;allow' {
+            break
+        }
+        'ssoenv;help;deny' {
+            break
+        }
+        'ssoenv;help;exec' {
+            break
+        }
+        'ssoenv;help;login' {
+            break
+        }
+        'ssoenv;help;logout' {
+            break
+        }
+        'ssoenv;help;status' {
+            break
+        }
+        'ssoenv;help;list' {
+            break
+        }
+        'ssoenv;help;init' {
+            break
+        }
+        'ssoenv;help;credential-process' {
+            break
+        }
+        'ssoenv;help;export-credentials' {
+            break
+        }
+        'ssoenv;help;completions' {
+            break
+        }
+        'ssoenv;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

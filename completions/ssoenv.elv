@@ -1,0 +1,189 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[ssoenv] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'ssoenv'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'ssoenv'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand hook 'Print the snippet that hooks ssoenv into your shell''s prompt'
+            cand export 'Per-prompt callback: print shell code for what changed (used by the hook)'
+            cand allow 'Trust a .awssso.toml (default: the nearest one above the current directory)'
+            cand deny 'Withdraw trust from a .awssso.toml'
+            cand exec 'Run a command with fresh credentials for the current directory'
+            cand login 'Sign in to the SSO session (browser with PKCE, or device code)'
+            cand logout 'Sign out: end the SSO session and remove cached tokens and credentials'
+            cand status 'Show which config and credentials are active, and when they expire'
+            cand list 'List the accounts and roles the SSO session can reach'
+            cand init 'Write a .awssso.toml for the current directory'
+            cand credential-process 'Print credentials as `credential_process` JSON for ~/.aws/config'
+            cand export-credentials 'Print the current credentials once, in the AWS CLI''s formats'
+            cand completions 'Print shell completions'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'ssoenv;hook'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ssoenv;export'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ssoenv;allow'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ssoenv;deny'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ssoenv;exec'= {
+            cand --config 'Use this .awssso.toml instead of the one found above the current directory'
+            cand --profile 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)'
+            cand --min-ttl 'Renew first when less than this is left on the credentials (e.g. 15m, 1h)'
+            cand --no-server 'Give the command static AWS_* variables instead of a credential endpoint'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ssoenv;login'= {
+            cand --config 'Use this .awssso.toml instead of the one found above the current directory'
+            cand --profile 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)'
+            cand --device-code 'Use the device-code flow (for SSH sessions and machines without a browser)'
+            cand --no-browser 'Do not open a browser; print the URL to open instead'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ssoenv;logout'= {
+            cand --config 'Use this .awssso.toml instead of the one found above the current directory'
+            cand --profile 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ssoenv;status'= {
+            cand --json 'Machine-readable output'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ssoenv;list'= {
+            cand --config 'Use this .awssso.toml instead of the one found above the current directory'
+            cand --profile 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)'
+            cand --json 'Machine-readable output'
+            cand --refresh 'Ignore the cached list and ask the portal again'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ssoenv;init'= {
+            cand --account 'Account id to use (skips the picker)'
+            cand --role 'Role name to use (skips the picker)'
+            cand --region 'Region to export as AWS_REGION and AWS_DEFAULT_REGION'
+            cand --profile 'Take the SSO session from this AWS config profile'
+            cand --force 'Overwrite an existing .awssso.toml'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ssoenv;credential-process'= {
+            cand --config 'Use this .awssso.toml instead of the one found above the current directory'
+            cand --profile 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ssoenv;export-credentials'= {
+            cand --config 'Use this .awssso.toml instead of the one found above the current directory'
+            cand --profile 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)'
+            cand --format 'format'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ssoenv;completions'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ssoenv;help'= {
+            cand hook 'Print the snippet that hooks ssoenv into your shell''s prompt'
+            cand export 'Per-prompt callback: print shell code for what changed (used by the hook)'
+            cand allow 'Trust a .awssso.toml (default: the nearest one above the current directory)'
+            cand deny 'Withdraw trust from a .awssso.toml'
+            cand exec 'Run a command with fresh credentials for the current directory'
+            cand login 'Sign in to the SSO session (browser with PKCE, or device code)'
+            cand logout 'Sign out: end the SSO session and remove cached tokens and credentials'
+            cand status 'Show which config and credentials are active, and when they expire'
+            cand list 'List the accounts and roles the SSO session can reach'
+            cand init 'Write a .awssso.toml for the current directory'
+            cand credential-process 'Print credentials as `credential_process` JSON for ~/.aws/config'
+            cand export-credentials 'Print the current credentials once, in the AWS CLI''s formats'
+            cand completions 'Print shell completions'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'ssoenv;help;hook'= {
+        }
+        &'ssoenv;help;export'= {
+        }
+        &'ssoenv;help;allow'= {
+        }
+        &'ssoenv;help;deny'= {
+        }
+        &'ssoenv;help;exec'= {
+        }
+        &'ssoenv;help;login'= {
+        }
+        &'ssoenv;help;logout'= {
+        }
+        &'ssoenv;help;status'= {
+        }
+        &'ssoenv;help;list'= {
+        }
+        &'ssoenv;help;init'= {
+        }
+        &'ssoenv;help;credential-process'= {
+        }
+        &'ssoenv;help;export-credentials'= {
+        }
+        &'ssoenv;help;completions'= {
+        }
+        &'ssoenv;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

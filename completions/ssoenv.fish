@@ -1,0 +1,112 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_ssoenv_global_optspecs
+    string join \n h/help V/version
+end
+
+function __fish_ssoenv_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_ssoenv_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_ssoenv_using_subcommand
+    set -l cmd (__fish_ssoenv_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c ssoenv -n "__fish_ssoenv_needs_command" -s h -l help -d 'Print help'
+complete -c ssoenv -n "__fish_ssoenv_needs_command" -s V -l version -d 'Print version'
+complete -c ssoenv -n "__fish_ssoenv_needs_command" -f -a "hook" -d 'Print the snippet that hooks ssoenv into your shell\'s prompt'
+complete -c ssoenv -n "__fish_ssoenv_needs_command" -f -a "export" -d 'Per-prompt callback: print shell code for what changed (used by the hook)'
+complete -c ssoenv -n "__fish_ssoenv_needs_command" -f -a "allow" -d 'Trust a .awssso.toml (default: the nearest one above the current directory)'
+complete -c ssoenv -n "__fish_ssoenv_needs_command" -f -a "deny" -d 'Withdraw trust from a .awssso.toml'
+complete -c ssoenv -n "__fish_ssoenv_needs_command" -f -a "exec" -d 'Run a command with fresh credentials for the current directory'
+complete -c ssoenv -n "__fish_ssoenv_needs_command" -f -a "login" -d 'Sign in to the SSO session (browser with PKCE, or device code)'
+complete -c ssoenv -n "__fish_ssoenv_needs_command" -f -a "logout" -d 'Sign out: end the SSO session and remove cached tokens and credentials'
+complete -c ssoenv -n "__fish_ssoenv_needs_command" -f -a "status" -d 'Show which config and credentials are active, and when they expire'
+complete -c ssoenv -n "__fish_ssoenv_needs_command" -f -a "list" -d 'List the accounts and roles the SSO session can reach'
+complete -c ssoenv -n "__fish_ssoenv_needs_command" -f -a "init" -d 'Write a .awssso.toml for the current directory'
+complete -c ssoenv -n "__fish_ssoenv_needs_command" -f -a "credential-process" -d 'Print credentials as `credential_process` JSON for ~/.aws/config'
+complete -c ssoenv -n "__fish_ssoenv_needs_command" -f -a "export-credentials" -d 'Print the current credentials once, in the AWS CLI\'s formats'
+complete -c ssoenv -n "__fish_ssoenv_needs_command" -f -a "completions" -d 'Print shell completions'
+complete -c ssoenv -n "__fish_ssoenv_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand hook" -s h -l help -d 'Print help'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand hook" -s V -l version -d 'Print version'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand export" -s h -l help -d 'Print help'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand export" -s V -l version -d 'Print version'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand allow" -s h -l help -d 'Print help'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand allow" -s V -l version -d 'Print version'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand deny" -s h -l help -d 'Print help'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand deny" -s V -l version -d 'Print version'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand exec" -l config -d 'Use this .awssso.toml instead of the one found above the current directory' -r -F
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand exec" -l profile -d 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)' -r
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand exec" -l min-ttl -d 'Renew first when less than this is left on the credentials (e.g. 15m, 1h)' -r
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand exec" -l no-server -d 'Give the command static AWS_* variables instead of a credential endpoint'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand exec" -s h -l help -d 'Print help'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand exec" -s V -l version -d 'Print version'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand login" -l config -d 'Use this .awssso.toml instead of the one found above the current directory' -r -F
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand login" -l profile -d 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)' -r
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand login" -l device-code -d 'Use the device-code flow (for SSH sessions and machines without a browser)'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand login" -l no-browser -d 'Do not open a browser; print the URL to open instead'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand login" -s h -l help -d 'Print help'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand login" -s V -l version -d 'Print version'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand logout" -l config -d 'Use this .awssso.toml instead of the one found above the current directory' -r -F
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand logout" -l profile -d 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)' -r
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand logout" -s h -l help -d 'Print help'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand logout" -s V -l version -d 'Print version'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand status" -l json -d 'Machine-readable output'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand status" -s h -l help -d 'Print help'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand status" -s V -l version -d 'Print version'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand list" -l config -d 'Use this .awssso.toml instead of the one found above the current directory' -r -F
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand list" -l profile -d 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)' -r
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand list" -l json -d 'Machine-readable output'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand list" -l refresh -d 'Ignore the cached list and ask the portal again'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand list" -s h -l help -d 'Print help'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand list" -s V -l version -d 'Print version'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand init" -l account -d 'Account id to use (skips the picker)' -r
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand init" -l role -d 'Role name to use (skips the picker)' -r
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand init" -l region -d 'Region to export as AWS_REGION and AWS_DEFAULT_REGION' -r
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand init" -l profile -d 'Take the SSO session from this AWS config profile' -r
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand init" -l force -d 'Overwrite an existing .awssso.toml'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand init" -s h -l help -d 'Print help'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand init" -s V -l version -d 'Print version'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand credential-process" -l config -d 'Use this .awssso.toml instead of the one found above the current directory' -r -F
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand credential-process" -l profile -d 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)' -r
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand credential-process" -s h -l help -d 'Print help'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand credential-process" -s V -l version -d 'Print version'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand export-credentials" -l config -d 'Use this .awssso.toml instead of the one found above the current directory' -r -F
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand export-credentials" -l profile -d 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)' -r
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand export-credentials" -l format -r -f -a "env\t'`export NAME=value` lines for POSIX shells'
+env-no-export\t'`NAME=value` lines'
+fish\t'`set -gx NAME value` lines for fish'
+powershell\t'`$Env:NAME = \'value\'` lines for PowerShell'
+process\t'credential_process JSON'
+ini\t'a section for the shared credentials file'"
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand export-credentials" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand export-credentials" -s V -l version -d 'Print version'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand help; and not __fish_seen_subcommand_from hook export allow deny exec login logout status list init credential-process export-credentials completions help" -f -a "hook" -d 'Print the snippet that hooks ssoenv into your shell\'s prompt'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand help; and not __fish_seen_subcommand_from hook export allow deny exec login logout status list init credential-process export-credentials completions help" -f -a "export" -d 'Per-prompt callback: print shell code for what changed (used by the hook)'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand help; and not __fish_seen_subcommand_from hook export allow deny exec login logout status list init credential-process export-credentials completions help" -f -a "allow" -d 'Trust a .awssso.toml (default: the nearest one above the current directory)'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand help; and not __fish_seen_subcommand_from hook export allow deny exec login logout status list init credential-process export-credentials completions help" -f -a "deny" -d 'Withdraw trust from a .awssso.toml'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand help; and not __fish_seen_subcommand_from hook export allow deny exec login logout status list init credential-process export-credentials completions help" -f -a "exec" -d 'Run a command with fresh credentials for the current directory'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand help; and not __fish_seen_subcommand_from hook export allow deny exec login logout status list init credential-process export-credentials completions help" -f -a "login" -d 'Sign in to the SSO session (browser with PKCE, or device code)'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand help; and not __fish_seen_subcommand_from hook export allow deny exec login logout status list init credential-process export-credentials completions help" -f -a "logout" -d 'Sign out: end the SSO session and remove cached tokens and credentials'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand help; and not __fish_seen_subcommand_from hook export allow deny exec login logout status list init credential-process export-credentials completions help" -f -a "status" -d 'Show which config and credentials are active, and when they expire'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand help; and not __fish_seen_subcommand_from hook export allow deny exec login logout status list init credential-process export-credentials completions help" -f -a "list" -d 'List the accounts and roles the SSO session can reach'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand help; and not __fish_seen_subcommand_from hook export allow deny exec login logout status list init credential-process export-credentials completions help" -f -a "init" -d 'Write a .awssso.toml for the current directory'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand help; and not __fish_seen_subcommand_from hook export allow deny exec login logout status list init credential-process export-credentials completions help" -f -a "credential-process" -d 'Print credentials as `credential_process` JSON for ~/.aws/config'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand help; and not __fish_seen_subcommand_from hook export allow deny exec login logout status list init credential-process export-credentials completions help" -f -a "export-credentials" -d 'Print the current credentials once, in the AWS CLI\'s formats'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand help; and not __fish_seen_subcommand_from hook export allow deny exec login logout status list init credential-process export-credentials completions help" -f -a "completions" -d 'Print shell completions'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand help; and not __fish_seen_subcommand_from hook export allow deny exec login logout status list init credential-process export-credentials completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
