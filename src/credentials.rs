@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::config::Target;
+use crate::config::{SsoSession, Target};
 use crate::error::Result;
 use crate::{fsutil, paths, timefmt};
 
@@ -81,6 +81,10 @@ impl fmt::Debug for Credentials {
 #[serde(rename_all = "camelCase")]
 struct CacheFile {
     version: u32,
+    /// The session's token-cache key (its name, else its start URL), so
+    /// logout finds every file of a session. Absent in older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    session: Option<String>,
     start_url: String,
     account_id: String,
     role_name: String,
@@ -129,6 +133,7 @@ pub fn load(target: &Target) -> Result<Option<Credentials>> {
 pub fn store(target: &Target, credentials: &Credentials) -> Result<()> {
     let file = CacheFile {
         version: CACHE_VERSION,
+        session: Some(crate::token_cache::cache_key(&target.session).to_owned()),
         start_url: target.session.start_url.clone(),
         account_id: target.account_id.clone(),
         role_name: target.role_name.clone(),
@@ -136,6 +141,45 @@ pub fn store(target: &Target, credentials: &Credentials) -> Result<()> {
     };
     let json = serde_json::to_vec_pretty(&file).expect("credentials always encode as JSON");
     fsutil::write_private_atomic(&cache_path(target)?, &json)
+}
+
+/// Removes the cached credentials of every role of `session` (at sign-out).
+/// Files from before the session key was recorded match by start URL.
+/// Returns the (account, role) of each file removed.
+pub fn remove_session(session: &SsoSession) -> Result<Vec<(String, String)>> {
+    let dir = paths::cache_dir()?.join("credentials");
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => {
+            return Err(crate::error::Error::new(format!(
+                "cannot read {}: {e}",
+                paths::display(&dir)
+            )));
+        }
+    };
+    let key = crate::token_cache::cache_key(session);
+    let mut removed = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().is_none_or(|ext| ext != "json") {
+            continue;
+        }
+        let Ok(Some(bytes)) = fsutil::read_optional(&path) else {
+            continue;
+        };
+        let Ok(file) = serde_json::from_slice::<CacheFile>(&bytes) else {
+            continue;
+        };
+        let ours = match &file.session {
+            Some(session_key) => session_key == key,
+            None => file.start_url == session.start_url,
+        };
+        if ours && fsutil::remove_if_exists(&path)? {
+            removed.push((file.account_id, file.role_name));
+        }
+    }
+    Ok(removed)
 }
 
 mod epoch_secs {
