@@ -75,7 +75,11 @@ fn timeouts(deadline: Instant) -> Result<TimeoutConfig> {
         .build())
 }
 
-pub(crate) fn portal_client(region: &str, endpoint: &str, deadline: Instant) -> Result<aws_sdk_sso::Client> {
+pub(crate) fn portal_client(
+    region: &str,
+    endpoint: &str,
+    deadline: Instant,
+) -> Result<aws_sdk_sso::Client> {
     let config = aws_sdk_sso::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(region.to_owned()))
@@ -86,13 +90,35 @@ pub(crate) fn portal_client(region: &str, endpoint: &str, deadline: Instant) -> 
     Ok(aws_sdk_sso::Client::from_conf(config))
 }
 
-pub(crate) fn oidc_client(region: &str, endpoint: &str, deadline: Instant) -> Result<aws_sdk_ssooidc::Client> {
+pub(crate) fn oidc_client(
+    region: &str,
+    endpoint: &str,
+    deadline: Instant,
+) -> Result<aws_sdk_ssooidc::Client> {
     let config = aws_sdk_ssooidc::Config::builder()
         .behavior_version(aws_sdk_ssooidc::config::BehaviorVersion::latest())
         .region(aws_sdk_ssooidc::config::Region::new(region.to_owned()))
         .endpoint_url(endpoint)
         .timeout_config(timeouts(deadline)?)
         .retry_config(aws_sdk_ssooidc::config::retry::RetryConfig::standard().with_max_attempts(3))
+        .build();
+    Ok(aws_sdk_ssooidc::Client::from_conf(config))
+}
+
+/// An OIDC client that makes one attempt per call, for the sign-in flows:
+/// polling CreateToken must see each AuthorizationPending / SlowDown answer
+/// itself, and an authorization code is spent by the first attempt anyway.
+pub(crate) fn oidc_client_single_attempt(
+    region: &str,
+    endpoint: &str,
+    deadline: Instant,
+) -> Result<aws_sdk_ssooidc::Client> {
+    let config = aws_sdk_ssooidc::Config::builder()
+        .behavior_version(aws_sdk_ssooidc::config::BehaviorVersion::latest())
+        .region(aws_sdk_ssooidc::config::Region::new(region.to_owned()))
+        .endpoint_url(endpoint)
+        .timeout_config(timeouts(deadline)?)
+        .retry_config(aws_sdk_ssooidc::config::retry::RetryConfig::disabled())
         .build();
     Ok(aws_sdk_ssooidc::Client::from_conf(config))
 }

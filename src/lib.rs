@@ -13,6 +13,7 @@ pub mod error;
 pub mod fsutil;
 pub mod paths;
 pub mod shell;
+pub mod signin;
 pub mod state;
 pub mod timefmt;
 pub mod token_cache;
