@@ -1,11 +1,107 @@
+//! `ssoenv list`: the accounts and roles the SSO session can reach.
+
+use std::io::Write;
 use std::process::ExitCode;
 
 use super::Run;
-use crate::cli::List;
-use crate::error::{Error, Result};
+use crate::cli::{List, Source};
+use crate::config::{self, FoundSession};
+use crate::error::Result;
+use crate::portal_list::{self, Listing};
+use crate::{paths, trust, ui};
 
 impl Run for List {
     fn run(&self) -> Result<ExitCode> {
-        Err(Error::not_implemented("list"))
+        let found = session_for(&self.source)?;
+        let (listing, _cached) = portal_list::accounts(&found.session, self.refresh)?;
+        let mut out = anstream::stdout().lock();
+        if self.json {
+            out.write_all(json(&listing).as_bytes())?;
+        } else {
+            out.write_all(table(&listing).as_bytes())?;
+        }
+        out.flush()?;
+        if listing.accounts.is_empty() && !self.json {
+            ui::say(&format!(
+                "the SSO session at {} gives access to no account — ask your AWS administrator for an assignment",
+                listing.start_url
+            ));
+        }
+        Ok(ExitCode::SUCCESS)
     }
+}
+
+/// The session `list` (and `init`) works with: `--config FILE`'s, `--profile
+/// NAME`'s, the nearest allowed `.awssso.toml`'s, else the configured default
+/// (see [`config::default_session`]).
+pub(super) fn session_for(source: &Source) -> Result<FoundSession> {
+    if let Some(name) = &source.profile {
+        return config::profile_session(name);
+    }
+    if source.config.is_some() {
+        let target = super::target_for(source)?;
+        return Ok(FoundSession {
+            from: paths::display(&target.origin),
+            session: target.session,
+        });
+    }
+    let cwd = super::current_dir()?;
+    if let Some(file) = paths::find_project_file(&cwd)
+        && trust::is_allowed(&file).unwrap_or(false)
+        && let Ok(target) = config::load_project(&file)
+    {
+        return Ok(FoundSession {
+            from: paths::display(&file),
+            session: target.session,
+        });
+    }
+    config::default_session()
+}
+
+/// The stable `--json` form: `{"start_url", "fetched_at", "accounts": [{"account_id",
+/// "name", "email", "roles": [..]}]}`, sorted by name.
+fn json(listing: &Listing) -> String {
+    let value = serde_json::json!({
+        "start_url": listing.start_url,
+        "fetched_at": crate::timefmt::format_utc(crate::timefmt::from_epoch_secs(listing.fetched_at)),
+        "accounts": listing.accounts,
+    });
+    format!(
+        "{}\n",
+        serde_json::to_string_pretty(&value).expect("JSON values always encode")
+    )
+}
+
+/// One line per account: id, name, email, roles.
+fn table(listing: &Listing) -> String {
+    let width = |f: fn(&portal_list::Account) -> usize, title: &str| {
+        listing
+            .accounts
+            .iter()
+            .map(f)
+            .max()
+            .unwrap_or(0)
+            .max(title.chars().count())
+    };
+    let name_w = width(|a| a.name.chars().count(), "NAME");
+    let email_w = width(|a| a.email.chars().count(), "EMAIL");
+    let mut out = String::new();
+    let header = format!(
+        "{:<12}  {:<name_w$}  {:<email_w$}  ROLES",
+        "ACCOUNT", "NAME", "EMAIL"
+    );
+    out.push_str(&ui::paint(ui::HEADING, &header));
+    out.push('\n');
+    for account in &listing.accounts {
+        let line = format!(
+            "{:<12}  {:<name_w$}  {:<email_w$}  {}",
+            account.account_id,
+            account.name,
+            account.email,
+            account.roles.join(", ")
+        );
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
 }

@@ -129,6 +129,17 @@ impl AwsConfig {
         })
     }
 
+    /// The names of every `[sso-session NAME]`, in file order.
+    pub fn sso_session_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = Vec::new();
+        for section in self.sections.iter().filter(|s| s.kind == "sso-session") {
+            if !names.contains(&section.name.as_str()) {
+                names.push(&section.name);
+            }
+        }
+        names
+    }
+
     /// `[sso-session NAME]`.
     pub fn sso_session(&self, name: &str) -> Option<&Section> {
         self.sections

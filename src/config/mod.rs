@@ -21,11 +21,16 @@ mod duration;
 mod fields;
 mod profile;
 mod project;
+mod session;
 mod source;
 mod target;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+pub use session::{
+    FoundSession, default_session, default_session_in, profile_session, profile_session_in,
+};
 
 use crate::cli::Source;
 use crate::error::{Error, Result};
