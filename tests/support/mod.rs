@@ -9,6 +9,8 @@ use std::time::Duration;
 
 pub use sso_emulator::{Emulator, harness};
 
+pub mod interactive;
+
 pub const START_URL: &str = "https://d-1234567890.awsapps.com/start";
 pub const SESSION: &str = "dev";
 pub const REGION: &str = "us-east-1";

@@ -1,0 +1,431 @@
+//! Real interactive shells driven through tmux, with the real `ssoenv hook`
+//! in their rc file, so the hook runs before every prompt exactly as a user's
+//! does.
+//!
+//! Results travel through files, not the screen: [`Interactive::run`] sends
+//! `<command>; echo > <marker>` and waits for the marker and then for the
+//! next prompt, which the rc counts in a file from a prompt hook that runs
+//! after ssoenv's. Captures (`env -0`, command output) are redirected into
+//! files. The screen is read only for what the hook says on stderr, which a
+//! user sees there too.
+//!
+//! The hook runs *before* each prompt, so what `cd X` changes is visible to
+//! the next command line, not to the line that ran `cd`. Waiting for the
+//! prompt before typing the next line also keeps the terminal's echo of
+//! typed-ahead keys from landing in the middle of the hook's messages.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use super::{Sandbox, harness};
+
+/// How long one command line (with the hook before the next prompt) may take
+/// before the test fails. Generous: CI runs many shells on two cores.
+pub const STEP_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The shells the hook supports interactively here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Bash => "bash",
+            Kind::Zsh => "zsh",
+            Kind::Fish => "fish",
+        }
+    }
+}
+
+/// One interactive shell in its own tmux server. Dropping it kills the
+/// server (and so the shell), also when the test panics.
+pub struct Interactive {
+    kind: Kind,
+    tmux: PathBuf,
+    socket: String,
+    /// rc files, markers and captures; also tmux's socket directory.
+    dir: tempfile::TempDir,
+    /// One byte per prompt shown.
+    prompts: PathBuf,
+    step: u32,
+}
+
+/// The name of the tmux pane's session (one per server).
+const TARGET: &str = "ssoenv-test";
+
+impl Interactive {
+    /// Starts `kind` in `cwd` with the sandbox's environment plus `extra_env`,
+    /// its rc holding what `ssoenv hook <kind>` prints, and waits for its
+    /// first prompt. `None` (or a panic under CI) when tmux or the shell is
+    /// missing.
+    #[track_caller]
+    pub fn start(
+        sandbox: &Sandbox,
+        kind: Kind,
+        cwd: &Path,
+        extra_env: &[(&str, &str)],
+    ) -> Option<Self> {
+        let tmux = harness::require_tool("tmux")?;
+        let shell = harness::require_tool(kind.name())?;
+        let dir = tempfile::Builder::new()
+            .prefix("ssoenv-sh")
+            .tempdir()
+            .expect("temporary directory");
+
+        let hook = sandbox.ssoenv(cwd, &["hook", kind.name()]);
+        assert!(
+            hook.status.success(),
+            "ssoenv hook {} failed: {}",
+            kind.name(),
+            String::from_utf8_lossy(&hook.stderr)
+        );
+        let hook = String::from_utf8(hook.stdout).expect("the hook is UTF-8");
+
+        // The sandbox's variables, with nothing of the developer's.
+        let mut probe = Command::new("true");
+        sandbox.apply_env(&mut probe);
+        let mut env: Vec<(OsString, OsString)> = probe
+            .get_envs()
+            .filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned())))
+            .collect();
+        env.push(("TERM".into(), "screen".into()));
+        env.extend(extra_env.iter().map(|(k, v)| (k.into(), v.into())));
+
+        // Every prompt appends a byte here, after ssoenv's hook has run.
+        let prompts = dir.path().join("prompts");
+        fs::write(&prompts, "").unwrap();
+        let count_prompt = format!("printf x >> {}", quoted(&prompts));
+
+        let mut argv: Vec<OsString> = vec![shell.into_os_string()];
+        match kind {
+            Kind::Bash => {
+                let rc = dir.path().join("bashrc");
+                // The hook puts itself before what PROMPT_COMMAND already has.
+                fs::write(
+                    &rc,
+                    format!(
+                        "__test_prompt() {{ {count_prompt}; }}\nPROMPT_COMMAND=__test_prompt\n\
+                         {hook}\nPS1='$ '\nPS2='> '\n"
+                    ),
+                )
+                .unwrap();
+                argv.extend([
+                    "--noprofile".into(),
+                    "--rcfile".into(),
+                    rc.into(),
+                    "-i".into(),
+                ]);
+            }
+            Kind::Zsh => {
+                // `zsh -f` would skip the rc too: ZDOTDIR points zsh at ours.
+                let zdotdir = dir.path().join("zdotdir");
+                fs::create_dir(&zdotdir).unwrap();
+                fs::write(zdotdir.join(".zshenv"), "unsetopt GLOBAL_RCS\n").unwrap();
+                fs::write(
+                    zdotdir.join(".zshrc"),
+                    format!(
+                        "{hook}\n__test_prompt() {{ {count_prompt}; }}\n\
+                         precmd_functions+=(__test_prompt)\nPS1='%% '\nunsetopt PROMPT_SP\n"
+                    ),
+                )
+                .unwrap();
+                env.push(("ZDOTDIR".into(), zdotdir.into()));
+                argv.push("-i".into());
+            }
+            Kind::Fish => {
+                let rc = dir.path().join("rc.fish");
+                fs::write(
+                    &rc,
+                    // The prompt function runs after the fish_prompt event handlers.
+                    format!(
+                        "{hook}\nset -g fish_greeting\n\
+                         function fish_prompt\n    {count_prompt}\n    printf '> '\nend\n"
+                    ),
+                )
+                .unwrap();
+                argv.extend([
+                    "--no-config".into(),
+                    "-i".into(),
+                    "-C".into(),
+                    format!("source {}", quoted(&rc)).into(),
+                ]);
+            }
+        }
+
+        static SERVERS: AtomicU32 = AtomicU32::new(0);
+        let socket = format!(
+            "ssoenv-test-{}-{}",
+            std::process::id(),
+            SERVERS.fetch_add(1, Ordering::Relaxed)
+        );
+        let session = Interactive {
+            kind,
+            tmux,
+            socket,
+            dir,
+            prompts,
+            step: 0,
+        };
+        let mut new_session = session.tmux_command();
+        new_session
+            .args([
+                "new-session",
+                "-d",
+                "-x",
+                "200",
+                "-y",
+                "50",
+                "-s",
+                TARGET,
+                "-c",
+            ])
+            .arg(cwd)
+            .arg("env")
+            .arg("-i");
+        for (name, value) in &env {
+            let mut pair = name.clone();
+            pair.push("=");
+            pair.push(value);
+            new_session.arg(pair);
+        }
+        new_session.args(&argv);
+        session.tmux_ok(&mut new_session);
+        // Nothing else keeps the shell's output after it exits.
+        session.tmux_ok(session.tmux_command().args([
+            "set-option",
+            "-t",
+            TARGET,
+            "remain-on-exit",
+            "on",
+        ]));
+        session.wait_for_prompt(0);
+        Some(session)
+    }
+
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    /// A tmux client command for this session's private server, with tmux's
+    /// socket directory inside our temporary directory.
+    fn tmux_command(&self) -> Command {
+        let mut command = Command::new(&self.tmux);
+        command
+            .env("TMUX_TMPDIR", self.dir.path())
+            .env_remove("TMUX")
+            .args(["-L", &self.socket, "-f", "/dev/null"])
+            .stdin(Stdio::null());
+        command
+    }
+
+    fn tmux_ok(&self, command: &mut Command) -> Output {
+        let output = command
+            .output()
+            .unwrap_or_else(|err| panic!("cannot run tmux: {err}"));
+        assert!(
+            output.status.success(),
+            "{command:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        output
+    }
+
+    /// Types `line` into the shell and presses Enter, without waiting.
+    pub fn send_line(&self, line: &str) {
+        self.tmux_ok(
+            self.tmux_command()
+                .args(["send-keys", "-t", TARGET, "-l", "--"])
+                .arg(line),
+        );
+        self.tmux_ok(
+            self.tmux_command()
+                .args(["send-keys", "-t", TARGET, "Enter"]),
+        );
+    }
+
+    /// A fresh file name in the work directory.
+    fn next_file(&mut self, what: &str) -> PathBuf {
+        self.step += 1;
+        self.dir.path().join(format!("{}-{what}", self.step))
+    }
+
+    /// How many prompts the shell has shown.
+    fn prompt_count(&self) -> u64 {
+        fs::metadata(&self.prompts).map_or(0, |meta| meta.len())
+    }
+
+    /// Polls `done` until it holds; on timeout fails with the screen.
+    #[track_caller]
+    fn wait_until(&self, what: &str, done: impl Fn() -> bool) {
+        let started = Instant::now();
+        while !done() {
+            if started.elapsed() > STEP_TIMEOUT {
+                panic!(
+                    "{}: {what} not seen after {:?}; the screen:\n{}",
+                    self.kind.name(),
+                    STEP_TIMEOUT,
+                    self.screen()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    #[track_caller]
+    fn wait_for_prompt(&self, shown_before: u64) {
+        self.wait_until("the next prompt", || self.prompt_count() > shown_before);
+    }
+
+    /// Runs `command` at the prompt and waits until it has finished and the
+    /// next prompt is shown, so the hook has run after it.
+    #[track_caller]
+    pub fn run(&mut self, command: &str) {
+        let shown_before = self.prompt_count();
+        let marker = self.next_file("done");
+        self.send_line(&format!("{command}; echo > {}", quoted(&marker)));
+        self.wait_until(&format!("the marker of `{command}`"), || marker.exists());
+        self.wait_for_prompt(shown_before);
+    }
+
+    /// Runs `command` with stdout and stderr into a file and returns what it wrote.
+    #[track_caller]
+    pub fn output_of(&mut self, command: &str) -> Vec<u8> {
+        let file = self.next_file("out");
+        let redirect = match self.kind {
+            Kind::Bash | Kind::Zsh => format!("{{ {command}; }} > {} 2>&1", quoted(&file)),
+            Kind::Fish => format!("begin; {command}; end > {} 2>&1", quoted(&file)),
+        };
+        self.run(&redirect);
+        fs::read(&file).expect("the command's output file")
+    }
+
+    /// The exported environment as the shell's commands see it (`env -0`).
+    #[track_caller]
+    pub fn env(&mut self) -> BTreeMap<String, Vec<u8>> {
+        let dump = self.output_of("env -0");
+        dump.split(|b| *b == 0)
+            .filter(|entry| !entry.is_empty())
+            .map(|entry| {
+                let at = entry
+                    .iter()
+                    .position(|b| *b == b'=')
+                    .expect("NAME=value in env -0");
+                (
+                    String::from_utf8(entry[..at].to_vec()).expect("ASCII name"),
+                    entry[at + 1..].to_vec(),
+                )
+            })
+            .collect()
+    }
+
+    /// Which of `names` are set in the shell at all, exported or not.
+    #[track_caller]
+    pub fn set_in_shell(&mut self, names: &[&str]) -> Vec<String> {
+        let probes: Vec<String> = names
+            .iter()
+            .map(|name| match self.kind {
+                Kind::Bash | Kind::Zsh => format!("[ -n \"${{{name}+x}}\" ] && echo {name}"),
+                Kind::Fish => format!("set -q {name}; and echo {name}"),
+            })
+            .collect();
+        let listed = self.output_of(&format!("{}; true", probes.join("; ")));
+        String::from_utf8(listed)
+            .unwrap()
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// Sets the exported variable `name` to the exact bytes of `value`, read
+    /// from a file so no quoting of ours is involved.
+    #[track_caller]
+    pub fn export_from_file(&mut self, name: &str, value: &[u8]) {
+        let file = self.next_file("value");
+        fs::write(&file, value).unwrap();
+        let file = quoted(&file);
+        let command = match self.kind {
+            // `read -d ''` stops at a NUL (there is none) and keeps newlines
+            // and a trailing backslash; its failing status at EOF is expected.
+            Kind::Bash | Kind::Zsh => {
+                format!("IFS= read -r -d '' {name} < {file}; export {name}")
+            }
+            Kind::Fish => format!("set -gx {name} (string collect --no-trim-newlines < {file})"),
+        };
+        self.run(&command);
+    }
+
+    /// Everything the terminal has shown, wrapped lines joined.
+    pub fn screen(&self) -> String {
+        let output = self
+            .tmux_command()
+            .args(["capture-pane", "-p", "-J", "-S", "-", "-t", TARGET])
+            .output();
+        match output {
+            Ok(output) => String::from_utf8_lossy(&output.stdout).into_owned(),
+            Err(err) => format!("<cannot capture the pane: {err}>"),
+        }
+    }
+
+    /// The screen once everything printed so far has reached it: a sentinel
+    /// echoed now appears after all earlier output.
+    #[track_caller]
+    pub fn settled_screen(&mut self) -> String {
+        self.step += 1;
+        let sentinel = format!("sync-{}-{}", self.step, self.socket);
+        self.run(&format!("echo {sentinel}"));
+        let started = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.lines().any(|line| line.trim_end() == sentinel) {
+                return screen;
+            }
+            assert!(
+                started.elapsed() < STEP_TIMEOUT,
+                "{}: the sentinel never showed; the screen:\n{screen}",
+                self.kind.name()
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// The lines ssoenv printed (they start with `ssoenv: `), in order.
+    #[track_caller]
+    pub fn ssoenv_lines(&mut self) -> Vec<String> {
+        self.settled_screen()
+            .lines()
+            .filter(|line| line.starts_with("ssoenv: "))
+            .map(|line| line.trim_end().to_owned())
+            .collect()
+    }
+}
+
+impl Drop for Interactive {
+    fn drop(&mut self) {
+        let _ = self
+            .tmux_command()
+            .arg("kill-server")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+/// `path` single-quoted, for all three shells: temporary paths hold neither
+/// quotes nor backslashes, which this checks rather than escapes.
+pub fn quoted(path: &Path) -> String {
+    let text = path.to_str().expect("UTF-8 temporary path");
+    assert!(
+        !text.contains(['\'', '\\']),
+        "unexpected quote or backslash in {text}"
+    );
+    format!("'{text}'")
+}
