@@ -44,15 +44,25 @@ pub fn cached(target: &Target) -> Result<Option<Credentials>> {
 /// their lifetime, see [`Credentials::renew_at`]), renewing them if needed,
 /// all within `deadline`.
 pub fn obtain(target: &Target, min_ttl: Duration, deadline: Instant) -> Result<Credentials> {
+    obtain_unless(target, deadline, |creds| !creds.needs_renewal(min_ttl))
+}
+
+/// Like [`obtain`], with the caller deciding which cached credentials are
+/// good enough (`ssoenv exec --min-ttl` asks for more than the usual window).
+pub fn obtain_unless(
+    target: &Target,
+    deadline: Instant,
+    good_enough: impl Fn(&Credentials) -> bool,
+) -> Result<Credentials> {
     if let Some(creds) = credentials::load(target)?
-        && !creds.needs_renewal(min_ttl)
+        && good_enough(&creds)
     {
         return Ok(creds);
     }
     let _lock = FileLock::acquire(&credentials::lock_path(target)?, deadline)?;
     // Another process may have renewed while we waited for the lock.
     if let Some(creds) = credentials::load(target)?
-        && !creds.needs_renewal(min_ttl)
+        && good_enough(&creds)
     {
         return Ok(creds);
     }
