@@ -1,0 +1,552 @@
+//! The loopback container-credential endpoint `ssoenv exec` serves its child,
+//! so AWS SDKs in a long run fetch renewed credentials by themselves.
+//!
+//! The SDKs' side of the protocol (reference §5): they read
+//! `AWS_CONTAINER_CREDENTIALS_FULL_URI` and the token in
+//! `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE`, send the token verbatim as the
+//! `Authorization` header, and expect
+//! `{"AccessKeyId","SecretAccessKey","Token","Expiration"}`.
+//!
+//! What this side promises:
+//! - it listens on 127.0.0.1 only, on a random port, under a random path;
+//! - a missing or wrong `Authorization` header gets 403 (compared in constant
+//!   time, before anything else is looked at), any other path 404;
+//! - credentials are renewed through [`crate::engine`] once they are within
+//!   the target's refresh window; a renewal that fails while the current
+//!   credentials are still valid serves those, and only when nothing valid is
+//!   left does the child get a 500 whose JSON body the SDKs show;
+//! - the token lives in a 0600 file in a 0700 directory of its own, never in
+//!   argv or logs, and the directory is removed when the endpoint stops;
+//! - the server runs on its own thread with its own single-threaded runtime,
+//!   so nothing else in ssoenv pays for it.
+
+use std::fs::{self, Permissions};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+#[cfg(test)]
+use std::time::SystemTime;
+use std::time::{Duration, Instant};
+
+use http_body_util::Full;
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use sha2::{Digest, Sha256};
+use tokio::sync::oneshot;
+
+use crate::credentials::Credentials;
+use crate::error::{Error, Result};
+use crate::timefmt;
+
+/// Gets new credentials (blocking; called on a blocking thread of the runtime).
+pub type Renew = Box<dyn Fn() -> Result<Credentials> + Send + Sync>;
+
+/// How long a request waits for a renewal in progress while the current
+/// credentials are still valid: SDKs give up on the endpoint after a couple of
+/// seconds, and an answer in time beats a fresher one too late.
+const RENEWAL_PATIENCE: Duration = Duration::from_millis(1500);
+
+/// After a failed renewal, requests serve what is valid for this long before
+/// the next attempt, so a polling SDK does not turn an outage into a storm.
+const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(1);
+
+/// Prefix of the private directories holding token files.
+const DIR_PREFIX: &str = "ssoenv-exec-";
+
+/// A running endpoint. Stopping it (or dropping it) shuts the server down and
+/// deletes the token file and its directory.
+pub struct Endpoint {
+    uri: String,
+    token_file: PathBuf,
+    dir: Option<PathBuf>,
+    shutdown: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Endpoint {
+    /// Starts serving `initial`, renewed with `renew` once less than
+    /// `refresh_before` (capped at half their lifetime, as everywhere in
+    /// ssoenv) is left.
+    pub fn start(initial: Credentials, refresh_before: Duration, renew: Renew) -> Result<Endpoint> {
+        let token = random_hex(32)?;
+        let path = format!("/ssoenv/{}", random_hex(16)?);
+        let dir = private_dir()?;
+        // From here on, dropping `endpoint` removes the directory.
+        let mut endpoint = Endpoint {
+            uri: String::new(),
+            token_file: dir.join("token"),
+            dir: Some(dir),
+            shutdown: None,
+            thread: None,
+        };
+        write_token(&endpoint.token_file, &token)?;
+
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+            .and_then(|l| l.set_nonblocking(true).map(|()| l))
+            .map_err(|e| {
+                Error::new(format!(
+                    "cannot listen on 127.0.0.1 for the credential endpoint: {e} — \
+                     use --no-server to give the command static credentials instead"
+                ))
+            })?;
+        let port = listener
+            .local_addr()
+            .map_err(|e| Error::new(format!("cannot read the endpoint's address: {e}")))?
+            .port();
+        endpoint.uri = format!("http://127.0.0.1:{port}{path}");
+
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::new(format!("cannot start the async runtime: {e}")))?;
+        let state = Arc::new(State {
+            token_digest: Sha256::digest(token.as_bytes()).into(),
+            path,
+            refresh_before,
+            renew: Arc::new(renew),
+            current: Mutex::new(Current {
+                credentials: initial,
+                last_failure: None,
+                warned: Warned::No,
+            }),
+            renewing: tokio::sync::Mutex::new(()),
+        });
+        let (shutdown, stopped) = oneshot::channel();
+        let thread = std::thread::Builder::new()
+            .name("ssoenv-endpoint".into())
+            .spawn(move || runtime.block_on(serve(listener, state, stopped)))
+            .map_err(|e| Error::new(format!("cannot start the endpoint thread: {e}")))?;
+        endpoint.shutdown = Some(shutdown);
+        endpoint.thread = Some(thread);
+        Ok(endpoint)
+    }
+
+    /// `http://127.0.0.1:PORT/ssoenv/<random>`, for `AWS_CONTAINER_CREDENTIALS_FULL_URI`.
+    pub fn uri(&self) -> &str {
+        &self.uri
+    }
+
+    /// The 0600 file holding the token, for `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE`.
+    pub fn token_file(&self) -> &Path {
+        &self.token_file
+    }
+
+    /// Stops serving and removes the token file and its directory.
+    pub fn stop(mut self) {
+        self.shut_down();
+    }
+
+    fn shut_down(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+        if let Some(dir) = self.dir.take() {
+            let _ = fs::remove_dir_all(&dir);
+        }
+    }
+}
+
+impl Drop for Endpoint {
+    fn drop(&mut self) {
+        self.shut_down();
+    }
+}
+
+struct State {
+    token_digest: [u8; 32],
+    path: String,
+    refresh_before: Duration,
+    renew: Arc<Renew>,
+    current: Mutex<Current>,
+    /// Held by the one renewal in flight.
+    renewing: tokio::sync::Mutex<()>,
+}
+
+struct Current {
+    credentials: Credentials,
+    last_failure: Option<Instant>,
+    /// What the user was last told on stderr, so a polling SDK does not repeat it.
+    warned: Warned,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Warned {
+    No,
+    ServingOld,
+    NothingValid,
+}
+
+async fn serve(listener: TcpListener, state: Arc<State>, mut stopped: oneshot::Receiver<()>) {
+    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+        return;
+    };
+    loop {
+        tokio::select! {
+            _ = &mut stopped => break,
+            accepted = listener.accept() => {
+                let Ok((stream, peer)) = accepted else { continue };
+                if !is_loopback(peer) {
+                    continue;
+                }
+                let state = state.clone();
+                tokio::spawn(async move {
+                    let service = hyper::service::service_fn(move |request| {
+                        let state = state.clone();
+                        async move { Ok::<_, std::convert::Infallible>(handle(&state, request).await) }
+                    });
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        }
+    }
+}
+
+fn is_loopback(peer: SocketAddr) -> bool {
+    peer.ip().is_loopback()
+}
+
+async fn handle(state: &Arc<State>, request: Request<Incoming>) -> Response<Full<Bytes>> {
+    if !authorized(state, request.headers().get(AUTHORIZATION)) {
+        return error_response(
+            StatusCode::FORBIDDEN,
+            "AccessDenied",
+            "missing or wrong Authorization header",
+        );
+    }
+    if request.uri().path() != state.path {
+        return error_response(StatusCode::NOT_FOUND, "NotFound", "no such resource");
+    }
+    if request.method() != hyper::Method::GET {
+        return error_response(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "MethodNotAllowed",
+            "use GET",
+        );
+    }
+    match credentials(state).await {
+        Ok(creds) => json_response(StatusCode::OK, &credentials_json(&creds)),
+        Err(message) => error_response(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "CredentialsUnavailable",
+            &message,
+        ),
+    }
+}
+
+/// Compares digests of the offered and the real token byte by byte without
+/// stopping early: neither the position of the first difference nor the
+/// token's length shows in the timing.
+fn authorized(state: &State, offered: Option<&HeaderValue>) -> bool {
+    let Some(offered) = offered else {
+        return false;
+    };
+    let digest: [u8; 32] = Sha256::digest(offered.as_bytes()).into();
+    let difference = digest
+        .iter()
+        .zip(state.token_digest.iter())
+        .fold(0u8, |acc, (a, b)| acc | (a ^ b));
+    std::hint::black_box(difference) == 0
+}
+
+/// The credentials to serve: the current ones while they are not due for
+/// renewal, else the result of a renewal (waited for briefly when the current
+/// ones are still valid).
+async fn credentials(state: &Arc<State>) -> std::result::Result<Credentials, String> {
+    let (current, retry_too_soon) = {
+        let current = state.current.lock().expect("endpoint state");
+        let too_soon = current
+            .last_failure
+            .is_some_and(|at| at.elapsed() < RETRY_AFTER_FAILURE);
+        (current.credentials.clone(), too_soon)
+    };
+    if !current.needs_renewal(state.refresh_before) {
+        return Ok(current);
+    }
+    if retry_too_soon && !current.is_expired() {
+        return Ok(current);
+    }
+    // Detached, so a renewal outlives a client that stopped waiting for it.
+    let renewal = tokio::spawn(renew(state.clone()));
+    if current.is_expired() {
+        return renewal
+            .await
+            .unwrap_or_else(|_| Err("the renewal task failed".into()));
+    }
+    match tokio::time::timeout(RENEWAL_PATIENCE, renewal).await {
+        Ok(Ok(Ok(fresh))) => Ok(fresh),
+        // Failed or still running: the current ones are still good.
+        _ => Ok(current),
+    }
+}
+
+/// One renewal at a time; a request that waited for another's renewal uses its result.
+async fn renew(state: Arc<State>) -> std::result::Result<Credentials, String> {
+    let _renewing = state.renewing.lock().await;
+    {
+        let current = state.current.lock().expect("endpoint state");
+        if !current.credentials.needs_renewal(state.refresh_before) {
+            return Ok(current.credentials.clone());
+        }
+    }
+    let renew_fn = state.renew.clone();
+    let result = tokio::task::spawn_blocking(move || renew_fn())
+        .await
+        .unwrap_or_else(|_| Err(Error::new("the renewal thread failed")));
+    let mut current = state.current.lock().expect("endpoint state");
+    match result {
+        Ok(fresh) => {
+            current.credentials = fresh.clone();
+            current.last_failure = None;
+            if current.warned != Warned::No {
+                warn("credentials for the command renewed again");
+                current.warned = Warned::No;
+            }
+            Ok(fresh)
+        }
+        Err(err) => {
+            current.last_failure = Some(Instant::now());
+            let valid = !current.credentials.is_expired();
+            let now = if valid {
+                Warned::ServingOld
+            } else {
+                Warned::NothingValid
+            };
+            if current.warned != now {
+                current.warned = now;
+                if valid {
+                    warn(&format!(
+                        "cannot renew the command's credentials ({err}); serving the current ones until they expire at {}",
+                        timefmt::format_utc(current.credentials.expiration)
+                    ));
+                } else {
+                    warn(&format!(
+                        "the command's credentials expired and cannot be renewed: {err}"
+                    ));
+                }
+            }
+            if valid {
+                Ok(current.credentials.clone())
+            } else {
+                Err(format!("ssoenv cannot renew the credentials: {err}"))
+            }
+        }
+    }
+}
+
+/// One line on ssoenv's stderr (the child shares the terminal).
+fn warn(message: &str) {
+    let line = message.replace(['\n', '\r'], " ");
+    eprintln!("ssoenv: {line}");
+}
+
+fn credentials_json(creds: &Credentials) -> serde_json::Value {
+    serde_json::json!({
+        "AccessKeyId": creds.access_key_id,
+        "SecretAccessKey": creds.secret_access_key,
+        "Token": creds.session_token,
+        "Expiration": timefmt::format_utc(creds.expiration),
+    })
+}
+
+fn error_response(status: StatusCode, code: &str, message: &str) -> Response<Full<Bytes>> {
+    json_response(
+        status,
+        &serde_json::json!({ "Code": code, "Message": message }),
+    )
+}
+
+fn json_response(status: StatusCode, body: &serde_json::Value) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(body.to_string())));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+/// `bytes` random bytes as lowercase hex.
+fn random_hex(bytes: usize) -> Result<String> {
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf)
+        .map_err(|e| Error::new(format!("cannot get random bytes from the system: {e}")))?;
+    Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// A new 0700 directory named `ssoenv-exec-<pid>-<random>` under
+/// `$XDG_RUNTIME_DIR` (per-user, in memory) when there is one, else the temp
+/// directory. Directories left by an ssoenv that was killed outright are
+/// removed on the way.
+fn private_dir() -> Result<PathBuf> {
+    let base = std::env::var_os("XDG_RUNTIME_DIR")
+        .map(PathBuf::from)
+        .filter(|dir| dir.is_absolute() && dir.is_dir())
+        .unwrap_or_else(std::env::temp_dir);
+    remove_stale_dirs(&base);
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("{DIR_PREFIX}{}-", std::process::id()))
+        .permissions(Permissions::from_mode(0o700))
+        .tempdir_in(&base)
+        .map_err(|e| {
+            Error::new(format!(
+                "cannot create a private directory in {} for the endpoint token: {e}",
+                base.display()
+            ))
+        })?
+        .keep();
+    // tempfile honours the umask; make sure nothing is looser than 0700.
+    fs::set_permissions(&dir, Permissions::from_mode(0o700)).map_err(|e| {
+        let _ = fs::remove_dir_all(&dir);
+        Error::new(format!("cannot make {} private: {e}", dir.display()))
+    })?;
+    Ok(dir)
+}
+
+/// The token with no trailing newline (SDKs reject CR/LF), mode 0600.
+fn write_token(path: &Path, token: &str) -> Result<()> {
+    crate::fsutil::write_private_atomic(path, token.as_bytes())
+}
+
+/// Removes `ssoenv-exec-<pid>-*` directories of ours whose process is gone.
+fn remove_stale_dirs(base: &Path) {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(entries) = fs::read_dir(base) else {
+        return;
+    };
+    let uid = rustix::process::getuid().as_raw();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(DIR_PREFIX)) else {
+            continue;
+        };
+        let Some(pid) = rest
+            .split('-')
+            .next()
+            .and_then(|p| p.parse::<i32>().ok())
+            .and_then(rustix::process::Pid::from_raw)
+        else {
+            continue;
+        };
+        let ours = entry
+            .metadata()
+            .is_ok_and(|meta| meta.is_dir() && meta.uid() == uid);
+        let gone = rustix::process::test_kill_process(pid) == Err(rustix::io::Errno::SRCH);
+        if ours && gone {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn creds(key: &str, lifetime: Duration) -> Credentials {
+        let now = SystemTime::now();
+        Credentials {
+            access_key_id: key.into(),
+            secret_access_key: "secret".into(),
+            session_token: "token".into(),
+            expiration: now + lifetime,
+            issued_at: now,
+        }
+    }
+
+    fn get(endpoint: &Endpoint, path: Option<&str>, auth: Option<&str>) -> (u16, String) {
+        use std::io::{Read, Write};
+        let uri = endpoint.uri().strip_prefix("http://").unwrap();
+        let (host, own_path) = uri.split_once('/').unwrap();
+        let path = path.map_or_else(|| format!("/{own_path}"), str::to_owned);
+        let mut stream = std::net::TcpStream::connect(host).unwrap();
+        let auth = auth.map_or_else(String::new, |a| format!("Authorization: {a}\r\n"));
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: {host}\r\n{auth}Connection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        let status = response[9..12].parse().unwrap();
+        let body = response.split_once("\r\n\r\n").unwrap().1.to_owned();
+        (status, body)
+    }
+
+    #[test]
+    fn serves_only_with_the_token_and_cleans_up() {
+        let endpoint = Endpoint::start(
+            creds("AKIAFIRST", Duration::from_secs(3600)),
+            Duration::from_secs(600),
+            Box::new(|| panic!("no renewal expected")),
+        )
+        .unwrap();
+        let token = fs::read_to_string(endpoint.token_file()).unwrap();
+        assert_eq!(token.len(), 64);
+        assert!(!token.ends_with('\n'));
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(endpoint.token_file()), 0o600);
+        let dir = endpoint.token_file().parent().unwrap().to_path_buf();
+        assert_eq!(mode(&dir), 0o700);
+
+        assert_eq!(get(&endpoint, None, None).0, 403);
+        assert_eq!(get(&endpoint, None, Some("wrong")).0, 403);
+        assert_eq!(get(&endpoint, None, Some(&format!("{token}x"))).0, 403);
+        assert_eq!(get(&endpoint, Some("/other"), None).0, 403);
+        assert_eq!(get(&endpoint, Some("/other"), Some(&token)).0, 404);
+        let (status, body) = get(&endpoint, None, Some(&token));
+        assert_eq!(status, 200);
+        let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(json["AccessKeyId"], "AKIAFIRST");
+        assert_eq!(json["Token"], "token");
+        assert!(json["Expiration"].as_str().unwrap().ends_with('Z'));
+
+        endpoint.stop();
+        assert!(!dir.exists(), "token directory removed");
+    }
+
+    #[test]
+    fn renews_when_due_and_serves_valid_ones_when_renewal_fails() {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        let calls = Arc::new(AtomicU32::new(0));
+        let counter = calls.clone();
+        let endpoint = Endpoint::start(
+            // Half-way through a 2 s life: due at once with a 10 min window.
+            Credentials {
+                issued_at: SystemTime::now() - Duration::from_secs(2),
+                ..creds("AKIAOLD", Duration::from_secs(2))
+            },
+            Duration::from_secs(600),
+            Box::new(move || match counter.fetch_add(1, Ordering::SeqCst) {
+                0 => Ok(creds("AKIANEW", Duration::from_secs(3))),
+                _ => Err(Error::transient("network down")),
+            }),
+        )
+        .unwrap();
+        let token = fs::read_to_string(endpoint.token_file()).unwrap();
+        let key = |body: &str| {
+            serde_json::from_str::<serde_json::Value>(body).unwrap()["AccessKeyId"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        };
+        let (status, body) = get(&endpoint, None, Some(&token));
+        assert_eq!((status, key(&body)), (200, "AKIANEW".into()));
+        // Due again after 1.5 s; the renewal fails, the valid ones are served.
+        std::thread::sleep(Duration::from_millis(1700));
+        let (status, body) = get(&endpoint, None, Some(&token));
+        assert_eq!((status, key(&body)), (200, "AKIANEW".into()));
+        // Expired and not renewable: a 500 whose body says why.
+        std::thread::sleep(Duration::from_millis(1500));
+        let (status, body) = get(&endpoint, None, Some(&token));
+        assert_eq!(status, 500, "{body}");
+        assert!(body.contains("network down"), "{body}");
+        assert!(calls.load(Ordering::SeqCst) >= 2);
+    }
+}
