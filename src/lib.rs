@@ -12,6 +12,7 @@ pub mod endpoint;
 pub mod engine;
 pub mod error;
 pub mod fsutil;
+pub mod hot_path;
 pub mod paths;
 pub mod portal_list;
 pub mod shell;

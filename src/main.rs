@@ -1,38 +1,45 @@
-use std::io::{self, Write};
-use std::process::ExitCode;
+//! `ssoenv`: the binary users and shell hooks call.
+//!
+//! It is deliberately small. Before every prompt the hook runs `ssoenv export
+//! <shell>`; when nothing changed, [`hot_path::nothing_changed`] answers after
+//! a few `stat`s and this process exits. The full program — argument parser,
+//! config, AWS SDK, TLS — lives in `ssoenv-core`, installed next to this
+//! binary, which this process becomes (exec, same pid, same arguments) for
+//! everything else.
+//!
+//! Why two binaries: the dynamic loader applies every relocation of a binary
+//! at start-up, and the full program has tens of thousands of them (the AWS
+//! SDK's tables). Keeping them out of the idle prompt makes its cost that of
+//! exec'ing an empty program, while both binaries stay position-independent.
 
-use clap::Parser;
-use ssoenv::cli::Cli;
-use ssoenv::cmd::{Run, export};
+use std::io::Write;
+use std::os::unix::process::CommandExt;
+use std::process::{Command, ExitCode};
+
+use ssoenv::hot_path;
+
+/// The full program's file name, next to this binary.
+const CORE: &str = "ssoenv-core";
 
 fn main() -> ExitCode {
-    // The per-prompt hot path: `ssoenv export <shell>` with nothing changed
-    // returns before clap builds its parser or anything else is set up.
-    if is_export_call() && export::nothing_changed() {
+    if hot_path::is_export_call() && hot_path::nothing_changed() {
         return ExitCode::SUCCESS;
     }
-    let cli = Cli::parse();
-    match cli.command.run() {
-        Ok(code) => code,
-        Err(err) => {
-            if err.is_broken_pipe() {
-                // The reader went away (`ssoenv list | head`): nothing to report.
-                return ExitCode::SUCCESS;
-            }
-            let _ = writeln!(io::stderr(), "ssoenv: {err}");
-            ExitCode::from(err.exit_code())
-        }
-    }
+    let core = match std::env::current_exe() {
+        Ok(exe) => exe.with_file_name(CORE),
+        Err(err) => return fail(&format!("cannot find its own location ({err})")),
+    };
+    let mut args = std::env::args_os();
+    let arg0 = args.next().unwrap_or_else(|| "ssoenv".into());
+    // exec only returns on failure.
+    let err = Command::new(&core).arg0(arg0).args(args).exec();
+    fail(&format!(
+        "cannot run {} ({err}) — reinstall ssoenv, which installs both binaries",
+        core.display()
+    ))
 }
 
-/// `ssoenv export <target>` exactly, as the hook calls it.
-fn is_export_call() -> bool {
-    let mut args = std::env::args_os().skip(1);
-    let (Some(verb), Some(target), None) = (args.next(), args.next(), args.next()) else {
-        return false;
-    };
-    verb == "export"
-        && ["bash", "zsh", "fish", "pwsh", "powershell", "json"]
-            .iter()
-            .any(|t| target == *t)
+fn fail(message: &str) -> ExitCode {
+    let _ = writeln!(std::io::stderr(), "ssoenv: {message}");
+    ExitCode::FAILURE
 }

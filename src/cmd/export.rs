@@ -1,11 +1,9 @@
 //! `ssoenv export <shell>`: the per-prompt callback.
 //!
-//! Two paths. [`nothing_changed`] is the hot path, run by `main` before any
-//! argument parsing: it reads `SSOENV_STATE` and `stat`s a few files, and when
-//! everything is as the last prompt left it, the process exits with no output
-//! — no config parsing, no async runtime, no TLS, no network. Anything else
-//! goes to [`Export::run`], which works out what the AWS variables should be
-//! and prints only the difference as shell code.
+//! When nothing changed since the last prompt, the small `ssoenv` binary
+//! answers before this code is reached (`crate::hot_path`). Everything else
+//! comes here: [`Export::run`] works out what the AWS variables should be and
+//! prints only the difference as shell code.
 
 use std::collections::BTreeMap;
 use std::env;
@@ -22,41 +20,6 @@ use crate::error::{Kind, Result};
 use crate::shell::{EnvName, Shell, shell_for_export};
 use crate::state::{self, State, Watched};
 use crate::{aws, config, engine, paths, timefmt, token_cache, trust};
-
-/// The hot path: true when this shell's state still describes the world, so
-/// the prompt needs no change. A handful of `stat`s and env reads.
-pub fn nothing_changed() -> bool {
-    let state = match env::var(state::VAR) {
-        Ok(text) => match State::decode(&text) {
-            Some(state) => state,
-            None => return false,
-        },
-        Err(env::VarError::NotPresent) => State::default(),
-        Err(env::VarError::NotUnicode(_)) => return false,
-    };
-    let Ok(cwd) = env::current_dir() else {
-        return false;
-    };
-    let config_same = match (&state.config, paths::find_project_file(&cwd)) {
-        (None, None) => true,
-        (Some(seen), Some(found)) => Path::new(&seen.path) == found && seen.unchanged(),
-        _ => false,
-    };
-    config_same
-        && state.watch.iter().all(Watched::unchanged)
-        && !state.recheck_due(SystemTime::now())
-        && key_still_exported(state.key.as_deref())
-}
-
-/// The shell still has the access key we exported (the user did not unset or
-/// replace it). Compared by fingerprint: the state never holds the key.
-fn key_still_exported(fingerprint: Option<&str>) -> bool {
-    match fingerprint {
-        None => true,
-        Some(expected) => env::var("AWS_ACCESS_KEY_ID")
-            .is_ok_and(|key| credentials::fingerprint(&key) == expected),
-    }
-}
 
 /// How long the hook may spend on the network per prompt: `SSOENV_HOOK_TIMEOUT`
 /// (e.g. `5s`), default 3 seconds.

@@ -13,7 +13,10 @@ impl Run for Hook {
         // Canonicalised because current_exe may report a path through `..` or a
         // relative argv[0] on some platforms; the rc file re-runs `hook` in every new
         // shell, so an upgrade that moves the real file is picked up there.
+        // This runs in `ssoenv-core`; the hook must call the small `ssoenv`
+        // next to it, which answers idle prompts by itself (see src/main.rs).
         let exe = std::env::current_exe()
+            .map(|core| core.with_file_name("ssoenv"))
             .and_then(|path| path.canonicalize())
             .map_err(|err| {
                 Error::new(format!("cannot find the path of the ssoenv binary: {err}"))

@@ -5,7 +5,7 @@ pub mod completions;
 mod credential_process;
 mod deny;
 mod exec;
-pub mod export;
+mod export;
 mod export_credentials;
 mod hook;
 mod init;

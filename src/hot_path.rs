@@ -1,0 +1,65 @@
+//! The per-prompt hot path, in one place.
+//!
+//! `ssoenv export <shell>` runs before every prompt. When nothing changed
+//! since the last prompt, [`nothing_changed`] says so after reading
+//! `SSOENV_STATE` and a few `stat`s, and the small `ssoenv` binary exits with
+//! no output: no argument parser, no config parsing, no async runtime, no TLS,
+//! no network. Everything else goes to `ssoenv-core` (see `src/main.rs`).
+
+use std::env;
+use std::path::Path;
+use std::time::SystemTime;
+
+use crate::credentials;
+use crate::paths;
+use crate::state::{self, State, Watched};
+
+/// The export targets the hook uses, as they appear on the command line.
+const EXPORT_TARGETS: [&str; 6] = ["bash", "zsh", "fish", "pwsh", "powershell", "json"];
+
+/// True for exactly `ssoenv export <target>`, as the hook calls it.
+pub fn is_export_call() -> bool {
+    let mut args = env::args_os().skip(1);
+    let (Some(verb), Some(target), None) = (args.next(), args.next(), args.next()) else {
+        return false;
+    };
+    verb == "export" && EXPORT_TARGETS.iter().any(|t| target == *t)
+}
+
+/// True when this shell's state still describes the world, so the prompt
+/// needs no change: the same `.awssso.toml` (path and stamp) is the nearest
+/// one, the watched files (trust record, credential or token cache) are
+/// untouched, no renewal or retry is due, and the shell still has the access
+/// key that was exported.
+pub fn nothing_changed() -> bool {
+    let state = match env::var(state::VAR) {
+        Ok(text) => match State::decode(&text) {
+            Some(state) => state,
+            None => return false,
+        },
+        Err(env::VarError::NotPresent) => State::default(),
+        Err(env::VarError::NotUnicode(_)) => return false,
+    };
+    let Ok(cwd) = env::current_dir() else {
+        return false;
+    };
+    let config_same = match (&state.config, paths::find_project_file(&cwd)) {
+        (None, None) => true,
+        (Some(seen), Some(found)) => Path::new(&seen.path) == found && seen.unchanged(),
+        _ => false,
+    };
+    config_same
+        && state.watch.iter().all(Watched::unchanged)
+        && !state.recheck_due(SystemTime::now())
+        && key_still_exported(state.key.as_deref())
+}
+
+/// The shell still has the access key we exported (the user did not unset or
+/// replace it). Compared by fingerprint: the state never holds the key.
+fn key_still_exported(fingerprint: Option<&str>) -> bool {
+    match fingerprint {
+        None => true,
+        Some(expected) => env::var("AWS_ACCESS_KEY_ID")
+            .is_ok_and(|key| credentials::fingerprint(&key) == expected),
+    }
+}
