@@ -603,12 +603,12 @@ fn min_ttl_renews_before_starting_and_warns_when_the_role_cannot_cover_it() {
     let out = run(&[]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(sandbox.emulator.calls(Operation::GetRoleCredentials), 1);
-    std::thread::sleep(Duration::from_secs(2));
-    // 18 s left: enough for the usual rule (renew in the last 10 s)...
+    std::thread::sleep(Duration::from_secs(6));
+    // About 13 s left: enough for the usual rule (renew in the last half)...
     assert!(run(&[]).status.success());
     assert_eq!(sandbox.emulator.calls(Operation::GetRoleCredentials), 1);
-    // ...but not for --min-ttl 19s: renewed first, and 20 s covers it.
-    let out = run(&["--min-ttl", "19s"]);
+    // ...but not for --min-ttl 16s: renewed first, and new ones (20 s) cover it.
+    let out = run(&["--min-ttl", "16s"]);
     assert!(out.status.success());
     assert_eq!(stderr(&out), "");
     assert_eq!(sandbox.emulator.calls(Operation::GetRoleCredentials), 2);
@@ -618,4 +618,65 @@ fn min_ttl_renews_before_starting_and_warns_when_the_role_cannot_cover_it() {
     let warning = stderr(&out);
     assert_eq!(warning.lines().count(), 1, "{warning}");
     assert!(warning.contains("less than --min-ttl 1h"), "{warning}");
+}
+
+/// Ctrl-C at a terminal: the kernel sends SIGINT to the whole foreground
+/// process group, child included. ssoenv must not send it a second time
+/// (terraform force-quits on a second Ctrl-C). A Python pty plays the terminal.
+#[test]
+fn terminal_ctrl_c_reaches_the_child_exactly_once() {
+    let Some(python) = harness::python() else {
+        return;
+    };
+    let (sandbox, project) = sandbox(Duration::from_secs(3600));
+    let ready = project.join("ready");
+    let count = project.join("count");
+    let script = format!(
+        "trap 'echo INT >> \"{count}\"' INT\n\
+         touch \"{ready}\"\n\
+         i=0; while [ $i -lt 40 ]; do sleep 0.05; i=$((i+1)); done\n\
+         exit 3\n",
+        count = count.display(),
+        ready = ready.display()
+    );
+    let terminal = r#"
+import os, pty, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+while not os.path.exists(sys.argv[1]):
+    time.sleep(0.02)
+os.write(fd, b"\x03")
+while True:
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+_, status = os.waitpid(pid, 0)
+print(os.waitstatus_to_exitcode(status))
+"#;
+    let mut command = Command::new(&python);
+    sandbox.apply_env(&mut command);
+    let out = command
+        .current_dir(&project)
+        .args(["-c", terminal])
+        .arg(&ready)
+        .arg(env!("CARGO_BIN_EXE_ssoenv"))
+        .args(["exec", "--", "sh", "-c", &script])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out).trim(),
+        "3",
+        "the child ran to its end: {}",
+        stderr(&out)
+    );
+    assert_eq!(
+        fs::read_to_string(&count).unwrap(),
+        "INT\n",
+        "delivered exactly once"
+    );
 }
