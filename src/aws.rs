@@ -12,8 +12,8 @@ use aws_sdk_sso::error::{ProvideErrorMetadata, SdkError};
 use crate::config::{SsoSession, Target};
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
-use crate::timefmt;
 use crate::token_cache::RefreshGrant;
+use crate::{log, timefmt};
 
 /// The endpoint a service's client should use instead of AWS's default, from
 /// the SDKs' own environment variables: `AWS_ENDPOINT_URL_<SERVICE>`, then
@@ -132,14 +132,28 @@ pub async fn get_role_credentials(
     let region = &target.session.region;
     let endpoint = Service::Portal.endpoint(region);
     let client = portal_client(region, &endpoint, deadline)?;
+    let started = Instant::now();
+    log::debug(|| {
+        format!(
+            "GetRoleCredentials {}/{} at {endpoint}",
+            target.account_id, target.role_name
+        )
+    });
     let request = client
         .get_role_credentials()
         .access_token(access_token)
         .account_id(&target.account_id)
         .role_name(&target.role_name)
         .send();
-    let output = with_deadline(request, deadline, Service::Portal, &endpoint)
-        .await?
+    let output = with_deadline(request, deadline, Service::Portal, &endpoint).await?;
+    log::debug(|| {
+        format!(
+            "GetRoleCredentials answered in {:?}: {}",
+            started.elapsed(),
+            outcome(&output)
+        )
+    });
+    let output = output
         .map_err(|err| match failure(&err) {
             Failure::Service(code, _) if code == "UnauthorizedException" => session_expired(&target.session),
             Failure::Service(code, _) if code == "ForbiddenException" || code == "ResourceNotFoundException" => {
@@ -192,6 +206,8 @@ pub async fn refresh_token(
 ) -> Result<RefreshedToken> {
     let endpoint = Service::Oidc.endpoint(&session.region);
     let client = oidc_client(&session.region, &endpoint, deadline)?;
+    let started = Instant::now();
+    log::debug(|| format!("CreateToken(refresh_token) at {endpoint}"));
     let request = client
         .create_token()
         .client_id(grant.client_id)
@@ -199,23 +215,29 @@ pub async fn refresh_token(
         .grant_type("refresh_token")
         .refresh_token(grant.refresh_token)
         .send();
-    let output = with_deadline(request, deadline, Service::Oidc, &endpoint)
-        .await?
-        .map_err(|err| match failure(&err) {
-            Failure::Service(code, _)
-                if matches!(
-                    code.as_str(),
-                    "InvalidGrantException"
-                        | "InvalidClientException"
-                        | "ExpiredTokenException"
-                        | "AccessDeniedException"
-                        | "UnauthorizedClientException"
-                ) =>
-            {
-                session_expired(session)
-            }
-            other => other.into_error(Service::Oidc, &endpoint),
-        })?;
+    let output = with_deadline(request, deadline, Service::Oidc, &endpoint).await?;
+    log::debug(|| {
+        format!(
+            "CreateToken answered in {:?}: {}",
+            started.elapsed(),
+            outcome(&output)
+        )
+    });
+    let output = output.map_err(|err| match failure(&err) {
+        Failure::Service(code, _)
+            if matches!(
+                code.as_str(),
+                "InvalidGrantException"
+                    | "InvalidClientException"
+                    | "ExpiredTokenException"
+                    | "AccessDeniedException"
+                    | "UnauthorizedClientException"
+            ) =>
+        {
+            session_expired(session)
+        }
+        other => other.into_error(Service::Oidc, &endpoint),
+    })?;
     let access_token = output
         .access_token
         .ok_or_else(|| bad_answer(Service::Oidc, &endpoint, "no accessToken"))?;
@@ -225,6 +247,20 @@ pub async fn refresh_token(
         expires_at: SystemTime::now() + lifetime,
         refresh_token: output.refresh_token,
     })
+}
+
+/// "ok" or the error's code, for logs (never a response body: it may hold secrets).
+fn outcome<T, E: ProvideErrorMetadata, R>(
+    result: &std::result::Result<T, SdkError<E, R>>,
+) -> String {
+    match result {
+        Ok(_) => "ok".to_owned(),
+        Err(SdkError::ServiceError(e)) => e.err().code().unwrap_or("unnamed error").to_owned(),
+        Err(SdkError::TimeoutError(_)) => "timeout".to_owned(),
+        Err(SdkError::DispatchFailure(_)) => "connection failed".to_owned(),
+        Err(SdkError::ResponseError(_)) => "unreadable response".to_owned(),
+        Err(_) => "failed".to_owned(),
+    }
 }
 
 /// The one message for "nothing renews this without the user".

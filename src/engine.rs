@@ -13,7 +13,7 @@ use crate::credentials::{self, Credentials};
 use crate::error::{Error, Result};
 use crate::fsutil::FileLock;
 use crate::token_cache::{self, SsoToken};
-use crate::{aws, paths};
+use crate::{aws, log, paths};
 
 /// How long a command waits for AWS (and for other ssoenv processes) in total,
 /// unless `SSOENV_TIMEOUT` says otherwise.
@@ -54,22 +54,35 @@ pub fn obtain_unless(
     deadline: Instant,
     good_enough: impl Fn(&Credentials) -> bool,
 ) -> Result<Credentials> {
+    let label = || format!("{}/{}", target.account_id, target.role_name);
     if let Some(creds) = credentials::load(target)?
         && good_enough(&creds)
     {
+        log::debug(|| format!("{}: cached credentials {creds:?} are fresh", label()));
         return Ok(creds);
     }
+    let waited = Instant::now();
     let _lock = FileLock::acquire(&credentials::lock_path(target)?, deadline)?;
+    log::trace(|| {
+        format!(
+            "{}: renewal lock taken after {:?}",
+            label(),
+            waited.elapsed()
+        )
+    });
     // Another process may have renewed while we waited for the lock.
     if let Some(creds) = credentials::load(target)?
         && good_enough(&creds)
     {
+        log::debug(|| format!("{}: renewed meanwhile by another process", label()));
         return Ok(creds);
     }
+    log::debug(|| format!("{}: renewing credentials", label()));
     let runtime = runtime()?;
     let access_token = runtime.block_on(usable_access_token(&target.session, deadline))?;
     let creds = runtime.block_on(aws::get_role_credentials(target, &access_token, deadline))?;
     credentials::store(target, &creds)?;
+    log::debug(|| format!("{}: stored {creds:?}", label()));
     Ok(creds)
 }
 
@@ -86,10 +99,12 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 /// expiry and refreshable.
 pub async fn usable_access_token(session: &SsoSession, deadline: Instant) -> Result<String> {
     let token = load_token(session)?;
+    log::trace(|| format!("SSO token: {token:?}"));
     if !token.needs_refresh() {
         return Ok(token.access_token);
     }
     if token.refresh_grant().is_none() {
+        log::debug(|| "SSO token is near expiry and has no refresh grant".to_owned());
         return if token.is_expired() {
             Err(aws::session_expired(session))
         } else {
@@ -106,10 +121,14 @@ pub async fn usable_access_token(session: &SsoSession, deadline: Instant) -> Res
     if !token.needs_refresh() {
         return Ok(token.access_token);
     }
+    log::debug(|| "refreshing the SSO token".to_owned());
     match refresh(session, &token, deadline).await {
         Ok(refreshed) => Ok(refreshed.access_token),
         // A token with minutes left still works; the next call retries the refresh.
-        Err(_) if !token.is_expired() => Ok(token.access_token),
+        Err(err) if !token.is_expired() => {
+            log::debug(|| format!("refresh failed ({err}); the token still works for now"));
+            Ok(token.access_token)
+        }
         Err(err) => Err(err),
     }
 }

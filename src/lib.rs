@@ -13,6 +13,7 @@ pub mod engine;
 pub mod error;
 pub mod fsutil;
 pub mod hot_path;
+pub mod log;
 pub mod paths;
 pub mod portal_list;
 pub mod shell;

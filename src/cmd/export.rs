@@ -19,7 +19,7 @@ use crate::credentials::{self, Credentials};
 use crate::error::{Kind, Result};
 use crate::shell::{EnvName, Shell, shell_for_export};
 use crate::state::{self, State, Watched};
-use crate::{aws, config, engine, paths, timefmt, token_cache, trust};
+use crate::{aws, config, engine, log, paths, timefmt, token_cache, trust};
 
 /// How long the hook may spend on the network per prompt: `SSOENV_HOOK_TIMEOUT`
 /// (e.g. `5s`), default 3 seconds.
@@ -93,8 +93,15 @@ impl Run for Export {
 /// becomes a one-line message and an environment without stale credentials.
 fn evaluate(cwd: &Path, previous: &State) -> Outcome {
     let Some(file) = paths::find_project_file(cwd) else {
+        log::debug(|| format!("no {} above {}", paths::PROJECT_FILE, paths::display(cwd)));
         return Outcome::empty(None);
     };
+    log::debug(|| {
+        format!(
+            "evaluating {} (previous state: {previous:?})",
+            paths::display(&file)
+        )
+    });
     let config = Some(Watched::now(&file));
     let record = match trust::canonical(&file).and_then(|c| trust::record_path(&c)) {
         Ok(record) => record,
