@@ -680,3 +680,48 @@ print(os.waitstatus_to_exitcode(status))
         "delivered exactly once"
     );
 }
+
+/// An ssoenv killed outright (SIGKILL) cannot clean up; the next exec removes
+/// token directories whose process is gone, and leaves live ones alone.
+#[test]
+fn token_directories_of_dead_runs_are_removed_by_the_next() {
+    let (sandbox, project) = sandbox(Duration::from_secs(3600));
+    let runtime_dir = sandbox.home().join("run");
+    fs::create_dir_all(&runtime_dir).unwrap();
+    let mut gone = Command::new("true").spawn().unwrap();
+    let dead_pid = gone.id();
+    gone.wait().unwrap();
+    let stale = runtime_dir.join(format!("ssoenv-exec-{dead_pid}-abc123"));
+    let live = runtime_dir.join(format!("ssoenv-exec-{}-def456", std::process::id()));
+    for dir in [&stale, &live] {
+        fs::create_dir_all(dir).unwrap();
+        fs::write(dir.join("token"), "x").unwrap();
+    }
+    let out = exec_command(
+        &sandbox,
+        &project,
+        &[
+            "--",
+            "sh",
+            "-c",
+            "echo \"$AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE\"",
+        ],
+    )
+    .env("XDG_RUNTIME_DIR", &runtime_dir)
+    .output()
+    .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with(&runtime_dir.display().to_string()),
+        "{}",
+        stdout(&out)
+    );
+    assert!(!stale.exists(), "stale token directory kept");
+    assert!(live.exists(), "a live run's directory was removed");
+    let left: Vec<_> = fs::read_dir(&runtime_dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(left.len(), 1, "{left:?}");
+}
