@@ -35,7 +35,10 @@ fn export_output_per_shell() {
     let sandbox = Sandbox::new();
     sandbox.login(Duration::from_secs(3600));
     let project = sandbox.allowed_project("billing", "ReadOnly", "region = \"eu-west-1\"\n");
-    let creds = env_lines(&stdout(&sandbox.ssoenv(&project, &["export-credentials", "--format", "env-no-export"])));
+    let creds = env_lines(&stdout(&sandbox.ssoenv(
+        &project,
+        &["export-credentials", "--format", "env-no-export"],
+    )));
 
     for shell in ["bash", "zsh", "fish", "pwsh", "json"] {
         let enter = sandbox.ssoenv(&project, &["export", shell]);
