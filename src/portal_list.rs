@@ -383,9 +383,9 @@ fn jitter(max: Duration) -> Duration {
 /// Paces requests at `rate` per second, evenly spaced (no bursts).
 ///
 /// - Until the first throttle the rate doubles every second (slow start).
-/// - A throttle cuts the rate to 70% and remembers the rate that was too
-///   much as the ceiling. Throttles of requests sent before the last cut are
-///   the same congestion and do not cut again.
+/// - A throttle cuts the rate to 80% of what the server granted over the
+///   last second and remembers that as the ceiling. Throttles of requests sent before the last cut, or
+///   within [`CUT_COOLDOWN`] after it, are the same congestion and do not cut again.
 /// - Below the ceiling the rate climbs back quickly (5% of the gap per
 ///   success); at or above it, it probes by about one request per second
 ///   every second, so a limit that was raised is found again.
@@ -395,6 +395,10 @@ pub struct Limiter {
 
 struct LimiterState {
     rate: f64,
+    /// When the successes of the last second came back: the rate the server
+    /// actually granted, which is what a cut starts from.
+    recent: std::collections::VecDeque<Instant>,
+    started: Instant,
     ceiling: Option<f64>,
     next_slot: Instant,
     last_cut: Instant,
@@ -403,6 +407,9 @@ struct LimiterState {
 }
 
 const INITIAL_RATE: f64 = 20.0;
+/// Throttles of requests sent within this long after a cut belong to the same
+/// congestion (a server's window is typically a second): one cut for all.
+const CUT_COOLDOWN: Duration = Duration::from_secs(1);
 const MIN_RATE: f64 = 0.5;
 const MAX_RATE: f64 = 1000.0;
 
@@ -412,9 +419,11 @@ impl Limiter {
         Self {
             state: Mutex::new(LimiterState {
                 rate: INITIAL_RATE,
+                recent: std::collections::VecDeque::new(),
+                started: now,
                 ceiling: None,
                 next_slot: now,
-                last_cut: now,
+                last_cut: now.checked_sub(CUT_COOLDOWN).unwrap_or(now),
                 requests: 0,
                 throttled: 0,
             }),
@@ -440,6 +449,15 @@ impl Limiter {
 
     pub fn succeeded(&self) {
         let mut state = self.lock();
+        let now = Instant::now();
+        state.recent.push_back(now);
+        while state
+            .recent
+            .front()
+            .is_some_and(|t| now.duration_since(*t) > Duration::from_secs(1))
+        {
+            state.recent.pop_front();
+        }
         let rate = state.rate;
         state.rate = match state.ceiling {
             None => rate + 1.0,
@@ -452,12 +470,20 @@ impl Limiter {
     pub fn throttled(&self, sent: Instant) {
         let mut state = self.lock();
         state.throttled += 1;
-        if sent < state.last_cut {
+        if sent < state.last_cut + CUT_COOLDOWN {
             return;
         }
         let now = Instant::now();
-        state.ceiling = Some(state.rate);
-        state.rate = (state.rate * 0.7).max(MIN_RATE);
+        // What got through in the last second (scaled up when less than a
+        // second has passed) is what the server grants; the commanded rate
+        // may be far above it after a fast ramp.
+        let window = now
+            .duration_since(state.started)
+            .min(Duration::from_secs(1));
+        let granted = state.recent.len() as f64 / window.as_secs_f64().max(0.05);
+        let base = state.rate.min(granted).max(MIN_RATE);
+        state.ceiling = Some(base);
+        state.rate = (base * 0.8).max(MIN_RATE);
         state.last_cut = now;
         // The next request waits a full new interval after the refusal.
         let pause = Duration::from_secs_f64(1.0 / state.rate);

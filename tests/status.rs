@@ -42,7 +42,11 @@ fn status(sandbox: &Sandbox, dir: &Path, env: &BTreeMap<String, String>, json: b
 
 /// Asserts no secret of `env` shows in `text`, nor the whole access key id.
 fn assert_no_secrets(text: &str, env: &BTreeMap<String, String>) {
-    for name in ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ACCESS_KEY_ID"] {
+    for name in [
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_ACCESS_KEY_ID",
+    ] {
         if let Some(value) = env.get(name) {
             assert!(!text.contains(value.as_str()), "{name} leaked into: {text}");
         }
@@ -55,7 +59,12 @@ fn redact(text: &str) -> String {
     let mut out = String::new();
     let chars: Vec<char> = text.chars().collect();
     let mut i = 0;
-    let digits = |from: usize| chars[from..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let digits = |from: usize| {
+        chars[from..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count()
+    };
     let boundary = |at: usize| at == 0 || !chars[at - 1].is_alphanumeric();
     while i < chars.len() {
         let rest: String = chars[i..chars.len().min(i + 20)].iter().collect();
@@ -125,8 +134,12 @@ fn age_cached_credentials(sandbox: &Sandbox, expires_in: i64) -> SystemTime {
         .map(|e| e.unwrap().path())
         .find(|p| p.extension().is_some_and(|e| e == "json"))
         .expect("a cached credential file");
-    let mut json: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64;
+    let mut json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
     let expiration = now + expires_in;
     json["credentials"]["expiration"] = expiration.into();
     json["credentials"]["issuedAt"] = (expiration - 3600).into();

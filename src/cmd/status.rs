@@ -192,10 +192,10 @@ impl Report {
                 .as_ref()
                 .is_some_and(|seen| Path::new(&seen.path) == file);
         let cached = engine::cached(&target).ok().flatten();
-        if report.credentials.expires_at.is_none() || !ours {
-            if let Some(creds) = &cached {
-                report.set_expiry(creds.expiration, "cache");
-            }
+        if (report.credentials.expires_at.is_none() || !ours)
+            && let Some(creds) = &cached
+        {
+            report.set_expiry(creds.expiration, "cache");
         }
         let token = token_cache::load(&target.session);
         report.session = Some(SessionReport::of(
