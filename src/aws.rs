@@ -64,6 +64,12 @@ impl Service {
     }
 }
 
+/// The first retry's backoff ceiling (doubled for the second, jittered). The
+/// SDK default (1 s) lets two backoffs outlast the hook's few seconds, and a
+/// deadline that cuts a retry short reports "no answer in time" instead of
+/// what AWS answered (a 500, a throttle, a dropped connection).
+const RETRY_BACKOFF: Duration = Duration::from_millis(200);
+
 fn timeouts(deadline: Instant) -> Result<TimeoutConfig> {
     let left = deadline.saturating_duration_since(Instant::now());
     if left.is_zero() {
@@ -85,7 +91,11 @@ pub(crate) fn portal_client(
         .region(Region::new(region.to_owned()))
         .endpoint_url(endpoint)
         .timeout_config(timeouts(deadline)?)
-        .retry_config(RetryConfig::standard().with_max_attempts(3))
+        .retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(3)
+                .with_initial_backoff(RETRY_BACKOFF),
+        )
         .build();
     Ok(aws_sdk_sso::Client::from_conf(config))
 }
@@ -100,7 +110,11 @@ pub(crate) fn oidc_client(
         .region(aws_sdk_ssooidc::config::Region::new(region.to_owned()))
         .endpoint_url(endpoint)
         .timeout_config(timeouts(deadline)?)
-        .retry_config(aws_sdk_ssooidc::config::retry::RetryConfig::standard().with_max_attempts(3))
+        .retry_config(
+            aws_sdk_ssooidc::config::retry::RetryConfig::standard()
+                .with_max_attempts(3)
+                .with_initial_backoff(RETRY_BACKOFF),
+        )
         .build();
     Ok(aws_sdk_ssooidc::Client::from_conf(config))
 }
