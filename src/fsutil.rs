@@ -37,7 +37,8 @@ pub fn write_private_atomic(path: &Path, contents: &[u8]) -> Result<()> {
     let dir = parent(path)?;
     ensure_private_dir(dir)?;
     let mut temp = tempfile::Builder::new()
-        .prefix(".tmp-")
+        .prefix(TEMP_PREFIX)
+        .rand_bytes(TEMP_RAND_LEN)
         .permissions(Permissions::from_mode(0o600))
         .tempfile_in(dir)
         .map_err(|e| io_error("cannot create a temporary file in", dir, &e))?;
@@ -50,7 +51,42 @@ pub fn write_private_atomic(path: &Path, contents: &[u8]) -> Result<()> {
     if let Ok(dir) = File::open(dir) {
         let _ = dir.sync_all();
     }
+    remove_stale_temp_files(dir);
     Ok(())
+}
+
+/// Temporary files of [`write_private_atomic`]: `.tmp-` and 6 random characters.
+const TEMP_PREFIX: &str = ".tmp-";
+const TEMP_RAND_LEN: usize = 6;
+
+/// A temporary file this old belongs to a writer that died (killed between
+/// creating and renaming it); no write takes anywhere near this long.
+const STALE_TEMP_AGE: Duration = Duration::from_secs(3600);
+
+/// Removes temporary files left in `dir` by writers that were killed, so
+/// they do not pile up. Best effort: a file that cannot be removed stays.
+fn remove_stale_temp_files(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let is_ours = name.to_str().is_some_and(|name| {
+            name.len() == TEMP_PREFIX.len() + TEMP_RAND_LEN && name.starts_with(TEMP_PREFIX)
+        });
+        let stale = || {
+            entry
+                .metadata()
+                .ok()
+                .filter(fs::Metadata::is_file)
+                .and_then(|m| m.modified().ok())
+                .and_then(|modified| modified.elapsed().ok())
+                .is_some_and(|age| age > STALE_TEMP_AGE)
+        };
+        if is_ours && stale() {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Reads a file, treating "does not exist" as `None`.
