@@ -10,25 +10,7 @@ use std::process::Command;
 use std::time::{Duration, Instant, SystemTime};
 
 use sso_emulator::{Fault, Operation};
-use support::{Sandbox, env_lines, harness, stderr, stdout};
-
-fn credentials_of(sandbox: &Sandbox, cwd: &Path) -> Vec<(String, String)> {
-    let out = sandbox.ssoenv(cwd, &["export-credentials", "--format", "env-no-export"]);
-    assert!(
-        out.status.success(),
-        "export-credentials failed: {}",
-        stderr(&out)
-    );
-    env_lines(&stdout(&out))
-}
-
-fn access_key(vars: &[(String, String)]) -> String {
-    vars.iter()
-        .find(|(k, _)| k == "AWS_ACCESS_KEY_ID")
-        .expect("AWS_ACCESS_KEY_ID")
-        .1
-        .clone()
-}
+use support::{Sandbox, access_key, credentials_of, env_lines, harness, stderr, stdout};
 
 fn botocore_credentials(sandbox: &Sandbox, python: &Path, profile: &str) -> serde_json::Value {
     let script = harness::workspace_root().join("tests/interop/profile_credentials.py");

@@ -16,7 +16,9 @@ use std::time::{Duration, Instant, SystemTime};
 use std::{fs, thread};
 
 use sso_emulator::{AuthorizeDecision, Fault, Operation, pkce_s256};
-use support::{REGION, SESSION, START_URL, Sandbox, env_lines, harness, stderr, stdout};
+use support::{
+    REGION, SESSION, START_URL, Sandbox, access_key, credentials_of, harness, stderr, stdout,
+};
 
 // ----- helpers ---------------------------------------------------------------------
 
@@ -150,24 +152,6 @@ fn assert_no_secrets(text: &str, token_file: &Path) {
             assert!(!text.contains(secret), "{field} printed:\n{text}");
         }
     }
-}
-
-fn credentials_of(sandbox: &Sandbox, cwd: &Path) -> Vec<(String, String)> {
-    let out = sandbox.ssoenv(cwd, &["export-credentials", "--format", "env-no-export"]);
-    assert!(
-        out.status.success(),
-        "export-credentials failed: {}",
-        stderr(&out)
-    );
-    env_lines(&stdout(&out))
-}
-
-fn access_key(vars: &[(String, String)]) -> String {
-    vars.iter()
-        .find(|(k, _)| k == "AWS_ACCESS_KEY_ID")
-        .expect("AWS_ACCESS_KEY_ID")
-        .1
-        .clone()
 }
 
 /// The JSON bodies the emulator received for `operation`.

@@ -142,3 +142,23 @@ pub fn env_lines(text: &str) -> Vec<(String, String)> {
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect()
 }
+
+/// `export-credentials --format env-no-export` in `cwd`, as `NAME=value` pairs.
+pub fn credentials_of(sandbox: &Sandbox, cwd: &Path) -> Vec<(String, String)> {
+    let out = sandbox.ssoenv(cwd, &["export-credentials", "--format", "env-no-export"]);
+    assert!(
+        out.status.success(),
+        "export-credentials failed: {}",
+        stderr(&out)
+    );
+    env_lines(&stdout(&out))
+}
+
+/// The AWS_ACCESS_KEY_ID among `vars`.
+pub fn access_key(vars: &[(String, String)]) -> String {
+    vars.iter()
+        .find(|(k, _)| k == "AWS_ACCESS_KEY_ID")
+        .expect("AWS_ACCESS_KEY_ID")
+        .1
+        .clone()
+}
