@@ -311,6 +311,25 @@ impl Emulator {
         self.state().requests.clone()
     }
 
+    /// Every secret the emulator has handed out so far: client secrets,
+    /// access and refresh tokens, device and authorization codes, role
+    /// credentials' secret keys and session tokens. For leak checks.
+    pub fn issued_secrets(&self) -> Vec<String> {
+        self.state().issued_secrets.clone()
+    }
+
+    /// The role credentials' secret access keys and session tokens among
+    /// [`Emulator::issued_secrets`]: what `export` may print, unlike SSO tokens.
+    pub fn issued_role_secrets(&self) -> Vec<String> {
+        self.state().issued_role_secrets.clone()
+    }
+
+    /// Every role-credential access key id handed out so far (not a secret,
+    /// but shown only masked in some places).
+    pub fn issued_access_key_ids(&self) -> Vec<String> {
+        self.state().issued_access_key_ids.clone()
+    }
+
     /// Forgets counters and recorded requests (tokens and clients stay).
     pub fn reset_calls(&self) {
         let mut state = self.state();

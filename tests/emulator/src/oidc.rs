@@ -151,6 +151,7 @@ pub(crate) fn start_device_authorization(
         ));
     }
     let device_code = secrets::opaque("", 48);
+    state.issued_secrets.push(device_code.clone());
     let user_code = secrets::user_code();
     let lifetime = state.config.device_code_lifetime;
     let interval = state.config.device_poll_interval;
@@ -397,6 +398,7 @@ pub(crate) fn authorize(
     match decision {
         AuthorizeDecision::Approve => {
             let code = secrets::opaque("", 32);
+            state.issued_secrets.push(code.clone());
             state.auth_codes.insert(
                 code.clone(),
                 AuthCodeRecord {

@@ -45,11 +45,21 @@ pub(crate) fn get_role_credentials(
         return Err(ApiError::no_access());
     }
     let expiration = now + state.config.credential_lifetime;
+    let (access_key_id, secret_access_key, session_token) = (
+        secrets::access_key_id(),
+        secrets::secret_access_key(),
+        secrets::session_token(),
+    );
+    state.issued_access_key_ids.push(access_key_id.clone());
+    for secret in [&secret_access_key, &session_token] {
+        state.issued_secrets.push(secret.clone());
+        state.issued_role_secrets.push(secret.clone());
+    }
     Ok(Reply::Json(json!({
         "roleCredentials": {
-            "accessKeyId": secrets::access_key_id(),
-            "secretAccessKey": secrets::secret_access_key(),
-            "sessionToken": secrets::session_token(),
+            "accessKeyId": access_key_id,
+            "secretAccessKey": secret_access_key,
+            "sessionToken": session_token,
             "expiration": timefmt::epoch_millis(expiration),
         }
     })))

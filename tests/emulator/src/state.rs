@@ -155,6 +155,12 @@ pub(crate) struct State {
     rate_window: Option<(Instant, u32)>,
     pub calls: HashMap<Operation, u64>,
     pub requests: Vec<RecordedRequest>,
+    /// Every secret handed out, so leak checks know what to look for.
+    pub issued_secrets: Vec<String>,
+    /// Every role-credential access key id handed out (not secret, but masked in places).
+    pub issued_access_key_ids: Vec<String>,
+    /// The role credentials' secret access keys and session tokens among `issued_secrets`.
+    pub issued_role_secrets: Vec<String>,
 }
 
 impl State {
@@ -176,6 +182,9 @@ impl State {
             rate_window: None,
             calls: HashMap::new(),
             requests: Vec::new(),
+            issued_secrets: Vec::new(),
+            issued_access_key_ids: Vec::new(),
+            issued_role_secrets: Vec::new(),
         }
     }
 
@@ -253,6 +262,7 @@ impl State {
     ) -> ClientRegistration {
         let client_id = secrets::opaque("", 24);
         let client_secret = secrets::opaque("", 96);
+        self.issued_secrets.push(client_secret.clone());
         let expires_at = now + lifetime;
         self.clients.insert(
             client_id.clone(),
@@ -301,8 +311,10 @@ impl State {
         now: SystemTime,
     ) -> IssuedToken {
         let access_token = secrets::opaque("aoa", 96);
+        self.issued_secrets.push(access_token.clone());
         let refresh_token = refresh_client.map(|client_id| {
             let token = secrets::opaque("aor", 96);
+            self.issued_secrets.push(token.clone());
             self.refresh_tokens.insert(
                 token.clone(),
                 RefreshTokenRecord {
