@@ -7,6 +7,7 @@
 //! no network. Everything else goes to `ssoenv-core` (see `src/main.rs`).
 
 use std::env;
+use std::ffi::OsStr;
 use std::path::Path;
 use std::time::SystemTime;
 
@@ -32,18 +33,34 @@ pub fn is_export_call() -> bool {
 /// untouched, no renewal or retry is due, and the shell still has the access
 /// key that was exported.
 pub fn nothing_changed() -> bool {
-    let state = match env::var(state::VAR) {
-        Ok(text) => match State::decode(&text) {
-            Some(state) => state,
-            None => return false,
-        },
-        Err(env::VarError::NotPresent) => State::default(),
-        Err(env::VarError::NotUnicode(_)) => return false,
-    };
     let Ok(cwd) = env::current_dir() else {
         return false;
     };
-    let config_same = match (&state.config, paths::find_project_file(&cwd)) {
+    nothing_changed_given(
+        env::var_os(state::VAR).as_deref(),
+        &cwd,
+        env::var_os("AWS_ACCESS_KEY_ID").as_deref(),
+    )
+}
+
+/// [`nothing_changed`] with the process's inputs passed in: the raw
+/// `SSOENV_STATE` value, the working directory and the raw
+/// `AWS_ACCESS_KEY_ID`. Both values are whatever the environment holds, so
+/// anything at all must give an answer (the fuzz tests hold it to that).
+pub fn nothing_changed_given(
+    state_var: Option<&OsStr>,
+    cwd: &Path,
+    access_key_id: Option<&OsStr>,
+) -> bool {
+    let state = match state_var.map(OsStr::to_str) {
+        Some(Some(text)) => match State::decode(text) {
+            Some(state) => state,
+            None => return false,
+        },
+        None => State::default(),
+        Some(None) => return false,
+    };
+    let config_same = match (&state.config, paths::find_project_file(cwd)) {
         (None, None) => true,
         (Some(seen), Some(found)) => Path::new(&seen.path) == found && seen.unchanged(),
         _ => false,
@@ -51,15 +68,16 @@ pub fn nothing_changed() -> bool {
     config_same
         && state.watch.iter().all(Watched::unchanged)
         && !state.recheck_due(SystemTime::now())
-        && key_still_exported(state.key.as_deref())
+        && key_still_exported(state.key.as_deref(), access_key_id)
 }
 
 /// The shell still has the access key we exported (the user did not unset or
 /// replace it). Compared by fingerprint: the state never holds the key.
-fn key_still_exported(fingerprint: Option<&str>) -> bool {
+fn key_still_exported(fingerprint: Option<&str>, access_key_id: Option<&OsStr>) -> bool {
     match fingerprint {
         None => true,
-        Some(expected) => env::var("AWS_ACCESS_KEY_ID")
-            .is_ok_and(|key| credentials::fingerprint(&key) == expected),
+        Some(expected) => access_key_id
+            .and_then(OsStr::to_str)
+            .is_some_and(|key| credentials::fingerprint(key) == expected),
     }
 }

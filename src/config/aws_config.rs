@@ -180,10 +180,22 @@ fn parse(source: &SourceText) -> Vec<Section> {
                     .iter()
                     .position(|section| section.kind == kind && section.name == name);
                 found.unwrap_or_else(|| {
+                    // Messages show the title: a control character in a
+                    // name must not reach the terminal raw.
+                    let shown: String = name
+                        .chars()
+                        .map(|c| {
+                            if c.is_control() {
+                                c.escape_default().to_string()
+                            } else {
+                                c.to_string()
+                            }
+                        })
+                        .collect();
                     let title = if name.is_empty() {
                         format!("[{kind}]")
                     } else {
-                        format!("[{kind} {name}]")
+                        format!("[{kind} {shown}]")
                     };
                     sections.push(Section {
                         title,
