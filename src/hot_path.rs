@@ -61,7 +61,8 @@ pub fn nothing_changed_given(
         Some(None) => return false,
     };
     let config_same = match (&state.config, paths::find_project_file(cwd)) {
-        (None, None) => true,
+        // Variables taken over with no project behind them: give them back.
+        (None, None) => state.owned.is_empty(),
         (Some(seen), Some(found)) => Path::new(&seen.path) == found && seen.unchanged(),
         _ => false,
     };
