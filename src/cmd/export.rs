@@ -105,7 +105,9 @@ fn evaluate(cwd: &Path, previous: &State) -> Outcome {
     let config = Some(Watched::now(&file));
     let record = match trust::canonical(&file).and_then(|c| trust::record_path(&c)) {
         Ok(record) => record,
-        Err(err) => return Outcome::empty(config).say("error", err.message()),
+        Err(err) => {
+            return Outcome::empty(config).say(format!("error:{}", err.message()), err.message());
+        }
     };
     let mut outcome = Outcome::empty(config);
     outcome.state.watch.push(Watched::now(&record));
@@ -121,7 +123,7 @@ fn evaluate(cwd: &Path, previous: &State) -> Outcome {
                 ),
             );
         }
-        Err(err) => return outcome.say("error", err.message()),
+        Err(err) => return outcome.say(format!("error:{}", err.message()), err.message()),
     }
     match config::load_project(&file) {
         Ok(target) => with_credentials(outcome, &target, previous),
