@@ -105,18 +105,10 @@ pub(crate) fn oidc_client(
     endpoint: &str,
     deadline: Instant,
 ) -> Result<aws_sdk_ssooidc::Client> {
-    let config = aws_sdk_ssooidc::Config::builder()
-        .behavior_version(aws_sdk_ssooidc::config::BehaviorVersion::latest())
-        .region(aws_sdk_ssooidc::config::Region::new(region.to_owned()))
-        .endpoint_url(endpoint)
-        .timeout_config(timeouts(deadline)?)
-        .retry_config(
-            aws_sdk_ssooidc::config::retry::RetryConfig::standard()
-                .with_max_attempts(3)
-                .with_initial_backoff(RETRY_BACKOFF),
-        )
-        .build();
-    Ok(aws_sdk_ssooidc::Client::from_conf(config))
+    let retries = RetryConfig::standard()
+        .with_max_attempts(3)
+        .with_initial_backoff(RETRY_BACKOFF);
+    oidc_client_with(region, endpoint, deadline, retries)
 }
 
 /// An OIDC client that makes one attempt per call, for the sign-in flows:
@@ -127,12 +119,22 @@ pub(crate) fn oidc_client_single_attempt(
     endpoint: &str,
     deadline: Instant,
 ) -> Result<aws_sdk_ssooidc::Client> {
+    oidc_client_with(region, endpoint, deadline, RetryConfig::disabled())
+}
+
+/// Both SDK crates re-export the same smithy retry and timeout types.
+fn oidc_client_with(
+    region: &str,
+    endpoint: &str,
+    deadline: Instant,
+    retries: RetryConfig,
+) -> Result<aws_sdk_ssooidc::Client> {
     let config = aws_sdk_ssooidc::Config::builder()
         .behavior_version(aws_sdk_ssooidc::config::BehaviorVersion::latest())
         .region(aws_sdk_ssooidc::config::Region::new(region.to_owned()))
         .endpoint_url(endpoint)
         .timeout_config(timeouts(deadline)?)
-        .retry_config(aws_sdk_ssooidc::config::retry::RetryConfig::disabled())
+        .retry_config(retries)
         .build();
     Ok(aws_sdk_ssooidc::Client::from_conf(config))
 }
