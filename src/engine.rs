@@ -13,7 +13,7 @@ use crate::credentials::{self, Credentials};
 use crate::error::{Error, Result};
 use crate::fsutil::FileLock;
 use crate::token_cache::{self, SsoToken};
-use crate::{aws, log, paths};
+use crate::{aws, log};
 
 /// How long a command waits for AWS (and for other ssoenv processes) in total,
 /// unless `SSOENV_TIMEOUT` says otherwise.
@@ -111,11 +111,7 @@ pub async fn usable_access_token(session: &SsoSession, deadline: Instant) -> Res
             Ok(token.access_token)
         };
     }
-    let lock_path = paths::cache_dir()?.join("locks").join(format!(
-        "token-{}.lock",
-        sha1_smol::Sha1::from(token_cache::cache_key(session)).digest()
-    ));
-    let _lock = FileLock::acquire(&lock_path, deadline)?;
+    let _lock = FileLock::acquire(&token_cache::lock_path(session)?, deadline)?;
     // Re-read: another process may have refreshed while we waited.
     let token = load_token(session)?;
     if !token.needs_refresh() {

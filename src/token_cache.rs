@@ -28,6 +28,15 @@ pub fn cache_path(session: &SsoSession) -> Result<PathBuf> {
     Ok(paths::sso_cache_dir()?.join(format!("{hash}.json")))
 }
 
+/// Where refreshes and logins of `session` serialise, so a refresh that
+/// finishes after a login cannot overwrite the new token with an older one.
+pub fn lock_path(session: &SsoSession) -> Result<PathBuf> {
+    let hash = sha1_smol::Sha1::from(cache_key(session)).digest();
+    Ok(paths::cache_dir()?
+        .join("locks")
+        .join(format!("token-{hash}.lock")))
+}
+
 /// One cached SSO token. Fields keep the AWS CLI's names; fields we do not
 /// know are carried through unchanged when we rewrite the file.
 #[derive(Clone, Serialize, Deserialize)]

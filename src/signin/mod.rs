@@ -84,6 +84,9 @@ async fn login_async(session: &SsoSession, options: Options) -> Result<SignedIn>
         refresh_token: issued.refresh_token,
         other: serde_json::Map::new(),
     };
+    // A prompt refreshing the old token at this moment must not write after us.
+    let lock_deadline = Instant::now() + std::time::Duration::from_secs(10);
+    let _lock = crate::fsutil::FileLock::acquire(&token_cache::lock_path(session)?, lock_deadline)?;
     token_cache::store(session, &token)?;
     Ok(SignedIn {
         expires_at: token.expires_at,
