@@ -725,3 +725,41 @@ fn token_directories_of_dead_runs_are_removed_by_the_next() {
         .collect();
     assert_eq!(left.len(), 1, "{left:?}");
 }
+
+#[test]
+fn a_failed_renewal_runs_the_command_with_still_valid_cached_credentials() {
+    let sandbox = Sandbox::new();
+    sandbox.login(Duration::from_secs(3600));
+    sandbox
+        .emulator
+        .set_credential_lifetime(Duration::from_secs(6));
+    let project = sandbox.allowed_project("app", "ReadOnly", "");
+    let cached = support::access_key(&support::credentials_of(&sandbox, &project));
+    std::thread::sleep(Duration::from_millis(3200)); // renewal due, still valid
+    sandbox.emulator.inject_fault(
+        Operation::GetRoleCredentials,
+        Fault::error(500, "InternalServerException", "down"),
+    );
+
+    let out = sandbox
+        .command(&project)
+        .env("SSOENV_TIMEOUT", "1s")
+        .args([
+            "exec",
+            "--no-server",
+            "--",
+            "sh",
+            "-c",
+            "printf %s \"$AWS_ACCESS_KEY_ID\"",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), cached, "the command ran with the cached key");
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(
+        err.starts_with("ssoenv: the SSO portal refused the request (InternalServerException: down) — try again later — running with the cached credentials (expire in "),
+        "{err}"
+    );
+}

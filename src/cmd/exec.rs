@@ -46,7 +46,7 @@ use crate::config::Target;
 use crate::credentials::Credentials;
 use crate::endpoint::Endpoint;
 use crate::engine;
-use crate::error::{Error, Result};
+use crate::error::{Error, Kind, Result};
 use crate::timefmt;
 
 /// Variables that hand the child static credentials.
@@ -159,11 +159,13 @@ fn fresh_credentials(
 ) -> Result<Credentials> {
     let deadline = engine::command_deadline();
     let Some(min_ttl) = min_ttl else {
-        return engine::obtain(target, target.refresh_before, deadline);
+        return engine::obtain(target, target.refresh_before, deadline)
+            .or_else(|err| still_valid_after(err, target));
     };
     let creds = engine::obtain_unless(target, deadline, |creds| {
         !creds.needs_renewal(target.refresh_before) && !worth_renewing(creds, min_ttl)
-    })?;
+    })
+    .or_else(|err| still_valid_after(err, target))?;
     let left = timefmt::remaining(creds.expiration);
     if left < min_ttl {
         let lifetime = lifetime(&creds);
@@ -179,6 +181,26 @@ fn fresh_credentials(
         );
     }
     Ok(creds)
+}
+
+/// When renewal fails for a reason that may pass (network, throttling) or
+/// needs a login, cached credentials that are still valid run the command
+/// anyway, as the prompt hook keeps them: a flaky network should not stop a
+/// `terraform plan` that has 40 minutes of credentials left.
+fn still_valid_after(err: Error, target: &Target) -> Result<Credentials> {
+    if !matches!(err.kind(), Kind::Transient | Kind::LoginRequired) {
+        return Err(err);
+    }
+    match engine::cached(target)?.filter(|creds| !creds.is_expired()) {
+        Some(creds) => {
+            eprintln!(
+                "ssoenv: {err} — running with the cached credentials (expire {})",
+                crate::aws::describe_expiry(creds.expiration)
+            );
+            Ok(creds)
+        }
+        None => Err(err),
+    }
 }
 
 /// Less than `min_ttl` left, and new credentials (which last about as long as
