@@ -58,11 +58,6 @@ impl Error {
         self.kind
     }
 
-    /// A command whose behaviour has not been built yet: says so instead of pretending.
-    pub fn not_implemented(command: &str) -> Self {
-        Self::with_code(format!("`ssoenv {command}` is not yet implemented"), 2)
-    }
-
     pub fn message(&self) -> &str {
         &self.message
     }
