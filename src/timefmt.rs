@@ -37,7 +37,24 @@ pub fn remaining(time: SystemTime) -> Duration {
         .unwrap_or(Duration::ZERO)
 }
 
-/// "14:05"-style local-free rendering of a remaining duration: `59m`, `7h 59m`, `45s`.
+/// `14:05`: `time` on the local clock (`TZ` or the system time zone), as
+/// people read expiry times. Falls back to UTC when no zone can be loaded.
+pub fn local_hh_mm(time: SystemTime) -> String {
+    let zone = jiff::tz::TimeZone::try_system().unwrap_or(jiff::tz::TimeZone::UTC);
+    hh_mm_in(time, &zone)
+}
+
+fn hh_mm_in(time: SystemTime, zone: &jiff::tz::TimeZone) -> String {
+    match jiff::Timestamp::try_from(time) {
+        Ok(timestamp) => timestamp
+            .to_zoned(zone.clone())
+            .strftime("%H:%M")
+            .to_string(),
+        Err(_) => format_utc(time),
+    }
+}
+
+/// A remaining duration, shortest form: `59m`, `7h 59m`, `45s`.
 pub fn short_duration(duration: Duration) -> String {
     let secs = duration.as_secs();
     match secs {
@@ -66,6 +83,14 @@ mod tests {
         assert_eq!(parse_utc("2023-11-14T22:13:20.000Z"), Some(t));
         assert_eq!(parse_utc("yesterday"), None);
         assert_eq!(parse_utc(""), None);
+    }
+
+    #[test]
+    fn local_times_use_the_zone() {
+        let t = from_epoch_secs(1_700_000_000); // 22:13:20 UTC
+        assert_eq!(hh_mm_in(t, &jiff::tz::TimeZone::UTC), "22:13");
+        let tokyo = jiff::tz::TimeZone::get("Asia/Tokyo").unwrap();
+        assert_eq!(hh_mm_in(t, &tokyo), "07:13");
     }
 
     #[test]

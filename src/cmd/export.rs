@@ -152,7 +152,7 @@ fn with_credentials(mut outcome: Outcome, target: &Target, previous: &State) -> 
             };
             let message = format!(
                 "{verb} {label} (expires {})",
-                aws::describe_expiry(creds.expiration)
+                timefmt::local_hh_mm(creds.expiration)
             );
             outcome.say(format!("{verb}:{label}:{}", creds.fingerprint()), message)
         }
