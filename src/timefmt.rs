@@ -89,8 +89,8 @@ mod tests {
     fn local_times_use_the_zone() {
         let t = from_epoch_secs(1_700_000_000); // 22:13:20 UTC
         assert_eq!(hh_mm_in(t, &jiff::tz::TimeZone::UTC), "22:13");
-        let tokyo = jiff::tz::TimeZone::get("Asia/Tokyo").unwrap();
-        assert_eq!(hh_mm_in(t, &tokyo), "07:13");
+        let utc_plus_9 = jiff::tz::TimeZone::fixed(jiff::tz::offset(9));
+        assert_eq!(hh_mm_in(t, &utc_plus_9), "07:13");
     }
 
     #[test]
