@@ -486,6 +486,29 @@ fn device_flow_pending_then_slow_down_then_approved() {
 }
 
 #[test]
+fn device_flow_polls_on_through_a_dropped_connection() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .emulator
+        .set_device_poll_interval(Duration::from_secs(1));
+    sandbox
+        .emulator
+        .inject_fault(Operation::CreateToken, Fault::drop_connection().nth(1));
+    let project = sandbox.allowed_project("app", "ReadOnly", "");
+    let login = LoginChild::spawn(&sandbox, &project, &["--device-code"], &[]);
+    let shown = login.line_where(|line| line.contains("/device?user_code="));
+    let user_code = query_param(shown.trim(), "user_code").unwrap();
+    wait_until("the dropped poll", || {
+        sandbox.emulator.calls(Operation::CreateToken) >= 1
+    });
+    assert!(sandbox.emulator.approve_device(&user_code));
+    let (status, text) = login.finish();
+    assert!(status.success(), "{text}");
+    assert!(sandbox.token_cache_file().exists());
+    credentials_of(&sandbox, &project);
+}
+
+#[test]
 fn device_flow_denied() {
     let sandbox = Sandbox::new();
     sandbox

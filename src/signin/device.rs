@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::aws::{self, Service};
 use crate::config::SsoSession;
-use crate::error::{Error, Result};
+use crate::error::{Error, Kind, Result};
 
 use super::registration::Registration;
 use super::{Grant, Issued, Refused, Ui};
@@ -117,6 +117,11 @@ async fn poll(
                 return Err(Error::new(
                     "sign-in was denied in the browser — run 'ssoenv login' to try again",
                 ));
+            }
+            // A dropped connection or a throttled poll while the user is
+            // still typing the code is no reason to make them start over.
+            Err(Refused::Other(err)) if err.kind() == Kind::Transient => {
+                crate::log::debug(|| format!("poll failed ({err}); polling on"));
             }
             Err(Refused::Other(err)) => return Err(err),
         }
