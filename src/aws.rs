@@ -281,11 +281,10 @@ fn outcome<T, E: ProvideErrorMetadata, R>(
 
 /// The one message for "nothing renews this without the user".
 pub fn session_expired(session: &SsoSession) -> Error {
-    let which = session
-        .name
-        .as_deref()
-        .map_or_else(|| session.start_url.clone(), |n| format!("'{n}'"));
-    Error::login_required(format!("SSO session {which} expired — run 'ssoenv login'"))
+    Error::login_required(format!(
+        "SSO session {} expired — run 'ssoenv login'",
+        session.label()
+    ))
 }
 
 pub(crate) async fn with_deadline<T>(

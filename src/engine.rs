@@ -131,12 +131,9 @@ pub async fn usable_access_token(session: &SsoSession, deadline: Instant) -> Res
 
 fn load_token(session: &SsoSession) -> Result<SsoToken> {
     token_cache::load(session)?.ok_or_else(|| {
-        let which = session
-            .name
-            .as_deref()
-            .map_or_else(|| session.start_url.clone(), |n| format!("'{n}'"));
         Error::login_required(format!(
-            "not signed in to SSO session {which} — run 'ssoenv login'"
+            "not signed in to SSO session {} — run 'ssoenv login'",
+            session.label()
         ))
     })
 }

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::{fsutil, paths};
 
 /// The trust record of the config file at `canonical` (an absolute, resolved path).
-pub fn record_path(canonical: &Path) -> Result<PathBuf> {
+fn record_path(canonical: &Path) -> Result<PathBuf> {
     let name = hex(&Sha256::digest(canonical.as_os_str().as_encoded_bytes()));
     Ok(paths::data_dir()?.join("allow").join(name))
 }
@@ -33,21 +33,38 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// The canonical form of a config path, with a message that says what is wrong.
-pub fn canonical(path: &Path) -> Result<PathBuf> {
+fn canonical(path: &Path) -> Result<PathBuf> {
     fs::canonicalize(path)
         .map_err(|e| Error::new(format!("cannot resolve {}: {e}", paths::display(path))))
 }
 
 /// True when the file at `path` is allowed with exactly its current content.
 pub fn is_allowed(path: &Path) -> Result<bool> {
+    check(path).map(|verdict| verdict.allowed)
+}
+
+/// The trust verdict on a config file, with the record the prompt watches.
+pub struct Verdict {
+    /// The file whose appearance, change or removal changes the verdict.
+    pub record: PathBuf,
+    pub allowed: bool,
+}
+
+/// Resolves `path` once and looks at its record and content.
+pub fn check(path: &Path) -> Result<Verdict> {
     let canonical = canonical(path)?;
-    let Some(recorded) = fsutil::read_optional(&record_path(&canonical)?)? else {
-        return Ok(false);
+    let record = record_path(&canonical)?;
+    let Some(recorded) = fsutil::read_optional(&record)? else {
+        return Ok(Verdict {
+            record,
+            allowed: false,
+        });
     };
     let content = fs::read(&canonical)
         .map_err(|e| Error::new(format!("cannot read {}: {e}", paths::display(path))))?;
     let current = content_hash(&canonical, &content);
-    Ok(String::from_utf8_lossy(&recorded).lines().next() == Some(current.as_str()))
+    let allowed = String::from_utf8_lossy(&recorded).lines().next() == Some(current.as_str());
+    Ok(Verdict { record, allowed })
 }
 
 /// Records the current content of `path` as allowed.

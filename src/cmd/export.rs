@@ -44,9 +44,9 @@ const MANAGED: [&str; 6] = [
 /// What the environment should hold, with the new state and what to tell the user.
 struct Outcome {
     vars: BTreeMap<&'static str, String>,
+    /// The next state; its `said` is the short key of `message`, remembered
+    /// so the message is said once.
     state: State,
-    /// A short key for `message`, remembered in the state so it is said once.
-    said: Option<String>,
     message: Option<String>,
 }
 
@@ -59,13 +59,12 @@ impl Outcome {
                 config,
                 ..State::default()
             },
-            said: None,
             message: None,
         }
     }
 
     fn say(mut self, key: impl Into<String>, message: impl Into<String>) -> Self {
-        self.said = Some(key.into());
+        self.state.said = Some(key.into());
         self.message = Some(message.into());
         self
     }
@@ -79,7 +78,7 @@ impl Run for Export {
         let code = render(self.target, &previous, &mut outcome)?;
         std::io::stdout().write_all(code.as_bytes())?;
         if let Some(message) = &outcome.message
-            && outcome.said != previous.said
+            && outcome.state.said != previous.said
         {
             writeln!(std::io::stderr(), "ssoenv: {message}")?;
         } else if outcome.vars.is_empty() && previous.key.is_some() && outcome.message.is_none() {
@@ -103,27 +102,23 @@ fn evaluate(cwd: &Path, previous: &State) -> Outcome {
         )
     });
     let config = Some(Watched::now(&file));
-    let record = match trust::canonical(&file).and_then(|c| trust::record_path(&c)) {
-        Ok(record) => record,
+    let verdict = match trust::check(&file) {
+        Ok(verdict) => verdict,
         Err(err) => {
             return Outcome::empty(config).say(format!("error:{}", err.message()), err.message());
         }
     };
     let mut outcome = Outcome::empty(config);
-    outcome.state.watch.push(Watched::now(&record));
-    match trust::is_allowed(&file) {
-        Ok(true) => {}
-        Ok(false) => {
-            let shown = paths::display(&file);
-            return outcome.say(
-                format!("untrusted:{shown}"),
-                format!(
-                    "{} at {shown} is not allowed — run 'ssoenv allow'",
-                    paths::PROJECT_FILE
-                ),
-            );
-        }
-        Err(err) => return outcome.say(format!("error:{}", err.message()), err.message()),
+    outcome.state.watch.push(Watched::now(&verdict.record));
+    if !verdict.allowed {
+        let shown = paths::display(&file);
+        return outcome.say(
+            format!("untrusted:{shown}"),
+            format!(
+                "{} at {shown} is not allowed — run 'ssoenv allow'",
+                paths::PROJECT_FILE
+            ),
+        );
     }
     match config::load_project(&file) {
         Ok(target) => with_credentials(outcome, &target, previous),
@@ -144,7 +139,7 @@ fn with_credentials(mut outcome: Outcome, target: &Target, previous: &State) -> 
             let verb = match &previous.key {
                 // The same credentials again (the user unset them, say): no news.
                 Some(key) if was_loaded && *key == creds.fingerprint() => {
-                    outcome.said.clone_from(&previous.said);
+                    outcome.state.said.clone_from(&previous.said);
                     return outcome;
                 }
                 Some(_) if was_loaded => "renewed",
@@ -219,7 +214,6 @@ fn load(outcome: &mut Outcome, target: &Target, creds: &Credentials) {
 /// `target`. Variables taken over for the first time are saved in the shell
 /// first; variables no longer wanted get the user's value back.
 fn render(target: ExportTarget, previous: &State, outcome: &mut Outcome) -> Result<String> {
-    outcome.state.said = outcome.said.clone();
     outcome.state.owned = outcome.vars.keys().map(|k| (*k).to_owned()).collect();
     let mut changes = Changes::default();
     for name in MANAGED {

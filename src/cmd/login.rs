@@ -21,14 +21,14 @@ impl Run for Login {
         writeln!(
             std::io::stderr(),
             "ssoenv: signing in to SSO session {} ({})",
-            signin::describe(session),
+            session.label(),
             session.start_url
         )?;
         let signed_in = signin::login(session, options)?;
         writeln!(
             std::io::stderr(),
             "ssoenv: signed in to SSO session {} — the token {}{}; shells in its projects pick up credentials at their next prompt",
-            signin::describe(session),
+            session.label(),
             signin::describe_expiry(signed_in.expires_at),
             if signed_in.refreshable {
                 " and is refreshed automatically"

@@ -13,7 +13,7 @@ use crate::signin::{self, PortalLogout};
 impl Run for Logout {
     fn run(&self) -> Result<ExitCode> {
         let target = super::login::target_for(&self.source)?;
-        let which = signin::describe(&target.session);
+        let which = target.session.label();
         let signed_out = signin::logout(&target)?;
         let mut stderr = std::io::stderr();
         if let PortalLogout::Failed(err) = &signed_out.portal {

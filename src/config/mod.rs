@@ -48,6 +48,15 @@ pub struct SsoSession {
     pub scopes: Vec<String>,
 }
 
+impl SsoSession {
+    /// How messages name the session: `'dev'`, or the start URL when it has no name.
+    pub fn label(&self) -> String {
+        self.name
+            .as_deref()
+            .map_or_else(|| self.start_url.clone(), |n| format!("'{n}'"))
+    }
+}
+
 /// Everything needed to obtain and export credentials for one place.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {

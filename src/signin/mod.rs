@@ -468,14 +468,6 @@ fn cli_role_cache_key(session: &SsoSession, account_id: &str, role_name: &str) -
     sha1_smol::Sha1::from(text).digest().to_string()
 }
 
-/// For messages: "'dev'" or the start URL.
-pub fn describe(session: &SsoSession) -> String {
-    session
-        .name
-        .as_deref()
-        .map_or_else(|| session.start_url.clone(), |n| format!("'{n}'"))
-}
-
 /// For `login`'s last line: "expires in 7h 59m".
 pub fn describe_expiry(time: SystemTime) -> String {
     format!("expires {}", aws::describe_expiry(time))
