@@ -1,6 +1,7 @@
-//! The two AWS services ssoenv talks to — the SSO portal (role credentials,
-//! accounts) and SSO OIDC (tokens) — through the AWS SDK clients, with
-//! endpoint overrides, an overall deadline and errors a user can act on.
+//! The AWS services ssoenv talks to — the SSO portal (role credentials,
+//! accounts), SSO OIDC (tokens) and STS (role chaining) — through the AWS
+//! SDK clients, with endpoint overrides, an overall deadline and errors a
+//! user can act on.
 
 use std::time::{Duration, Instant, SystemTime};
 
@@ -9,9 +10,10 @@ use aws_sdk_sso::config::timeout::TimeoutConfig;
 use aws_sdk_sso::config::{BehaviorVersion, Region};
 use aws_sdk_sso::error::{ProvideErrorMetadata, SdkError};
 
-use crate::config::{SsoSession, Target};
+use crate::config::{RoleHop, SsoSession, Target};
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
+use crate::partition::Partition;
 use crate::token_cache::RefreshGrant;
 use crate::{log, timefmt};
 
@@ -38,6 +40,7 @@ pub fn endpoint_override(service_env_suffix: &str) -> Option<String> {
 pub(crate) enum Service {
     Portal,
     Oidc,
+    Sts,
 }
 
 impl Service {
@@ -45,6 +48,7 @@ impl Service {
         match self {
             Service::Portal => "SSO",
             Service::Oidc => "SSO_OIDC",
+            Service::Sts => "STS",
         }
     }
 
@@ -52,6 +56,7 @@ impl Service {
         match self {
             Service::Portal => "the SSO portal",
             Service::Oidc => "the SSO OIDC service",
+            Service::Sts => "AWS STS",
         }
     }
 
@@ -60,6 +65,7 @@ impl Service {
         endpoint_override(self.env_suffix()).unwrap_or_else(|| match self {
             Service::Portal => format!("https://portal.sso.{region}.amazonaws.com"),
             Service::Oidc => format!("https://oidc.{region}.amazonaws.com"),
+            Service::Sts => Partition::of_region(region).sts_endpoint(region),
         })
     }
 }
@@ -206,6 +212,146 @@ pub async fn get_role_credentials(
     })
 }
 
+/// An STS client that signs with `creds`, in `region` (which also picks the
+/// regional endpoint, partition included, unless an override is set).
+fn sts_client(
+    region: &str,
+    creds: &Credentials,
+    endpoint: &str,
+    deadline: Instant,
+) -> Result<aws_sdk_sts::Client> {
+    let signing = aws_sdk_sts::config::Credentials::new(
+        &creds.access_key_id,
+        &creds.secret_access_key,
+        Some(creds.session_token.clone()),
+        Some(creds.expiration),
+        "ssoenv",
+    );
+    let config = aws_sdk_sts::Config::builder()
+        .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
+        .region(aws_sdk_sts::config::Region::new(region.to_owned()))
+        .endpoint_url(endpoint)
+        .credentials_provider(signing)
+        .timeout_config(timeouts(deadline)?)
+        .retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(3)
+                .with_initial_backoff(RETRY_BACKOFF),
+        )
+        .build();
+    Ok(aws_sdk_sts::Client::from_conf(config))
+}
+
+/// Where STS calls of a target go: its `region` (what its shell's SDKs
+/// use), else the SSO region.
+fn sts_region(target: &Target) -> &str {
+    target.region.as_deref().unwrap_or(&target.session.region)
+}
+
+/// `sts:AssumeRole` of `hop` with the credentials of its source, `source`
+/// (the target one hop shorter), as `session_name`.
+pub async fn assume_role(
+    source: &Target,
+    source_creds: &Credentials,
+    hop: &RoleHop,
+    session_name: &str,
+    deadline: Instant,
+) -> Result<Credentials> {
+    let region = sts_region(source);
+    let endpoint = Service::Sts.endpoint(region);
+    let client = sts_client(region, source_creds, &endpoint, deadline)?;
+    let started = Instant::now();
+    log::debug(|| {
+        format!(
+            "AssumeRole {} as {session_name} from {} at {endpoint}",
+            hop.role_arn,
+            source.label()
+        )
+    });
+    let request = client
+        .assume_role()
+        .role_arn(&hop.role_arn)
+        .role_session_name(session_name)
+        .set_external_id(hop.external_id.clone())
+        .set_duration_seconds(hop.duration_seconds.map(|s| s as i32))
+        .send();
+    let output = with_deadline(request, deadline, Service::Sts, &endpoint).await?;
+    log::debug(|| {
+        format!(
+            "AssumeRole answered in {:?}: {}",
+            started.elapsed(),
+            outcome(&output)
+        )
+    });
+    let output = output.map_err(|err| match failure(&err) {
+        // What AWS says names the principal and the role; with the source
+        // it is the whole story.
+        Failure::Service(code, message) if is_refusal(&code) => Error::new(format!(
+            "cannot assume {} from {}: {code}{} — check the role's trust policy{}",
+            hop.role_arn,
+            source.label(),
+            message.map(|m| format!(" ({m})")).unwrap_or_default(),
+            if code == "AccessDenied" && hop.external_id.is_none() {
+                " and whether it asks for an external_id"
+            } else {
+                ""
+            }
+        )),
+        Failure::Service(code, message) if code == "ValidationError" => Error::new(format!(
+            "AWS STS refused to assume {}: {}",
+            hop.role_arn,
+            message.unwrap_or(code)
+        )),
+        other => other.into_error(Service::Sts, &endpoint),
+    })?;
+    let creds = output
+        .credentials
+        .ok_or_else(|| bad_answer(Service::Sts, &endpoint, "no Credentials"))?;
+    let expiration = SystemTime::try_from(creds.expiration)
+        .map_err(|_| bad_answer(Service::Sts, &endpoint, "an unreadable Expiration"))?;
+    Ok(Credentials {
+        access_key_id: creds.access_key_id,
+        secret_access_key: creds.secret_access_key,
+        session_token: creds.session_token,
+        expiration,
+        issued_at: SystemTime::now(),
+    })
+}
+
+/// STS error codes that mean "these credentials may not do that", which
+/// retrying will not change.
+fn is_refusal(code: &str) -> bool {
+    matches!(
+        code,
+        "AccessDenied"
+            | "AccessDeniedException"
+            | "RegionDisabledException"
+            | "InvalidClientTokenId"
+            | "ExpiredToken"
+            | "SignatureDoesNotMatch"
+    )
+}
+
+/// The ARN `sts:GetCallerIdentity` gives for `creds` (of `target`).
+pub async fn caller_arn(target: &Target, creds: &Credentials, deadline: Instant) -> Result<String> {
+    let region = sts_region(target);
+    let endpoint = Service::Sts.endpoint(region);
+    let client = sts_client(region, creds, &endpoint, deadline)?;
+    log::debug(|| format!("GetCallerIdentity for {} at {endpoint}", target.label()));
+    let output = with_deadline(
+        client.get_caller_identity().send(),
+        deadline,
+        Service::Sts,
+        &endpoint,
+    )
+    .await?;
+    log::debug(|| format!("GetCallerIdentity answered: {}", outcome(&output)));
+    let output = output.map_err(|err| failure(&err).into_error(Service::Sts, &endpoint))?;
+    output
+        .arn
+        .ok_or_else(|| bad_answer(Service::Sts, &endpoint, "no Arn"))
+}
+
 /// A new access token from CreateToken(grant_type=refresh_token).
 pub struct RefreshedToken {
     pub access_token: String,
@@ -346,7 +492,9 @@ impl Failure {
         let what = service.what();
         match self {
             Failure::Service(code, _)
-                if code == "TooManyRequestsException" || code == "SlowDownException" =>
+                if code == "TooManyRequestsException"
+                    || code == "SlowDownException"
+                    || code == "Throttling" =>
             {
                 Error::transient(format!(
                     "{what} is throttling requests ({code}) — try again in a minute"
@@ -355,7 +503,10 @@ impl Failure {
             Failure::Service(code, message) => {
                 let detail = message.map(|m| format!(": {m}")).unwrap_or_default();
                 let error = format!("{what} refused the request ({code}{detail})");
-                if code.starts_with("InternalServer") || code.contains("ServiceUnavailable") {
+                if code.starts_with("InternalServer")
+                    || code == "InternalFailure"
+                    || code.contains("ServiceUnavailable")
+                {
                     Error::transient(format!("{error} — try again later"))
                 } else {
                     Error::new(error)

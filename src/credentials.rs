@@ -1,5 +1,7 @@
 //! Role credentials and ssoenv's own cache of them, one 0600 file per
-//! (SSO session, account, role) under `$XDG_CACHE_HOME/ssoenv/credentials`.
+//! target under `$XDG_CACHE_HOME/ssoenv/credentials`: per (SSO session,
+//! account, role) for SSO roles, and per (that, chain of hops) for roles
+//! assumed after them, so two chains never share a file.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -8,7 +10,7 @@ use std::time::{Duration, SystemTime};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::config::{SsoSession, Target};
+use crate::config::{RoleHop, SsoSession, Target};
 use crate::error::Result;
 use crate::{fsutil, paths, timefmt};
 
@@ -76,7 +78,7 @@ impl fmt::Debug for Credentials {
     }
 }
 
-/// The cache file of one (session, account, role).
+/// The cache file of one target.
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct CacheFile {
@@ -86,8 +88,16 @@ struct CacheFile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     session: Option<String>,
     start_url: String,
+    /// The SSO role the chain starts from.
     account_id: String,
     role_name: String,
+    /// The roles assumed after the SSO role; empty for the SSO role itself.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    chain: Vec<RoleHop>,
+    /// The session name the last hop was assumed with when the config names
+    /// none (derived from the SSO user), kept so renewals need not ask again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    derived_session_name: Option<String>,
     credentials: Credentials,
 }
 
@@ -110,13 +120,18 @@ pub fn lock_path(target: &Target) -> Result<PathBuf> {
 
 fn cache_id(target: &Target) -> String {
     let session = crate::token_cache::cache_key(&target.session);
-    let key = format!("{session}\n{}\n{}", target.account_id, target.role_name);
+    let mut key = format!("{session}\n{}\n{}", target.account_id, target.role_name);
+    if !target.chain.is_empty() {
+        // Every field of every hop: a different session name or external id
+        // is a different session, never the same file.
+        key.push('\n');
+        key.push_str(&serde_json::to_string(&target.chain).expect("hops always encode as JSON"));
+    }
     sha1_smol::Sha1::from(key).digest().to_string()
 }
 
-/// The cached credentials of `target`, if any. A damaged file counts as absent:
-/// it is rewritten by the next renewal.
-pub fn load(target: &Target) -> Result<Option<Credentials>> {
+/// The cache file of `target`, if it is there, readable and really `target`'s.
+fn load_file(target: &Target) -> Result<Option<CacheFile>> {
     let Some(bytes) = fsutil::read_optional(&cache_path(target)?)? else {
         return Ok(None);
     };
@@ -126,17 +141,37 @@ pub fn load(target: &Target) -> Result<Option<Credentials>> {
     let same_target = file.version == CACHE_VERSION
         && file.start_url == target.session.start_url
         && file.account_id == target.account_id
-        && file.role_name == target.role_name;
-    Ok(same_target.then_some(file.credentials))
+        && file.role_name == target.role_name
+        && file.chain == target.chain;
+    Ok(same_target.then_some(file))
 }
 
-pub fn store(target: &Target, credentials: &Credentials) -> Result<()> {
+/// The cached credentials of `target`, if any. A damaged file counts as absent:
+/// it is rewritten by the next renewal.
+pub fn load(target: &Target) -> Result<Option<Credentials>> {
+    Ok(load_file(target)?.map(|file| file.credentials))
+}
+
+/// The session name the last renewal of `target` derived for its last hop.
+pub fn derived_session_name(target: &Target) -> Result<Option<String>> {
+    Ok(load_file(target)?.and_then(|file| file.derived_session_name))
+}
+
+/// Writes `credentials` as `target`'s, with the session name they were
+/// assumed with when ssoenv derived it.
+pub fn store(
+    target: &Target,
+    credentials: &Credentials,
+    derived_session_name: Option<&str>,
+) -> Result<()> {
     let file = CacheFile {
         version: CACHE_VERSION,
         session: Some(crate::token_cache::cache_key(&target.session).to_owned()),
         start_url: target.session.start_url.clone(),
         account_id: target.account_id.clone(),
         role_name: target.role_name.clone(),
+        chain: target.chain.clone(),
+        derived_session_name: derived_session_name.map(str::to_owned),
         credentials: credentials.clone(),
     };
     let json = serde_json::to_vec_pretty(&file).expect("credentials always encode as JSON");
@@ -145,7 +180,7 @@ pub fn store(target: &Target, credentials: &Credentials) -> Result<()> {
 
 /// Removes the cached credentials of every role of `session` (at sign-out).
 /// Files from before the session key was recorded match by start URL.
-/// Returns the (account, role) of each file removed.
+/// Returns the SSO (account, role) each removed file started from.
 pub fn remove_session(session: &SsoSession) -> Result<Vec<(String, String)>> {
     let dir = paths::cache_dir()?.join("credentials");
     let entries = match std::fs::read_dir(&dir) {

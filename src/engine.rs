@@ -1,14 +1,20 @@
 //! From a [`Target`] to credentials: the role-credential cache first, the
 //! network only when needed, one renewal for all concurrent callers.
 //!
-//! Order of work when renewal is due: take the per-target lock, look at the
-//! cache again (another process may have just renewed), make sure the SSO
-//! token is good (refreshing it under its own lock when it is near expiry),
-//! call GetRoleCredentials, write the cache atomically.
+//! A target is the SSO role plus zero or more `sts:AssumeRole` hops, and
+//! every hop is a target of its own here: cached in its own file, renewed
+//! under its own lock. Order of work when renewal is due: take the
+//! per-target lock, look at the cache again (another process may have just
+//! renewed), then get the source — for the SSO role the SSO token
+//! (refreshing it under its own lock when it is near expiry) and
+//! GetRoleCredentials; for a hop the source target's credentials, renewed
+//! first when they are due — then write the cache atomically. Locks are
+//! always taken from the last hop towards the SSO role, so callers of
+//! different hops of one chain never wait on each other in a cycle.
 
 use std::time::{Duration, Instant};
 
-use crate::config::{SsoSession, Target};
+use crate::config::{self, SsoSession, Target};
 use crate::credentials::{self, Credentials};
 use crate::error::{Error, Result};
 use crate::fsutil::FileLock;
@@ -54,7 +60,7 @@ pub fn obtain_unless(
     deadline: Instant,
     good_enough: impl Fn(&Credentials) -> bool,
 ) -> Result<Credentials> {
-    let label = || format!("{}/{}", target.account_id, target.role_name);
+    let label = || target.label();
     if let Some(creds) = credentials::load(target)?
         && good_enough(&creds)
     {
@@ -78,12 +84,85 @@ pub fn obtain_unless(
         return Ok(creds);
     }
     log::debug(|| format!("{}: renewing credentials", label()));
-    let runtime = runtime()?;
-    let access_token = runtime.block_on(usable_access_token(&target.session, deadline))?;
-    let creds = runtime.block_on(aws::get_role_credentials(target, &access_token, deadline))?;
-    credentials::store(target, &creds)?;
+    let (creds, derived_session_name) = match target.source() {
+        None => {
+            let runtime = runtime()?;
+            let access_token = runtime.block_on(usable_access_token(&target.session, deadline))?;
+            let creds =
+                runtime.block_on(aws::get_role_credentials(target, &access_token, deadline))?;
+            (creds, None)
+        }
+        Some(source) => assume_last_hop(target, &source, deadline)?,
+    };
+    credentials::store(target, &creds, derived_session_name.as_deref())?;
     log::debug(|| format!("{}: stored {creds:?}", label()));
     Ok(creds)
+}
+
+/// Credentials of `target`'s last hop, assumed from `source` (renewed first
+/// when due), and the session name ssoenv derived when the config names none.
+fn assume_last_hop(
+    target: &Target,
+    source: &Target,
+    deadline: Instant,
+) -> Result<(Credentials, Option<String>)> {
+    let hop = target
+        .chain
+        .last()
+        .expect("a target with a source has a last hop");
+    let source_creds = obtain(source, target.refresh_before, deadline)?;
+    let (session_name, derived) = match &hop.session_name {
+        Some(name) => (name.clone(), None),
+        None => {
+            let name = match credentials::derived_session_name(target)? {
+                Some(known) => known,
+                None => sso_user_session_name(target, deadline)?,
+            };
+            (name.clone(), Some(name))
+        }
+    };
+    let creds = runtime()?.block_on(aws::assume_role(
+        source,
+        &source_creds,
+        hop,
+        &session_name,
+        deadline,
+    ))?;
+    Ok((creds, derived))
+}
+
+/// The session name a hop gets when the config names none: the SSO user's
+/// name, which AWS uses as the SSO role's session name (the last part of
+/// its `assumed-role/AWSReservedSSO_…/<user>` ARN), sanitised to what STS
+/// accepts; `ssoenv` when nothing usable is left.
+fn sso_user_session_name(target: &Target, deadline: Instant) -> Result<String> {
+    let sso_role = target.sso_role();
+    let sso_creds = obtain(&sso_role, target.refresh_before, deadline)?;
+    let arn = runtime()?.block_on(aws::caller_arn(&sso_role, &sso_creds, deadline))?;
+    Ok(session_name_from(
+        arn.rsplit('/').next().unwrap_or_default(),
+    ))
+}
+
+/// `raw` as an STS `RoleSessionName`: characters outside `[\w+=,.@-]`
+/// become `-`, at most 64 of them; `ssoenv` when fewer than 2 remain.
+pub fn session_name_from(raw: &str) -> String {
+    let name: String = raw
+        .chars()
+        .map(|c| {
+            if config::is_role_session_char(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(64)
+        .collect();
+    if name.chars().filter(|c| *c != '-').count() < 2 {
+        "ssoenv".to_owned()
+    } else {
+        name
+    }
 }
 
 /// A single-threaded runtime, built only when a request is about to be made:
@@ -152,4 +231,19 @@ async fn refresh(session: &SsoSession, token: &SsoToken, deadline: Instant) -> R
     }
     token_cache::store(session, &updated)?;
     Ok(updated)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_names_are_sanitised_for_sts() {
+        assert_eq!(session_name_from("alice@example.com"), "alice@example.com");
+        assert_eq!(session_name_from("Jürgen Müller"), "J-rgen-M-ller");
+        assert_eq!(session_name_from(&"x".repeat(80)), "x".repeat(64));
+        assert_eq!(session_name_from(""), "ssoenv");
+        assert_eq!(session_name_from("ü"), "ssoenv");
+        assert_eq!(session_name_from("a"), "ssoenv");
+    }
 }

@@ -14,6 +14,7 @@ pub mod error;
 pub mod fsutil;
 pub mod hot_path;
 pub mod log;
+pub mod partition;
 pub mod paths;
 pub mod portal_list;
 pub mod shell;

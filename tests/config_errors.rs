@@ -126,6 +126,55 @@ sso_start_url = https://d-abc123.awsapps.com/start
 sso_session = halfway
 sso_account_id = 012345678901
 sso_role_name = ReadOnly
+
+[profile deploy]
+role_arn = arn:aws:iam::222222222222:role/Deploy
+source_profile = dev-admin
+region = eu-west-1
+
+[profile audit]
+role_arn = arn:aws:iam::333333333333:role/team/Audit
+source_profile = deploy
+role_session_name = auditor
+external_id = ext-123
+duration_seconds = 1800
+
+[profile loop-a]
+role_arn = arn:aws:iam::222222222222:role/A
+source_profile = loop-b
+
+[profile loop-b]
+role_arn = arn:aws:iam::222222222222:role/B
+source_profile = loop-a
+
+[profile dangling]
+role_arn = arn:aws:iam::222222222222:role/Deploy
+source_profile = nowhere
+
+[profile no-source]
+role_arn = arn:aws:iam::222222222222:role/Deploy
+
+[profile from-env]
+role_arn = arn:aws:iam::222222222222:role/Deploy
+credential_source = Environment
+
+[profile with-mfa]
+role_arn = arn:aws:iam::222222222222:role/Deploy
+source_profile = dev-admin
+mfa_serial = arn:aws:iam::012345678901:mfa/me
+
+[profile too-long]
+role_arn = arn:aws:iam::222222222222:role/Deploy
+source_profile = dev-admin
+duration_seconds = 7200
+
+[profile from-static]
+role_arn = arn:aws:iam::222222222222:role/Deploy
+source_profile = static
+
+[profile bad-arn]
+role_arn = arn:aws:iam::2222:role/Deploy
+source_profile = dev-admin
 ";
 
 /// One corpus entry: the files as written, and the exact message expected.
@@ -197,14 +246,14 @@ const CORPUS: &[Case] = &[
         project: "output = \"json\"\n",
         defaults: None,
         aws: false,
-        expected: "~/src/app/.awssso.toml:1:1: unknown key output — the keys are sso_start_url, sso_region, sso_account_id, sso_role_name, sso_session, sso_registration_scopes, region, refresh_before, profile",
+        expected: "~/src/app/.awssso.toml:1:1: unknown key output — the keys are sso_start_url, sso_region, sso_account_id, sso_role_name, sso_session, sso_registration_scopes, region, refresh_before, profile, role_arn, role_session_name, external_id, duration_seconds",
     },
     Case {
         name: "a section header",
         project: "[default]\nregion = \"us-east-1\"\n",
         defaults: None,
         aws: false,
-        expected: "~/src/app/.awssso.toml:1:2: unknown key default — the keys are sso_start_url, sso_region, sso_account_id, sso_role_name, sso_session, sso_registration_scopes, region, refresh_before, profile",
+        expected: "~/src/app/.awssso.toml:1:2: unknown key default — the keys are sso_start_url, sso_region, sso_account_id, sso_role_name, sso_session, sso_registration_scopes, region, refresh_before, profile, role_arn, role_session_name, external_id, duration_seconds",
     },
     Case {
         name: "a known key as a table",
@@ -511,6 +560,104 @@ const CORPUS: &[Case] = &[
         aws: true,
         expected: "~/.config/ssoenv/config.toml:2:14: sso_region \"eu-west-1\" differs from \"us-east-1\" in [sso-session corp] of ~/.aws/config — remove it here (the session sets it), or make them match",
     },
+    Case {
+        name: "role chain that loops",
+        project: "profile = \"loop-a\"\n",
+        defaults: None,
+        aws: true,
+        expected: "~/.aws/config:78:18: source_profile makes a loop: [profile loop-a] → [profile loop-b] → [profile loop-a] — end the chain at an SSO profile",
+    },
+    Case {
+        name: "role chain whose source_profile does not exist",
+        project: "profile = \"dangling\"\n",
+        defaults: None,
+        aws: true,
+        expected: "~/.aws/config:82:18: source_profile \"nowhere\" of [profile dangling] is not in ~/.aws/config — fix the name, or add the SSO profile the chain starts from",
+    },
+    Case {
+        name: "role_arn without source_profile",
+        project: "profile = \"no-source\"\n",
+        defaults: None,
+        aws: true,
+        expected: "~/.aws/config:84:1: [profile no-source] has role_arn but no source_profile — add source_profile = NAME of the SSO profile the role is assumed from",
+    },
+    Case {
+        name: "role chain from the environment",
+        project: "profile = \"from-env\"\n",
+        defaults: None,
+        aws: true,
+        expected: "~/.aws/config:89:21: credential_source = Environment in [profile from-env]: ssoenv starts every role chain at an SSO profile — use source_profile = NAME of an SSO profile instead",
+    },
+    Case {
+        name: "role that needs MFA",
+        project: "profile = \"with-mfa\"\n",
+        defaults: None,
+        aws: true,
+        expected: "~/.aws/config:94:14: mfa_serial in [profile with-mfa]: ssoenv renews credentials at the prompt, where it cannot ask for an MFA code — assume this role with the AWS CLI instead, or use a role without an MFA condition",
+    },
+    Case {
+        name: "chained duration over the 1-hour limit in the AWS config",
+        project: "profile = \"too-long\"\n",
+        defaults: None,
+        aws: true,
+        expected: "~/.aws/config:99:20: duration_seconds = 7200 is more than 3600, the 1-hour limit AWS sets for role chaining (the SSO role is already an assumed role) — use at most 3600, or remove the line",
+    },
+    Case {
+        name: "role chain from static keys",
+        project: "profile = \"from-static\"\n",
+        defaults: None,
+        aws: true,
+        expected: "~/.aws/config:18:1: [profile static] is not an SSO profile (it has neither sso_session nor sso_start_url) — use an SSO profile, or set one up with aws configure sso",
+    },
+    Case {
+        name: "malformed role_arn in the AWS config",
+        project: "profile = \"bad-arn\"\n",
+        defaults: None,
+        aws: true,
+        expected: "~/.aws/config:106:12: role_arn must be an IAM role ARN like \"arn:aws:iam::123456789012:role/Deploy\", got \"arn:aws:iam::2222:role/Deploy\" — copy it from the IAM console",
+    },
+    Case {
+        name: "chained duration over the 1-hour limit in the project",
+        project: "profile = \"dev-admin\"\nrole_arn = \"arn:aws:iam::222222222222:role/Deploy\"\nduration_seconds = 7200\n",
+        defaults: None,
+        aws: true,
+        expected: "~/src/app/.awssso.toml:3:20: duration_seconds = 7200 is more than 3600, the 1-hour limit AWS sets for role chaining (the SSO role is already an assumed role) — use at most 3600, or remove the line",
+    },
+    Case {
+        name: "duration_seconds too short",
+        project: "profile = \"dev-admin\"\nrole_arn = \"arn:aws:iam::222222222222:role/Deploy\"\nduration_seconds = 60\n",
+        defaults: None,
+        aws: true,
+        expected: "~/src/app/.awssso.toml:3:20: duration_seconds = 60 is less than 900, the shortest session STS grants — use 900 to 3600",
+    },
+    Case {
+        name: "duration_seconds as a string",
+        project: "profile = \"dev-admin\"\nrole_arn = \"arn:aws:iam::222222222222:role/Deploy\"\nduration_seconds = \"3600\"\n",
+        defaults: None,
+        aws: true,
+        expected: "~/src/app/.awssso.toml:3:20: duration_seconds must be a number of seconds, got a string — write it without quotes: duration_seconds = 3600",
+    },
+    Case {
+        name: "role qualifier without role_arn",
+        project: "profile = \"dev-admin\"\nexternal_id = \"ext-123\"\n",
+        defaults: None,
+        aws: true,
+        expected: "~/src/app/.awssso.toml:2:1: external_id describes the role that role_arn names, but this file sets no role_arn — add role_arn = \"arn:aws:iam::ACCOUNT:role/NAME\", or remove the line",
+    },
+    Case {
+        name: "role_arn that names a user",
+        project: "profile = \"dev-admin\"\nrole_arn = \"arn:aws:iam::222222222222:user/alice\"\n",
+        defaults: None,
+        aws: true,
+        expected: "~/src/app/.awssso.toml:2:12: role_arn must be an IAM role ARN like \"arn:aws:iam::123456789012:role/Deploy\", got \"arn:aws:iam::222222222222:user/alice\" — copy it from the IAM console",
+    },
+    Case {
+        name: "role_session_name with a space",
+        project: "profile = \"dev-admin\"\nrole_arn = \"arn:aws:iam::222222222222:role/Deploy\"\nrole_session_name = \"alice smith\"\n",
+        defaults: None,
+        aws: true,
+        expected: "~/src/app/.awssso.toml:3:21: role_session_name must be 2 to 64 letters, digits or _+=,.@-, got \"alice smith\" — e.g. \"alice\", or remove the line to use your SSO user name",
+    },
 ];
 
 #[test]
@@ -641,6 +788,7 @@ fn inline_settings() {
             ),
             account_id: "123456789012".to_owned(),
             role_name: "AdministratorAccess".to_owned(),
+            chain: Vec::new(),
             region: Some("ap-northeast-1".to_owned()),
             refresh_before: DEFAULT_REFRESH_BEFORE,
             origin: home.path("src/app/.awssso.toml"),
@@ -880,5 +1028,135 @@ fn paths_show_home_as_tilde() {
     assert_eq!(
         ssoenv::paths::display_from(Path::new("/etc/hosts"), Some(Path::new("/"))),
         "/etc/hosts"
+    );
+}
+
+fn hop(
+    role_arn: &str,
+    session_name: Option<&str>,
+    external_id: Option<&str>,
+    duration_seconds: Option<u32>,
+) -> config::RoleHop {
+    config::RoleHop {
+        role_arn: role_arn.to_owned(),
+        session_name: session_name.map(str::to_owned),
+        external_id: external_id.map(str::to_owned),
+        duration_seconds,
+    }
+}
+
+#[test]
+fn inline_settings_with_a_role_to_assume() {
+    let home = Home::new();
+    let target = home
+        .load(&format!(
+            "{INLINE}role_arn = \"arn:aws:iam::222222222222:role/Deploy\"\nexternal_id = \"ext-1\"\nduration_seconds = 3600\n"
+        ))
+        .unwrap();
+    assert_eq!(
+        target.chain,
+        [hop(
+            "arn:aws:iam::222222222222:role/Deploy",
+            None,
+            Some("ext-1"),
+            Some(3600)
+        )]
+    );
+    assert_eq!(
+        (target.account_id.as_str(), target.role_name.as_str()),
+        ("123456789012", "AdministratorAccess"),
+        "the SSO role stays the source"
+    );
+    assert_eq!(target.label(), "222222222222/Deploy");
+    assert_eq!(target.source().unwrap().chain, []);
+}
+
+#[test]
+fn profile_chains_are_followed_to_the_sso_profile() {
+    let home = Home::new();
+    home.aws(AWS_CONFIG);
+    let target = home.load("profile = \"audit\"\n").unwrap();
+    assert_eq!(target.session.name.as_deref(), Some("corp"));
+    assert_eq!(
+        (target.account_id.as_str(), target.role_name.as_str()),
+        ("012345678901", "AdministratorAccess"),
+        "the chain starts at dev-admin's SSO role"
+    );
+    assert_eq!(
+        target.chain,
+        [
+            hop("arn:aws:iam::222222222222:role/Deploy", None, None, None),
+            hop(
+                "arn:aws:iam::333333333333:role/team/Audit",
+                Some("auditor"),
+                Some("ext-123"),
+                Some(1800)
+            ),
+        ]
+    );
+    assert_eq!(target.label(), "333333333333/Audit");
+    assert_eq!(target.region, None, "audit has no region of its own");
+
+    let deploy = config::load_profile_in("deploy", &home.env).unwrap();
+    assert_eq!(
+        deploy.region.as_deref(),
+        Some("eu-west-1"),
+        "the named profile's region"
+    );
+    assert_eq!(deploy.chain.len(), 1);
+}
+
+#[test]
+fn a_project_role_goes_on_top_of_the_profile_chain() {
+    let home = Home::new();
+    home.aws(AWS_CONFIG);
+    let target = home
+        .load("profile = \"deploy\"\nrole_arn = \"arn:aws:iam::444444444444:role/BreakGlass\"\nrole_session_name = \"oncall\"\n")
+        .unwrap();
+    assert_eq!(
+        target.chain,
+        [
+            hop("arn:aws:iam::222222222222:role/Deploy", None, None, None),
+            hop(
+                "arn:aws:iam::444444444444:role/BreakGlass",
+                Some("oncall"),
+                None,
+                None
+            ),
+        ]
+    );
+    assert_eq!(target.region.as_deref(), Some("eu-west-1"));
+}
+
+#[test]
+fn the_role_keys_are_inherited_as_a_group() {
+    let home = Home::new();
+    home.defaults(
+        "role_arn = \"arn:aws:iam::222222222222:role/Deploy\"\nexternal_id = \"from-defaults\"\n",
+    );
+    let inherited = home.load(INLINE).unwrap();
+    assert_eq!(
+        inherited.chain,
+        [hop(
+            "arn:aws:iam::222222222222:role/Deploy",
+            None,
+            Some("from-defaults"),
+            None
+        )]
+    );
+    let own = home
+        .load(&format!(
+            "{INLINE}role_arn = \"arn:aws:iam::333333333333:role/Other\"\n"
+        ))
+        .unwrap();
+    assert_eq!(
+        own.chain,
+        [hop(
+            "arn:aws:iam::333333333333:role/Other",
+            None,
+            None,
+            None
+        )],
+        "the project's role does not take the defaults' external id"
     );
 }

@@ -15,10 +15,9 @@ impl Run for Allow {
         trust::allow(&file)?;
         writeln!(
             std::io::stderr(),
-            "ssoenv: allowed {} ({}/{})",
+            "ssoenv: allowed {} ({})",
             paths::display(&file),
-            target.account_id,
-            target.role_name
+            target.label()
         )?;
         Ok(ExitCode::SUCCESS)
     }

@@ -129,7 +129,7 @@ fn evaluate(cwd: &Path, previous: &State) -> Outcome {
 /// Fills in the credentials of `target`: renewed when due, the cached ones
 /// while they are still valid when renewal fails, none once they expired.
 fn with_credentials(mut outcome: Outcome, target: &Target, previous: &State) -> Outcome {
-    let label = format!("{}/{}", target.account_id, target.role_name);
+    let label = target.label();
     let was_loaded = previous.key.is_some() && previous.config == outcome.state.config;
     match engine::obtain(target, target.refresh_before, hook_deadline()) {
         Ok(creds) => {

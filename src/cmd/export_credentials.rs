@@ -12,7 +12,9 @@ impl Run for ExportCredentials {
     fn run(&self) -> Result<ExitCode> {
         let target = super::target_for(&self.source)?;
         let creds = engine::obtain(&target, target.refresh_before, engine::command_deadline())?;
-        let label = format!("{}_{}", target.account_id, target.role_name);
+        // The section name the portal gives: ACCOUNT_ROLE.
+        let (account, role) = target.final_role();
+        let label = format!("{account}_{role}");
         std::io::stdout().write_all(format(self.format, &creds, &label).as_bytes())?;
         Ok(ExitCode::SUCCESS)
     }

@@ -53,8 +53,14 @@ pub struct Report {
     pub start_url: Option<String>,
     pub sso_session: Option<String>,
     pub sso_region: Option<String>,
+    /// The account and role whose credentials the shell gets (the last
+    /// assumed role of a chain).
     pub account_id: Option<String>,
     pub role_name: Option<String>,
+    /// For a chain: the last role's ARN; null for an SSO role.
+    pub role_arn: Option<String>,
+    /// For a chain: the SSO role it starts from, `ACCOUNT/PERMISSION_SET`.
+    pub assumed_from: Option<String>,
     pub region: Option<String>,
     pub credentials: CredentialsReport,
     pub session: Option<SessionReport>,
@@ -123,6 +129,8 @@ impl Report {
             sso_region: None,
             account_id: None,
             role_name: None,
+            role_arn: None,
+            assumed_from: None,
             region: env::var("AWS_REGION").ok().filter(|r| !r.is_empty()),
             credentials: CredentialsReport {
                 access_key: env_key.as_deref().map(mask),
@@ -219,8 +227,13 @@ impl Report {
         self.start_url = Some(target.session.start_url.clone());
         self.sso_session.clone_from(&target.session.name);
         self.sso_region = Some(target.session.region.clone());
-        self.account_id = Some(target.account_id.clone());
-        self.role_name = Some(target.role_name.clone());
+        let (account, role) = target.final_role();
+        self.account_id = Some(account.to_owned());
+        self.role_name = Some(role.to_owned());
+        if let Some(hop) = target.chain.last() {
+            self.role_arn = Some(hop.role_arn.clone());
+            self.assumed_from = Some(target.sso_role().label());
+        }
         if target.region.is_some() {
             self.region.clone_from(&target.region);
         }
@@ -265,6 +278,10 @@ impl Report {
             rows.push(("sso session", session));
             rows.push(("account", or_none(&self.account_id)));
             rows.push(("role", or_none(&self.role_name)));
+            if let (Some(arn), Some(from)) = (&self.role_arn, &self.assumed_from) {
+                rows.push(("role arn", arn.clone()));
+                rows.push(("assumed from", from.clone()));
+            }
         }
         rows.push(("region", or_none(&self.region)));
         let key = match (&self.credentials.access_key, self.credentials.source) {
@@ -362,7 +379,7 @@ fn next_prompt(
     loaded_here: bool,
     state: &State,
 ) -> NextPrompt {
-    let label = format!("{}/{}", target.account_id, target.role_name);
+    let label = target.label();
     if let Some(creds) = cached.filter(|c| !c.needs_renewal(target.refresh_before)) {
         let renew_at = creds.renew_at(target.refresh_before);
         let in_shell = loaded_here && state.key.as_deref() == Some(creds.fingerprint().as_str());

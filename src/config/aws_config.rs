@@ -65,6 +65,32 @@ impl Section {
         }))
     }
 
+    /// The value of a key `.awssso.toml` does not have (`source_profile`,
+    /// `credential_source`, `mfa_serial`), unchecked.
+    pub fn raw(&self, key: &str) -> Result<Option<Located<String>>> {
+        self.check_readable()?;
+        Ok(self.entry(key).map(|entry| Located {
+            value: entry.value.clone(),
+            at: entry.at.clone(),
+        }))
+    }
+
+    /// `duration_seconds`, checked like the same key in `.awssso.toml`.
+    pub fn duration_seconds(&self) -> Result<Option<u32>> {
+        let Some(entry) = self.raw(Key::DurationSeconds.name())? else {
+            return Ok(None);
+        };
+        let seconds = entry.value.parse::<i64>().map_err(|_| {
+            entry.at.error(format!(
+                "duration_seconds must be a whole number of seconds, got {:?} — e.g. duration_seconds = 3600",
+                entry.value
+            ))
+        })?;
+        fields::check_duration_seconds(seconds)
+            .map(Some)
+            .map_err(|message| entry.at.error(message))
+    }
+
     /// `sso_registration_scopes` (`a, b`), checked; empty when not set.
     pub fn scopes(&self) -> Result<Vec<String>> {
         self.check_readable()?;

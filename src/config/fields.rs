@@ -21,11 +21,15 @@ pub(crate) enum Key {
     Region,
     RefreshBefore,
     Profile,
+    RoleArn,
+    RoleSessionName,
+    ExternalId,
+    DurationSeconds,
 }
 
 impl Key {
     /// Every key, in the order messages list them.
-    pub const ALL: [Key; 9] = [
+    pub const ALL: [Key; 13] = [
         Key::StartUrl,
         Key::SsoRegion,
         Key::AccountId,
@@ -35,6 +39,10 @@ impl Key {
         Key::Region,
         Key::RefreshBefore,
         Key::Profile,
+        Key::RoleArn,
+        Key::RoleSessionName,
+        Key::ExternalId,
+        Key::DurationSeconds,
     ];
 
     pub fn name(self) -> &'static str {
@@ -48,6 +56,10 @@ impl Key {
             Key::Region => "region",
             Key::RefreshBefore => "refresh_before",
             Key::Profile => "profile",
+            Key::RoleArn => "role_arn",
+            Key::RoleSessionName => "role_session_name",
+            Key::ExternalId => "external_id",
+            Key::DurationSeconds => "duration_seconds",
         }
     }
 
@@ -59,6 +71,15 @@ impl Key {
     /// itself and so must not be combined with it.
     pub fn is_sso(self) -> bool {
         self.name().starts_with("sso_")
+    }
+
+    /// The keys that only mean something next to `role_arn`: they describe
+    /// the `sts:AssumeRole` call it asks for.
+    pub fn qualifies_role_arn(self) -> bool {
+        matches!(
+            self,
+            Key::RoleSessionName | Key::ExternalId | Key::DurationSeconds
+        )
     }
 
     /// The known key an unknown `name` was most likely meant to be: a small
@@ -81,8 +102,9 @@ impl Key {
     }
 }
 
-/// Checks a string value of `key` (not `refresh_before`, see `duration`, and
-/// not `sso_registration_scopes`, see [`check_scope`]).
+/// Checks a string value of `key` (not `refresh_before`, see `duration`,
+/// not `sso_registration_scopes`, see [`check_scope`], and not
+/// `duration_seconds`, see [`check_duration_seconds`]).
 pub(crate) fn check(key: Key, value: &str) -> Result<(), String> {
     let name = key.name();
     if value.is_empty() {
@@ -105,8 +127,105 @@ pub(crate) fn check(key: Key, value: &str) -> Result<(), String> {
                 "profile must be a name without spaces or brackets, got {value:?} — use the NAME of a [profile NAME] section"
             )
         }),
-        Key::Scopes | Key::RefreshBefore => Ok(()),
+        Key::RoleArn => check_role_arn(value),
+        Key::RoleSessionName => check_role_session_name(value),
+        Key::ExternalId => check_external_id(value),
+        Key::Scopes | Key::RefreshBefore | Key::DurationSeconds => Ok(()),
     }
+}
+
+/// `arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME`, the only kind of ARN
+/// `sts:AssumeRole` takes. Checked here so a typo is a config error with a
+/// location, not an AccessDenied from AWS a prompt later.
+fn check_role_arn(value: &str) -> Result<(), String> {
+    let wrong = || {
+        format!(
+            "role_arn must be an IAM role ARN like \"arn:aws:iam::123456789012:role/Deploy\", got {value:?} — copy it from the IAM console"
+        )
+    };
+    let mut fields = value.splitn(6, ':');
+    let (Some("arn"), Some(partition), Some("iam"), Some(""), Some(account), Some(resource)) = (
+        fields.next(),
+        fields.next(),
+        fields.next(),
+        fields.next(),
+        fields.next(),
+        fields.next(),
+    ) else {
+        return Err(wrong());
+    };
+    let partition_ok = partition == "aws"
+        || partition.strip_prefix("aws-").is_some_and(|rest| {
+            !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+        });
+    let account_ok = account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit());
+    let Some(path_and_name) = resource.strip_prefix("role/") else {
+        return Err(wrong());
+    };
+    let name = path_and_name.rsplit('/').next().unwrap_or_default();
+    let name_ok =
+        !name.is_empty() && name.chars().count() <= 64 && name.chars().all(is_iam_name_char);
+    let path_ok = path_and_name
+        .chars()
+        .all(|c| c == '/' || c.is_ascii_graphic());
+    if partition_ok && account_ok && name_ok && path_ok {
+        Ok(())
+    } else {
+        Err(wrong())
+    }
+}
+
+/// STS's `[\w+=,.@-]`, where `\w` is ASCII letters, digits and `_`.
+pub(crate) fn is_iam_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "_+=,.@-".contains(c)
+}
+
+/// `RoleSessionName`: 2–64 characters of `[\w+=,.@-]`, as STS requires.
+fn check_role_session_name(value: &str) -> Result<(), String> {
+    let length = value.chars().count();
+    if (2..=64).contains(&length) && value.chars().all(is_iam_name_char) {
+        Ok(())
+    } else {
+        Err(format!(
+            "role_session_name must be 2 to 64 letters, digits or _+=,.@-, got {value:?} — e.g. \"alice\", or remove the line to use your SSO user name"
+        ))
+    }
+}
+
+/// `ExternalId`: 2–1224 characters of `[\w+=,.@:/-]`, as STS requires.
+fn check_external_id(value: &str) -> Result<(), String> {
+    let length = value.chars().count();
+    let allowed = |c: char| is_iam_name_char(c) || c == ':' || c == '/';
+    if (2..=1224).contains(&length) && value.chars().all(allowed) {
+        Ok(())
+    } else {
+        Err(format!(
+            "external_id must be 2 to 1224 letters, digits or _+=,.@:/-, got {value:?} — copy it exactly from the role's trust policy"
+        ))
+    }
+}
+
+/// The most a chained `sts:AssumeRole` may ask for: SSO role credentials are
+/// already an assumed role, so every hop after them is role chaining, which
+/// AWS limits to one hour.
+pub(crate) const CHAINED_MAX_SECONDS: u64 = 3600;
+
+/// The least STS grants.
+pub(crate) const MIN_SESSION_SECONDS: u64 = 900;
+
+/// `duration_seconds` of a chained role: 900 to 3600.
+pub(crate) fn check_duration_seconds(seconds: i64) -> Result<u32, String> {
+    if seconds > CHAINED_MAX_SECONDS as i64 {
+        return Err(format!(
+            "duration_seconds = {seconds} is more than {CHAINED_MAX_SECONDS}, the 1-hour limit AWS sets for role chaining (the SSO role is already an assumed role) — use at most {CHAINED_MAX_SECONDS}, or remove the line"
+        ));
+    }
+    if seconds < MIN_SESSION_SECONDS as i64 {
+        return Err(format!(
+            "duration_seconds = {seconds} is less than {MIN_SESSION_SECONDS}, the shortest session STS grants — use {MIN_SESSION_SECONDS} to {CHAINED_MAX_SECONDS}"
+        ));
+    }
+    Ok(seconds as u32)
 }
 
 /// Account ids are exactly 12 ASCII digits; the console shows them with
@@ -283,6 +402,55 @@ mod tests {
                 .contains("12 digits")
         );
         assert!(check(Key::AccountId, "１２３４５６７８９０１２").is_err());
+    }
+
+    #[test]
+    fn role_arns() {
+        for ok in [
+            "arn:aws:iam::123456789012:role/Deploy",
+            "arn:aws:iam::123456789012:role/team/ci/Deploy-1+=,.@_",
+            "arn:aws-cn:iam::123456789012:role/Deploy",
+            "arn:aws-us-gov:iam::123456789012:role/Deploy",
+        ] {
+            assert_eq!(check(Key::RoleArn, ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "Deploy",
+            "arn:aws:iam::123456789012:user/alice",
+            "arn:aws:iam::12345678901:role/Deploy",
+            "arn:aws:sts::123456789012:assumed-role/Deploy/x",
+            "arn:aws:iam:us-east-1:123456789012:role/Deploy",
+            "arn:aws:iam::123456789012:role/",
+            "arn:aws:iam::123456789012:role/has space",
+            "arn:AWS:iam::123456789012:role/Deploy",
+            "arn:aws:iam::123456789012:role/Deploy:extra",
+        ] {
+            assert!(check(Key::RoleArn, bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn session_names_external_ids_and_durations() {
+        assert_eq!(check(Key::RoleSessionName, "alice@example.com"), Ok(()));
+        assert!(check(Key::RoleSessionName, "a").is_err());
+        assert!(check(Key::RoleSessionName, &"a".repeat(65)).is_err());
+        assert!(check(Key::RoleSessionName, "a/b").is_err());
+        assert_eq!(check(Key::ExternalId, "urn:ext/123-abc"), Ok(()));
+        assert!(check(Key::ExternalId, "x").is_err());
+        assert!(check(Key::ExternalId, "a b").is_err());
+        assert_eq!(check_duration_seconds(900), Ok(900));
+        assert_eq!(check_duration_seconds(3600), Ok(3600));
+        assert!(
+            check_duration_seconds(3601)
+                .unwrap_err()
+                .contains("role chaining")
+        );
+        assert!(
+            check_duration_seconds(899)
+                .unwrap_err()
+                .contains("less than 900")
+        );
+        assert!(check_duration_seconds(-1).is_err());
     }
 
     #[test]

@@ -57,18 +57,89 @@ impl SsoSession {
     }
 }
 
-/// Everything needed to obtain and export credentials for one place.
+/// Everything needed to obtain and export credentials for one place: a
+/// source (the SSO role) plus zero or more `sts:AssumeRole` hops.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
     pub session: SsoSession,
+    /// The SSO role's account and permission set: the source of the chain.
     pub account_id: String,
     pub role_name: String,
+    /// Roles assumed one after the other, starting from the SSO role; the
+    /// last one's credentials are what the target hands out.
+    pub chain: Vec<RoleHop>,
     /// `region`: exported as AWS_REGION and AWS_DEFAULT_REGION when set.
     pub region: Option<String>,
     /// Renew when less than this is left (default 10 minutes).
     pub refresh_before: Duration,
     /// The file the settings were read from (for messages).
     pub origin: PathBuf,
+}
+
+impl Target {
+    /// How messages name what this target hands out: `ACCOUNT/ROLE` of the
+    /// last role (the SSO role's account and permission set without a chain).
+    pub fn label(&self) -> String {
+        let (account, role) = self.final_role();
+        format!("{account}/{role}")
+    }
+
+    /// The account and role name whose credentials this target hands out.
+    pub fn final_role(&self) -> (&str, &str) {
+        match self.chain.last() {
+            Some(hop) => (hop.account_id(), hop.role_name()),
+            None => (&self.account_id, &self.role_name),
+        }
+    }
+
+    /// The target one hop shorter: the source of the last hop. `None` for
+    /// the SSO role itself.
+    pub fn source(&self) -> Option<Target> {
+        let (_, rest) = self.chain.split_last()?;
+        let mut source = self.clone();
+        source.chain = rest.to_vec();
+        Some(source)
+    }
+
+    /// The SSO role at the root of the chain.
+    pub fn sso_role(&self) -> Target {
+        let mut root = self.clone();
+        root.chain.clear();
+        root
+    }
+}
+
+/// One `sts:AssumeRole` call, with the AWS config file's key names.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RoleHop {
+    /// `role_arn`, checked to be `arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME`.
+    pub role_arn: String,
+    /// `role_session_name`; `None` derives it from the SSO user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_name: Option<String>,
+    /// `external_id`, when the role's trust policy asks for one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    /// `duration_seconds` (900–3600); `None` lets STS choose (1 hour).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_seconds: Option<u32>,
+}
+
+impl RoleHop {
+    /// The account of `role_arn` (the fifth field).
+    pub fn account_id(&self) -> &str {
+        self.role_arn.split(':').nth(4).unwrap_or_default()
+    }
+
+    /// The role's name: the last segment of `role_arn`'s path.
+    pub fn role_name(&self) -> &str {
+        self.role_arn.rsplit('/').next().unwrap_or_default()
+    }
+}
+
+/// Whether STS accepts `c` in a role session name (`[\w+=,.@-]`).
+pub fn is_role_session_char(c: char) -> bool {
+    fields::is_iam_name_char(c)
 }
 
 pub const DEFAULT_REFRESH_BEFORE: Duration = Duration::from_secs(600);

@@ -6,11 +6,15 @@
 //! set in both a profile and its session must agree: botocore refuses the
 //! profile otherwise, and so does ssoenv, so that both tools always talk to
 //! the same portal with the same token.
+//!
+//! A profile with `role_arn` is assumed from its `source_profile`, any number
+//! of hops deep, until an SSO profile ends the chain (botocore's order: the
+//! assume-role provider wins over the SSO keys of the same profile).
 
-use super::SsoSession;
 use super::aws_config::{self, AwsConfig, Section};
 use super::fields::Key;
 use super::source::{Located, Location};
+use super::{RoleHop, SsoSession};
 use crate::error::Result;
 
 /// What a profile asks for.
@@ -19,8 +23,10 @@ pub(crate) struct ProfileSso {
     pub session: SsoSession,
     pub account_id: String,
     pub role_name: String,
-    /// The profile's `region`, if it has one.
+    /// The named profile's `region`, if it has one.
     pub region: Option<String>,
+    /// The `role_arn` hops from the SSO profile to the named one.
+    pub chain: Vec<RoleHop>,
 }
 
 /// The session settings of an `[sso-session NAME]` section.
@@ -64,16 +70,85 @@ pub(crate) fn session_section(config: &AwsConfig, name: &str) -> Result<Option<S
     }
 }
 
-/// Resolves profile `name`. `named_by` is where a `.awssso.toml` asked for
-/// it, so a missing profile is reported there.
+/// Resolves profile `name`, following `role_arn` + `source_profile` to the
+/// SSO profile the chain starts from, as the AWS CLI does. `named_by` is
+/// where a `.awssso.toml` asked for it, so a missing profile is reported there.
 pub(crate) fn resolve(
     config: &AwsConfig,
     name: &str,
     named_by: Option<&Location>,
 ) -> Result<ProfileSso> {
-    let section = config
+    let top = config
         .profile(name)
         .ok_or_else(|| aws_config::missing_profile(config, name, named_by))?;
+    // The named profile's region, as botocore takes it for the whole chain.
+    let region = top.get(Key::Region)?.map(|region| region.value);
+    let mut chain = Vec::new();
+    let mut visited = vec![top.title.clone()];
+    let mut section = top;
+    while let Some(role_arn) = section.get(Key::RoleArn)? {
+        let source = source_profile(section)?;
+        chain.push(RoleHop {
+            role_arn: role_arn.value,
+            session_name: section.get(Key::RoleSessionName)?.map(|v| v.value),
+            external_id: section.get(Key::ExternalId)?.map(|v| v.value),
+            duration_seconds: section.duration_seconds()?,
+        });
+        let next = config.profile(&source.value).ok_or_else(|| {
+            source.at.error(format!(
+                "source_profile {:?} of {} is not in {} — fix the name, or add the SSO profile the chain starts from",
+                source.value, section.title, config.name
+            ))
+        })?;
+        let looped = visited.contains(&next.title);
+        visited.push(next.title.clone());
+        if looped {
+            return Err(source.at.error(format!(
+                "source_profile makes a loop: {} — end the chain at an SSO profile",
+                visited.join(" → ")
+            )));
+        }
+        section = next;
+    }
+    // Collected from the named profile down to its source: hops run the other way.
+    chain.reverse();
+    let (session, account_id, role_name) = sso_role(config, section)?;
+    Ok(ProfileSso {
+        session,
+        account_id,
+        role_name,
+        region,
+        chain,
+    })
+}
+
+/// The `source_profile` of a profile that has `role_arn`. ssoenv starts
+/// every chain at an SSO profile, so the other ways the AWS CLI knows are
+/// refused here with what to write instead.
+fn source_profile(section: &Section) -> Result<Located<String>> {
+    if let Some(credential_source) = section.raw("credential_source")? {
+        return Err(credential_source.at.error(format!(
+            "credential_source = {} in {}: ssoenv starts every role chain at an SSO profile — use source_profile = NAME of an SSO profile instead",
+            credential_source.value, section.title
+        )));
+    }
+    if let Some(mfa) = section.raw("mfa_serial")? {
+        return Err(mfa.at.error(format!(
+            "mfa_serial in {}: ssoenv renews credentials at the prompt, where it cannot ask for an MFA code — assume this role with the AWS CLI instead, or use a role without an MFA condition",
+            section.title
+        )));
+    }
+    match section.raw("source_profile")? {
+        Some(source) if !source.value.is_empty() => Ok(source),
+        _ => Err(section.at.error(format!(
+            "{} has role_arn but no source_profile — add source_profile = NAME of the SSO profile the role is assumed from",
+            section.title
+        ))),
+    }
+}
+
+/// The SSO session, account and permission set of an SSO profile.
+fn sso_role(config: &AwsConfig, section: &Section) -> Result<(SsoSession, String, String)> {
     let own_start_url = section.get(Key::StartUrl)?;
     let own_region = section.get(Key::SsoRegion)?;
 
@@ -112,8 +187,8 @@ pub(crate) fn resolve(
 
     let account_id = section.get(Key::AccountId)?;
     let role_name = section.get(Key::RoleName)?;
-    let (account_id, role_name) = match (account_id, role_name) {
-        (Some(account_id), Some(role_name)) => (account_id.value, role_name.value),
+    match (account_id, role_name) {
+        (Some(account_id), Some(role_name)) => Ok((session, account_id.value, role_name.value)),
         (account_id, _) => {
             let missing = if account_id.is_some() {
                 "sso_role_name"
@@ -122,18 +197,12 @@ pub(crate) fn resolve(
             } else {
                 "sso_account_id and sso_role_name"
             };
-            return Err(section.at.error(format!(
+            Err(section.at.error(format!(
                 "{} has no {missing}, so it can sign in but not pick a role — add it (aws configure sso writes both)",
                 section.title
-            )));
+            )))
         }
-    };
-    Ok(ProfileSso {
-        session,
-        account_id,
-        role_name,
-        region: section.get(Key::Region)?.map(|region| region.value),
-    })
+    }
 }
 
 /// A profile without `sso_session`: start URL and region written inline (the

@@ -29,6 +29,10 @@ pub(crate) struct Layer {
     pub region: Option<Located<String>>,
     pub refresh_before: Option<Located<Duration>>,
     pub profile: Option<Located<String>>,
+    pub role_arn: Option<Located<String>>,
+    pub role_session_name: Option<Located<String>>,
+    pub external_id: Option<Located<String>>,
+    pub duration_seconds: Option<Located<u32>>,
     /// Every key set, in document order, with where the key (not the value)
     /// starts: conflicts between keys are reported at the key.
     pub keys: Vec<(Key, Location)>,
@@ -60,6 +64,14 @@ pub(crate) fn parse(source: &SourceText) -> Result<Layer> {
         layer.keys.push((known, source.location(key.span().start)));
     }
 
+    if layer.role_arn.is_none()
+        && let Some((key, at)) = layer.keys.iter().find(|(key, _)| key.qualifies_role_arn())
+    {
+        return Err(at.error(format!(
+            "{} describes the role that role_arn names, but this file sets no role_arn — add role_arn = \"arn:aws:iam::ACCOUNT:role/NAME\", or remove the line",
+            key.name()
+        )));
+    }
     if let (Some(profile), Some((key, at))) = (&layer.profile, layer.first_sso_key()) {
         return Err(at.error(format!(
             "{} cannot be combined with profile = {:?} — the profile supplies the SSO settings; remove one of the two",
@@ -94,6 +106,26 @@ fn set(
         Key::Session => layer.session = checked(at)?,
         Key::Region => layer.region = checked(at)?,
         Key::Profile => layer.profile = checked(at)?,
+        Key::RoleArn => layer.role_arn = checked(at)?,
+        Key::RoleSessionName => layer.role_session_name = checked(at)?,
+        Key::ExternalId => layer.external_id = checked(at)?,
+        Key::DurationSeconds => {
+            let seconds = match value.get_ref() {
+                DeValue::Integer(number) => i64::from_str_radix(number.as_str(), number.radix())
+                    .map_err(|_| {
+                        at.error("duration_seconds must be a whole number of seconds, e.g. 3600")
+                    })?,
+                other => {
+                    return Err(at.error(format!(
+                        "duration_seconds must be a number of seconds, got {} — write it without quotes: duration_seconds = 3600",
+                        describe(other)
+                    )));
+                }
+            };
+            let seconds =
+                fields::check_duration_seconds(seconds).map_err(|message| at.error(message))?;
+            layer.duration_seconds = Some(Located { value: seconds, at });
+        }
         Key::Scopes => {
             layer.scopes = Some(Located {
                 value: scopes(value, source)?,

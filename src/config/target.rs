@@ -5,6 +5,10 @@
 //! 2. the profile it names (for `profile = "NAME"`; also `--profile`);
 //! 3. the user-wide defaults file.
 //!
+//! A target is the SSO role plus the `role_arn` hops of the profile chain it
+//! came from, then the hop of the project's own `role_arn` (or the
+//! defaults', when the project has none).
+//!
 //! A project is in *profile mode* when it sets `profile`, or when it sets no
 //! `sso_*` key and the defaults name a profile; otherwise it is *inline*. In
 //! profile mode the defaults' `sso_*` keys are ignored, in inline mode the
@@ -24,7 +28,7 @@ use super::fields::Key;
 use super::profile::{self, SessionSection};
 use super::project::{self, Layer};
 use super::source::{self, Located};
-use super::{DEFAULT_REFRESH_BEFORE, Env, SsoSession, Target};
+use super::{DEFAULT_REFRESH_BEFORE, Env, RoleHop, SsoSession, Target};
 use crate::error::{Error, Result};
 
 /// Reads and resolves the project file at `path`.
@@ -41,21 +45,29 @@ pub(crate) fn project_target(env: &Env, path: &Path) -> Result<Target> {
             .then(|| defaults.profile.clone())
             .flatten()
     });
-    let (session, account_id, role_name, profile_region) = match profile {
+    let (session, account_id, role_name, profile_region, mut chain) = match profile {
         Some(profile) => {
             let sso = profile::resolve(&aws_config(env)?, &profile.value, Some(&profile.at))?;
-            (sso.session, sso.account_id, sso.role_name, sso.region)
+            (
+                sso.session,
+                sso.account_id,
+                sso.role_name,
+                sso.region,
+                sso.chain,
+            )
         }
         None => {
             let inline = Inline::inherit(&project, &defaults);
             let (session, account_id, role_name) = inline.resolve(env, &name)?;
-            (session, account_id, role_name, None)
+            (session, account_id, role_name, None, Vec::new())
         }
     };
+    chain.extend(own_hop(&project).or_else(|| own_hop(&defaults)));
     Ok(Target {
         session,
         account_id,
         role_name,
+        chain,
         region: value(project.region.clone())
             .or(profile_region)
             .or(value(defaults.region.clone())),
@@ -191,10 +203,24 @@ pub(crate) fn profile_target(env: &Env, name: &str) -> Result<Target> {
         session: sso.session,
         account_id: sso.account_id,
         role_name: sso.role_name,
+        chain: sso.chain,
         region: sso.region.or(value(defaults.region.clone())),
         refresh_before: refresh_before(&Layer::default(), &defaults),
         // Without a path the profile lookup above has already failed.
         origin: env.aws_config.clone().unwrap_or_default(),
+    })
+}
+
+/// The `role_arn` hop one settings file asks for, with its own qualifiers:
+/// like the session keys, they are inherited as a group, so a project's
+/// role never takes the defaults' external id.
+fn own_hop(layer: &Layer) -> Option<RoleHop> {
+    let role_arn = layer.role_arn.clone()?;
+    Some(RoleHop {
+        role_arn: role_arn.value,
+        session_name: value(layer.role_session_name.clone()),
+        external_id: value(layer.external_id.clone()),
+        duration_seconds: value(layer.duration_seconds.clone()),
     })
 }
 
