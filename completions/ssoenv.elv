@@ -34,6 +34,7 @@ set edit:completion:arg-completer[ssoenv] = {|@words|
             cand init 'Write a .awssso.toml for the current directory'
             cand credential-process 'Print credentials as `credential_process` JSON for ~/.aws/config'
             cand export-credentials 'Print the current credentials once, in the AWS CLI''s formats'
+            cand write-credentials 'Write this directory''s credentials as a profile of the shared credentials file'
             cand completions 'Print shell completions'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -134,6 +135,16 @@ set edit:completion:arg-completer[ssoenv] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'ssoenv;write-credentials'= {
+            cand --config 'Use this .awssso.toml instead of the one found above the current directory'
+            cand --profile 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)'
+            cand --name 'The profile (section) name to write (default: ACCOUNT_ROLE, as the SSO portal names it)'
+            cand --remove 'Remove the section instead of writing it'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'ssoenv;completions'= {
             cand -h 'Print help'
             cand --help 'Print help'
@@ -153,6 +164,7 @@ set edit:completion:arg-completer[ssoenv] = {|@words|
             cand init 'Write a .awssso.toml for the current directory'
             cand credential-process 'Print credentials as `credential_process` JSON for ~/.aws/config'
             cand export-credentials 'Print the current credentials once, in the AWS CLI''s formats'
+            cand write-credentials 'Write this directory''s credentials as a profile of the shared credentials file'
             cand completions 'Print shell completions'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -179,6 +191,8 @@ set edit:completion:arg-completer[ssoenv] = {|@words|
         &'ssoenv;help;credential-process'= {
         }
         &'ssoenv;help;export-credentials'= {
+        }
+        &'ssoenv;help;write-credentials'= {
         }
         &'ssoenv;help;completions'= {
         }

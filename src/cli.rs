@@ -44,6 +44,8 @@ pub enum Command {
     CredentialProcess(CredentialProcess),
     /// Print the current credentials once, in the AWS CLI's formats
     ExportCredentials(ExportCredentials),
+    /// Write this directory's credentials as a profile of the shared credentials file
+    WriteCredentials(WriteCredentials),
     /// Print shell completions
     Completions(Completions),
 }
@@ -207,6 +209,18 @@ pub struct ExportCredentials {
     pub source: Source,
     #[arg(long, value_enum, default_value = "env")]
     pub format: CredentialFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct WriteCredentials {
+    #[command(flatten)]
+    pub source: Source,
+    /// The profile (section) name to write (default: ACCOUNT_ROLE, as the SSO portal names it)
+    #[arg(long, value_name = "SECTION")]
+    pub name: Option<String>,
+    /// Remove the section instead of writing it
+    #[arg(long)]
+    pub remove: bool,
 }
 
 #[derive(Debug, Args)]

@@ -36,6 +36,21 @@ pub fn ensure_private_dir(dir: &Path) -> Result<()> {
 pub fn write_private_atomic(path: &Path, contents: &[u8]) -> Result<()> {
     let dir = parent(path)?;
     ensure_private_dir(dir)?;
+    replace_atomically(dir, path, contents)
+}
+
+/// Like [`write_private_atomic`] for a file in a directory the user chose
+/// and shares with other tools (`~/.aws`): created 0700 when missing, but
+/// left as it is when it exists.
+pub fn write_private_atomic_in_shared_dir(path: &Path, contents: &[u8]) -> Result<()> {
+    let dir = parent(path)?;
+    if !dir.is_dir() {
+        ensure_private_dir(dir)?;
+    }
+    replace_atomically(dir, path, contents)
+}
+
+fn replace_atomically(dir: &Path, path: &Path, contents: &[u8]) -> Result<()> {
     let mut temp = tempfile::Builder::new()
         .prefix(TEMP_PREFIX)
         .rand_bytes(TEMP_RAND_LEN)

@@ -53,6 +53,15 @@ pub fn aws_config_file() -> Result<PathBuf> {
     }
 }
 
+/// The shared credentials file: `AWS_SHARED_CREDENTIALS_FILE` (with `~`
+/// expanded) or `~/.aws/credentials`.
+pub fn shared_credentials_file() -> Result<PathBuf> {
+    match env::var("AWS_SHARED_CREDENTIALS_FILE") {
+        Ok(path) if !path.is_empty() => Ok(expand_path(&path)?),
+        _ => Ok(home()?.join(".aws").join("credentials")),
+    }
+}
+
 /// The AWS CLI's SSO token cache directory, `~/.aws/sso/cache`.
 pub fn sso_cache_dir() -> Result<PathBuf> {
     Ok(home()?.join(".aws").join("sso").join("cache"))

@@ -287,6 +287,10 @@ fn no_command_leaks_a_secret_with_trace_logging_on() {
     }
     session.drop_credentials();
     session.run(&["credential-process"], Stdout::RoleCredentials);
+    // The credentials file gets them; stdout and stderr do not.
+    session.drop_credentials();
+    session.run(&["write-credentials"], Stdout::Clean);
+    session.run(&["write-credentials", "--remove"], Stdout::Clean);
 
     session.expire_token();
     session.drop_credentials();

@@ -13,6 +13,7 @@ mod list;
 mod login;
 mod logout;
 mod status;
+mod write_credentials;
 
 use std::process::ExitCode;
 
@@ -39,6 +40,7 @@ impl Run for Command {
             Command::Init(cmd) => cmd.run(),
             Command::CredentialProcess(cmd) => cmd.run(),
             Command::ExportCredentials(cmd) => cmd.run(),
+            Command::WriteCredentials(cmd) => cmd.run(),
             Command::Completions(cmd) => cmd.run(),
         }
     }
