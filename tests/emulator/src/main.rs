@@ -168,35 +168,59 @@ fn run(options: Options) -> Result<(), String> {
         eprintln!("wrote token cache {}", path.display());
     }
 
+    let termination = Termination::watch()?;
     let mut stdout = std::io::stdout();
     writeln!(stdout, "listening on {}", emulator.url())
         .and_then(|()| stdout.flush())
         .map_err(|error| format!("cannot write to stdout: {error}"))?;
 
-    wait_for_termination()?;
+    termination.wait();
     drop(emulator);
     Ok(())
 }
 
-/// Blocks until SIGINT or SIGTERM, so both Ctrl-C and `kill` end the program
-/// cleanly (exit 0) instead of by the default signal action.
-fn wait_for_termination() -> Result<(), String> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|error| format!("cannot start a signal runtime: {error}"))?;
-    runtime.block_on(async {
+/// SIGINT and SIGTERM, watched from before the URL line is printed, so both
+/// Ctrl-C and `kill` end the program cleanly (exit 0) instead of by the
+/// default signal action, even when whoever waited for that line signals at
+/// once.
+struct Termination {
+    runtime: tokio::runtime::Runtime,
+    terminate: tokio::signal::unix::Signal,
+    interrupt: tokio::signal::unix::Signal,
+}
+
+impl Termination {
+    fn watch() -> Result<Termination, String> {
         use tokio::signal::unix::{SignalKind, signal};
-        let mut terminate = signal(SignalKind::terminate())
-            .map_err(|error| format!("cannot watch SIGTERM: {error}"))?;
-        let mut interrupt = signal(SignalKind::interrupt())
-            .map_err(|error| format!("cannot watch SIGINT: {error}"))?;
-        tokio::select! {
-            _ = terminate.recv() => {}
-            _ = interrupt.recv() => {}
-        }
-        Ok(())
-    })
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|error| format!("cannot start a signal runtime: {error}"))?;
+        let (terminate, interrupt) = {
+            let _context = runtime.enter();
+            (
+                signal(SignalKind::terminate())
+                    .map_err(|error| format!("cannot watch SIGTERM: {error}"))?,
+                signal(SignalKind::interrupt())
+                    .map_err(|error| format!("cannot watch SIGINT: {error}"))?,
+            )
+        };
+        Ok(Termination {
+            runtime,
+            terminate,
+            interrupt,
+        })
+    }
+
+    /// Blocks until one of the two signals arrives.
+    fn wait(mut self) {
+        self.runtime.block_on(async {
+            tokio::select! {
+                _ = self.terminate.recv() => {}
+                _ = self.interrupt.recv() => {}
+            }
+        });
+    }
 }
 
 #[cfg(test)]
