@@ -1,13 +1,22 @@
-//! A local emulator of the two AWS services ssoenv talks to: the IAM Identity
-//! Center (SSO) portal API and the SSO OIDC API, held to the wire contract in
-//! the project's AWS SSO reference (paths, query names, JSON field names and
-//! types, millisecond vs second time stamps, error names in both the
-//! `x-amzn-ErrorType` header and `__type`).
+//! A local emulator of the AWS services ssoenv and the programs it hands
+//! credentials to talk to: the IAM Identity Center (SSO) portal API and the
+//! SSO OIDC API, held to the wire contract in the project's AWS SSO
+//! reference (paths, query names, JSON field names and types, millisecond vs
+//! second time stamps, error names in both the `x-amzn-ErrorType` header and
+//! `__type`); STS's GetCallerIdentity and AssumeRole (Query protocol, XML,
+//! every request's SigV4 signature verified against the credentials issued
+//! here); and the console sign-in endpoint (`/federation`'s getSigninToken
+//! and login).
 //!
-//! No public emulator implements these services, and nothing here can be
+//! No public emulator implements the SSO services, and nothing here can be
 //! tested against AWS, so this crate is what the project's tests run against.
 //! It is proven against the real Rust SDK clients and against botocore as an
 //! independent client (see `tests/`).
+//!
+//! Every credential set it issues is an IAM role session: GetRoleCredentials
+//! gives a session of the permission set's `AWSReservedSSO_…` role named
+//! after the user, AssumeRole a session of the assumed role. Tests decide
+//! which roles exist and whom they trust with [`AssumableRole`].
 //!
 //! ```no_run
 //! use std::time::Duration;
@@ -20,15 +29,29 @@
 //! // ... point a client at emulator.url() with token.access_token ...
 //! assert_eq!(emulator.calls(Operation::GetRoleCredentials), 0);
 //! ```
+//!
+//! A role that SSO users of one permission set may assume from STS:
+//!
+//! ```no_run
+//! use sso_emulator::{AssumableRole, Emulator};
+//!
+//! let emulator = Emulator::start();
+//! let sso_role = emulator.sso_role_arn("100000000000", "AdministratorAccess");
+//! emulator.create_role(AssumableRole::new("arn:aws:iam::222222222222:role/Deploy").trust_role(&sso_role));
+//! ```
 
 mod accounts;
+mod federation;
 pub mod harness;
+mod iam;
 mod model;
 mod oidc;
 mod portal;
 mod secrets;
 mod server;
+mod sigv4;
 mod state;
+mod sts;
 mod timefmt;
 pub mod token_cache;
 mod wire;
@@ -42,8 +65,8 @@ use std::time::{Duration, SystemTime};
 use tokio::sync::oneshot;
 
 pub use model::{
-    Account, AuthorizeDecision, ClientRegistration, Fault, FaultKind, IssuedToken, Operation,
-    RecordedRequest, Trigger,
+    Account, AssumableRole, AuthorizeDecision, ClientRegistration, ConsoleSignIn, Fault, FaultKind,
+    IssuedToken, Operation, RecordedRequest, STS_API_VERSION, Trigger,
 };
 pub use oidc::pkce_s256;
 pub use timefmt::format_utc;
@@ -104,8 +127,9 @@ impl Emulator {
         })
     }
 
-    /// `http://127.0.0.1:PORT`: the endpoint for both the portal and the OIDC
-    /// API (they have distinct paths, so one server serves both).
+    /// `http://127.0.0.1:PORT`: the endpoint for every emulated API: the
+    /// portal, OIDC, STS and console sign-in (their paths and `Action`s are
+    /// distinct, so one server serves them all).
     pub fn url(&self) -> String {
         self.shared.base_url.clone()
     }
@@ -154,6 +178,59 @@ impl Emulator {
     /// How long role credentials from GetRoleCredentials live (default 1 h).
     pub fn set_credential_lifetime(&self, lifetime: Duration) {
         self.state().config.credential_lifetime = lifetime;
+    }
+
+    // ----- identities, roles and STS ---------------------------------------------
+
+    /// The Identity Center user name (default `user@example.com`): the
+    /// session name of SSO role credentials issued from now on, so the last
+    /// segment of their assumed-role ARN.
+    pub fn set_user_name(&self, user_name: &str) {
+        self.state().config.user_name = user_name.to_owned();
+    }
+
+    /// Makes `role` assumable with AssumeRole (replacing a role with the
+    /// same ARN). Roles not created here do not exist: AssumeRole answers
+    /// AccessDenied for them, as AWS does for a role it cannot reveal.
+    pub fn create_role(&self, role: AssumableRole) {
+        self.state().roles.insert(role.arn().to_owned(), role);
+    }
+
+    /// The IAM role behind `permission_set` in `account_id`:
+    /// `arn:aws:iam::ACCOUNT:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_<PermissionSet>_<16 hex>`,
+    /// the hex stable per account and permission set. This is what
+    /// [`AssumableRole::trust_role`] names to trust that permission set.
+    pub fn sso_role_arn(&self, account_id: &str, permission_set: &str) -> String {
+        iam::sso_role_arn(account_id, permission_set)
+    }
+
+    /// What GetCallerIdentity answers for SSO role credentials of
+    /// `permission_set` in `account_id` issued to the current user:
+    /// `arn:aws:sts::ACCOUNT:assumed-role/AWSReservedSSO_<PermissionSet>_<16 hex>/<user>`.
+    pub fn sso_caller_arn(&self, account_id: &str, permission_set: &str) -> String {
+        let user_name = self.state().config.user_name.clone();
+        portal::sso_caller_arn(account_id, permission_set, &user_name)
+    }
+
+    /// When `Some`, AssumeRole credentials live this long whatever
+    /// `DurationSeconds` asks (which is still validated), so tests can watch
+    /// them expire; `None` (the default) honours `DurationSeconds`.
+    pub fn set_assumed_role_lifetime(&self, lifetime: Option<Duration>) {
+        self.state().config.assumed_role_lifetime = lifetime;
+    }
+
+    /// Who the credentials with this access key id are, as GetCallerIdentity
+    /// would answer (`None` for a key the emulator did not issue).
+    pub fn caller_arn(&self, access_key_id: &str) -> Option<String> {
+        self.state()
+            .sessions
+            .get(access_key_id)
+            .map(|session| session.caller_arn.clone())
+    }
+
+    /// Every console page the sign-in endpoint served, in order.
+    pub fn console_logins(&self) -> Vec<ConsoleSignIn> {
+        self.state().console_logins.clone()
     }
 
     // ----- tokens and clients -----------------------------------------------------
@@ -287,8 +364,9 @@ impl Emulator {
         self.state().clear_faults();
     }
 
-    /// Answers 429 TooManyRequestsException once more than `per_second`
-    /// requests (over all operations) arrive within one second; `None` lifts it.
+    /// Answers 429 TooManyRequestsException (STS: 400 Throttling) once more
+    /// than `per_second` requests (over all operations) arrive within one
+    /// second; `None` lifts it.
     pub fn set_rate_limit(&self, per_second: Option<u32>) {
         self.state().config.rate_limit = per_second;
     }
@@ -312,20 +390,22 @@ impl Emulator {
     }
 
     /// Every secret the emulator has handed out so far: client secrets,
-    /// access and refresh tokens, device and authorization codes, role
-    /// credentials' secret keys and session tokens. For leak checks.
+    /// access and refresh tokens, device and authorization codes, secret
+    /// keys and session tokens (from GetRoleCredentials and AssumeRole),
+    /// console sign-in tokens. For leak checks.
     pub fn issued_secrets(&self) -> Vec<String> {
         self.state().issued_secrets.clone()
     }
 
-    /// The role credentials' secret access keys and session tokens among
+    /// The role credentials' secret access keys and session tokens (from
+    /// GetRoleCredentials and AssumeRole) and console sign-in tokens among
     /// [`Emulator::issued_secrets`]: what `export` may print, unlike SSO tokens.
     pub fn issued_role_secrets(&self) -> Vec<String> {
         self.state().issued_role_secrets.clone()
     }
 
-    /// Every role-credential access key id handed out so far (not a secret,
-    /// but shown only masked in some places).
+    /// Every access key id handed out so far, by GetRoleCredentials and
+    /// AssumeRole (not a secret, but shown only masked in some places).
     pub fn issued_access_key_ids(&self) -> Vec<String> {
         self.state().issued_access_key_ids.clone()
     }

@@ -1,7 +1,8 @@
 //! `sso-emulator`: the emulator as a program, for trying ssoenv without an
-//! AWS account and for demos. Prints `listening on http://127.0.0.1:PORT` as
-//! its first stdout line, logs one line per request on stderr, and serves
-//! until SIGINT or SIGTERM.
+//! AWS account and for demos. It serves the SSO portal, SSO OIDC, STS
+//! (GetCallerIdentity, AssumeRole) and console sign-in on one address.
+//! Prints `listening on http://127.0.0.1:PORT` as its first stdout line, logs
+//! one line per request on stderr, and serves until SIGINT or SIGTERM.
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -9,13 +10,13 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use sso_emulator::{AuthorizeDecision, Emulator, token_cache};
+use sso_emulator::{AssumableRole, AuthorizeDecision, Emulator, token_cache};
 
 #[derive(Parser)]
 #[command(
     name = "sso-emulator",
     version,
-    about = "A local emulator of the AWS SSO portal and SSO OIDC APIs"
+    about = "A local emulator of the AWS SSO portal, SSO OIDC, STS and console sign-in"
 )]
 struct Options {
     /// Port on 127.0.0.1 (0 picks a free one).
@@ -74,6 +75,17 @@ struct Options {
     #[arg(long, default_value = "us-east-1")]
     region: String,
 
+    /// The Identity Center user name: the session name in the assumed-role
+    /// ARN STS reports for role credentials.
+    #[arg(long, value_name = "NAME", default_value = "user@example.com")]
+    user_name: String,
+
+    /// A role STS AssumeRole can enter, trusting every caller, with the
+    /// default 1 h maximum session (repeatable), e.g.
+    /// arn:aws:iam::222222222222:role/Deploy.
+    #[arg(long = "assumable-role", value_name = "ARN", value_parser = parse_assumable_role)]
+    assumable_roles: Vec<AssumableRole>,
+
     /// Do not log requests on stderr.
     #[arg(long)]
     quiet: bool,
@@ -110,6 +122,11 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(total)
 }
 
+/// An IAM role ARN, as a role that trusts every principal.
+fn parse_assumable_role(arn: &str) -> Result<AssumableRole, String> {
+    AssumableRole::try_new(arn).map(AssumableRole::trust_any)
+}
+
 fn main() -> ExitCode {
     let options = Options::parse();
     match run(options) {
@@ -131,6 +148,10 @@ fn run(options: Options) -> Result<(), String> {
     emulator.set_rate_limit(options.rate_limit);
     emulator.set_log_requests(!options.quiet);
     emulator.set_auto_approve(options.auto_approve);
+    emulator.set_user_name(&options.user_name);
+    for role in options.assumable_roles {
+        emulator.create_role(role);
+    }
     emulator.set_authorize_decision(if options.auto_approve {
         AuthorizeDecision::Approve
     } else {
@@ -168,35 +189,59 @@ fn run(options: Options) -> Result<(), String> {
         eprintln!("wrote token cache {}", path.display());
     }
 
+    let termination = Termination::watch()?;
     let mut stdout = std::io::stdout();
     writeln!(stdout, "listening on {}", emulator.url())
         .and_then(|()| stdout.flush())
         .map_err(|error| format!("cannot write to stdout: {error}"))?;
 
-    wait_for_termination()?;
+    termination.wait();
     drop(emulator);
     Ok(())
 }
 
-/// Blocks until SIGINT or SIGTERM, so both Ctrl-C and `kill` end the program
-/// cleanly (exit 0) instead of by the default signal action.
-fn wait_for_termination() -> Result<(), String> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|error| format!("cannot start a signal runtime: {error}"))?;
-    runtime.block_on(async {
+/// SIGINT and SIGTERM, watched from before the URL line is printed, so both
+/// Ctrl-C and `kill` end the program cleanly (exit 0) instead of by the
+/// default signal action, even when whoever waited for that line signals at
+/// once.
+struct Termination {
+    runtime: tokio::runtime::Runtime,
+    terminate: tokio::signal::unix::Signal,
+    interrupt: tokio::signal::unix::Signal,
+}
+
+impl Termination {
+    fn watch() -> Result<Termination, String> {
         use tokio::signal::unix::{SignalKind, signal};
-        let mut terminate = signal(SignalKind::terminate())
-            .map_err(|error| format!("cannot watch SIGTERM: {error}"))?;
-        let mut interrupt = signal(SignalKind::interrupt())
-            .map_err(|error| format!("cannot watch SIGINT: {error}"))?;
-        tokio::select! {
-            _ = terminate.recv() => {}
-            _ = interrupt.recv() => {}
-        }
-        Ok(())
-    })
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|error| format!("cannot start a signal runtime: {error}"))?;
+        let (terminate, interrupt) = {
+            let _context = runtime.enter();
+            (
+                signal(SignalKind::terminate())
+                    .map_err(|error| format!("cannot watch SIGTERM: {error}"))?,
+                signal(SignalKind::interrupt())
+                    .map_err(|error| format!("cannot watch SIGINT: {error}"))?,
+            )
+        };
+        Ok(Termination {
+            runtime,
+            terminate,
+            interrupt,
+        })
+    }
+
+    /// Blocks until one of the two signals arrives.
+    fn wait(mut self) {
+        self.runtime.block_on(async {
+            tokio::select! {
+                _ = self.terminate.recv() => {}
+                _ = self.interrupt.recv() => {}
+            }
+        });
+    }
 }
 
 #[cfg(test)]
@@ -214,5 +259,13 @@ mod tests {
         assert!(parse_duration("10").is_err(), "a unit is required");
         assert!(parse_duration("1x").is_err());
         assert!(parse_duration("h").is_err());
+    }
+
+    #[test]
+    fn assumable_roles_must_be_role_arns() {
+        let role = parse_assumable_role("arn:aws:iam::222222222222:role/Deploy").expect("a role");
+        assert_eq!(role.arn(), "arn:aws:iam::222222222222:role/Deploy");
+        assert!(parse_assumable_role("arn:aws:iam::222222222222:user/Deploy").is_err());
+        assert!(parse_assumable_role("Deploy").is_err());
     }
 }

@@ -4,6 +4,9 @@
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
+/// The `Version` every STS Query request must name.
+pub const STS_API_VERSION: &str = "2011-06-15";
+
 /// Every request the emulator answers belongs to one operation; faults,
 /// counters and the request log are all keyed by it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -26,11 +29,21 @@ pub enum Operation {
     Authorize,
     /// `GET /device`: the verification page a user opens in the device flow.
     VerifyDevice,
+    /// STS `POST /` with `Action=AssumeRole` (SigV4-signed, XML answers).
+    AssumeRole,
+    /// STS `POST /` with `Action=GetCallerIdentity` (SigV4-signed, XML answers).
+    GetCallerIdentity,
+    /// Console sign-in `GET /federation?Action=getSigninToken`: session
+    /// credentials in, a one-time sign-in token out (JSON).
+    GetSigninToken,
+    /// Console sign-in `GET /federation?Action=login`: the page a browser
+    /// opens with a sign-in token, standing in for the AWS console.
+    ConsoleLogin,
 }
 
 impl Operation {
     /// All operations, for iterating over counters.
-    pub const ALL: [Operation; 9] = [
+    pub const ALL: [Operation; 13] = [
         Operation::GetRoleCredentials,
         Operation::ListAccounts,
         Operation::ListAccountRoles,
@@ -40,10 +53,25 @@ impl Operation {
         Operation::CreateToken,
         Operation::Authorize,
         Operation::VerifyDevice,
+        Operation::AssumeRole,
+        Operation::GetCallerIdentity,
+        Operation::GetSigninToken,
+        Operation::ConsoleLogin,
     ];
 
-    /// The operation served at `method` + `path`, if any.
-    pub fn route(method: &str, path: &str) -> Option<Operation> {
+    /// The operation a request is for, if any. Most are told apart by method
+    /// and path alone; the two endpoints that serve several operations are
+    /// told apart by the request's `parameters` (decoded, in order): STS's
+    /// `POST /` by the form body's `Action`, which counts only with
+    /// `Version=2011-06-15`, and the sign-in endpoint's `GET /federation` by
+    /// the query's `Action`.
+    pub fn route(method: &str, path: &str, parameters: &[(String, String)]) -> Option<Operation> {
+        let parameter = |name: &str| {
+            parameters
+                .iter()
+                .find(|(key, _)| key == name)
+                .map(|(_, value)| value.as_str())
+        };
         Some(match (method, path) {
             ("GET", "/federation/credentials") => Operation::GetRoleCredentials,
             ("GET", "/assignment/accounts") => Operation::ListAccounts,
@@ -54,6 +82,18 @@ impl Operation {
             ("POST", "/token") => Operation::CreateToken,
             ("GET", "/authorize") => Operation::Authorize,
             ("GET", "/device") => Operation::VerifyDevice,
+            ("POST", "/") if parameter("Version") == Some(STS_API_VERSION) => {
+                match parameter("Action")? {
+                    "AssumeRole" => Operation::AssumeRole,
+                    "GetCallerIdentity" => Operation::GetCallerIdentity,
+                    _ => return None,
+                }
+            }
+            ("GET", "/federation") => match parameter("Action")? {
+                "getSigninToken" => Operation::GetSigninToken,
+                "login" => Operation::ConsoleLogin,
+                _ => return None,
+            },
             _ => return None,
         })
     }
@@ -69,9 +109,17 @@ impl Operation {
         )
     }
 
+    /// True for STS (the Query protocol): answers and errors are XML.
+    pub fn is_sts_api(self) -> bool {
+        matches!(self, Operation::AssumeRole | Operation::GetCallerIdentity)
+    }
+
     /// True for the pages a person opens in a browser (HTML, not JSON).
     pub fn is_browser_page(self) -> bool {
-        matches!(self, Operation::Authorize | Operation::VerifyDevice)
+        matches!(
+            self,
+            Operation::Authorize | Operation::VerifyDevice | Operation::ConsoleLogin
+        )
     }
 }
 
@@ -214,6 +262,179 @@ impl Fault {
     }
 }
 
+/// Who may assume an [`AssumableRole`]: the principals of its trust policy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum TrustedPrincipal {
+    /// Any principal of this account (`"AWS": "arn:aws:iam::ACCOUNT:root"`).
+    Account(String),
+    /// Sessions of exactly this IAM role.
+    Role(String),
+    /// Anyone (`"AWS": "*"`).
+    Any,
+}
+
+/// An IAM role that AssumeRole can enter, with its trust policy reduced to
+/// what tests vary: who is trusted, whether an external id is required, and
+/// how long sessions may last. A role trusts nobody until told.
+///
+/// ```
+/// use std::time::Duration;
+/// use sso_emulator::AssumableRole;
+///
+/// let role = AssumableRole::new("arn:aws:iam::222222222222:role/Deploy")
+///     .trust_account("111111111111")
+///     .external_id("shared-with-the-deployer")
+///     .max_session_duration(Duration::from_secs(2 * 3600));
+/// # let _ = role;
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct AssumableRole {
+    arn: String,
+    account_id: String,
+    trusted: Vec<TrustedPrincipal>,
+    external_id: Option<String>,
+    max_session_duration: Duration,
+}
+
+impl AssumableRole {
+    /// A role with this IAM role ARN (`arn:aws:iam::ACCOUNT:role/[PATH/]NAME`),
+    /// trusting nobody, with the default one-hour maximum session.
+    ///
+    /// # Panics
+    ///
+    /// When `role_arn` is not an IAM role ARN: a test that names a role
+    /// wrongly should fail where it does so. [`AssumableRole::try_new`]
+    /// returns the problem instead.
+    pub fn new(role_arn: &str) -> AssumableRole {
+        AssumableRole::try_new(role_arn).unwrap_or_else(|problem| panic!("{problem}"))
+    }
+
+    /// Like [`AssumableRole::new`], but says what is wrong with an ARN that
+    /// is not an IAM role ARN instead of panicking (for the program's flags).
+    pub fn try_new(role_arn: &str) -> Result<AssumableRole, String> {
+        let parsed = crate::iam::RoleArn::parse(role_arn).ok_or_else(|| {
+            format!("'{role_arn}' is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)")
+        })?;
+        Ok(AssumableRole {
+            arn: role_arn.to_owned(),
+            account_id: parsed.account_id.to_owned(),
+            trusted: Vec::new(),
+            external_id: None,
+            max_session_duration: Duration::from_secs(3600),
+        })
+    }
+
+    /// Trusts every principal of this account, as a trust policy naming
+    /// `arn:aws:iam::ACCOUNT:root` does.
+    pub fn trust_account(mut self, account_id: &str) -> AssumableRole {
+        self.trusted
+            .push(TrustedPrincipal::Account(account_id.to_owned()));
+        self
+    }
+
+    /// Trusts sessions of exactly this IAM role. For SSO credentials that is
+    /// the role behind the permission set, as
+    /// [`crate::Emulator::sso_role_arn`] names it.
+    pub fn trust_role(mut self, role_arn: &str) -> AssumableRole {
+        self.trusted
+            .push(TrustedPrincipal::Role(role_arn.to_owned()));
+        self
+    }
+
+    /// Trusts every caller (`"Principal": {"AWS": "*"}`).
+    pub fn trust_any(mut self) -> AssumableRole {
+        self.trusted.push(TrustedPrincipal::Any);
+        self
+    }
+
+    /// Requires AssumeRole to send exactly this `ExternalId` (the trust
+    /// policy's `sts:ExternalId` condition).
+    pub fn external_id(mut self, external_id: &str) -> AssumableRole {
+        self.external_id = Some(external_id.to_owned());
+        self
+    }
+
+    /// The role's `MaxSessionDuration` (default 1 h).
+    ///
+    /// # Panics
+    ///
+    /// Outside 1 to 12 hours, the range AWS allows.
+    pub fn max_session_duration(mut self, duration: Duration) -> AssumableRole {
+        assert!(
+            (Duration::from_secs(3600)..=Duration::from_secs(12 * 3600)).contains(&duration),
+            "AWS allows a MaxSessionDuration of 1 to 12 hours, not {duration:?}"
+        );
+        self.max_session_duration = duration;
+        self
+    }
+
+    /// The role's ARN.
+    pub fn arn(&self) -> &str {
+        &self.arn
+    }
+
+    /// The account the role lives in.
+    pub fn account_id(&self) -> &str {
+        &self.account_id
+    }
+
+    /// The longest session AssumeRole may ask for.
+    pub fn max_session(&self) -> Duration {
+        self.max_session_duration
+    }
+
+    /// Whether the trust policy lets a session of `caller_role_arn`, in
+    /// `caller_account_id`, assume the role (external id aside).
+    pub(crate) fn trusts(&self, caller_account_id: &str, caller_role_arn: &str) -> bool {
+        self.trusted.iter().any(|principal| match principal {
+            TrustedPrincipal::Account(account_id) => account_id == caller_account_id,
+            TrustedPrincipal::Role(role_arn) => role_arn == caller_role_arn,
+            TrustedPrincipal::Any => true,
+        })
+    }
+
+    /// Whether `sent` satisfies the external-id condition, if there is one.
+    pub(crate) fn accepts_external_id(&self, sent: Option<&str>) -> bool {
+        match &self.external_id {
+            None => true,
+            Some(required) => sent == Some(required.as_str()),
+        }
+    }
+}
+
+impl fmt::Debug for AssumableRole {
+    /// The external id is left out: it is not meant to be a secret, but it
+    /// is the one value that lets a third party in.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AssumableRole")
+            .field("arn", &self.arn)
+            .field("trusted", &self.trusted)
+            .field(
+                "external_id",
+                &self.external_id.as_ref().map(|_| "<redacted>"),
+            )
+            .field("max_session_duration", &self.max_session_duration)
+            .finish()
+    }
+}
+
+/// A console sign-in the emulator served: what the `login` page showed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsoleSignIn {
+    /// The account of the session that signed in.
+    pub account_id: String,
+    /// The session's assumed-role ARN.
+    pub arn: String,
+    /// The region the destination asked for (`us-east-1` when it named none).
+    pub region: String,
+    /// The `Destination` URL, as sent.
+    pub destination: String,
+    /// The `Issuer` parameter, if any.
+    pub issuer: Option<String>,
+    /// When the page was served.
+    pub at: SystemTime,
+}
+
 /// An OIDC client registration, as RegisterClient creates it. Tests use it to
 /// seed a refreshable token cache entry without a login.
 #[derive(Clone, PartialEq, Eq)]
@@ -306,26 +527,36 @@ impl RecordedRequest {
 }
 
 impl fmt::Debug for RecordedRequest {
-    /// Bearer tokens and bodies (which hold client secrets, device codes and
-    /// refresh tokens) are left out so a failing assertion does not print them.
+    /// Bearer tokens, session tokens, the sign-in endpoint's credentials and
+    /// tokens, and bodies (which hold client secrets, device codes and refresh
+    /// tokens) are left out so a failing assertion does not print them.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let headers: Vec<(&str, &str)> = self
-            .headers
-            .iter()
-            .map(|(name, value)| {
-                let shown = if name == "x-amz-sso_bearer_token" || name == "authorization" {
-                    "<redacted>"
-                } else {
-                    value.as_str()
-                };
-                (name.as_str(), shown)
-            })
-            .collect();
+        const SECRET_HEADERS: [&str; 3] = [
+            "x-amz-sso_bearer_token",
+            "authorization",
+            "x-amz-security-token",
+        ];
+        const SECRET_PARAMETERS: [&str; 2] = ["Session", "SigninToken"];
+        let redact = |pairs: &'_ [(String, String)], secret: &[&str]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(name, value)| {
+                    let shown = if secret.iter().any(|s| s.eq_ignore_ascii_case(name)) {
+                        "<redacted>".to_owned()
+                    } else {
+                        value.clone()
+                    };
+                    (name.clone(), shown)
+                })
+                .collect()
+        };
+        let headers = redact(&self.headers, &SECRET_HEADERS);
+        let query = redact(&self.query, &SECRET_PARAMETERS);
         f.debug_struct("RecordedRequest")
             .field("operation", &self.operation)
             .field("method", &self.method)
             .field("path", &self.path)
-            .field("query", &self.query)
+            .field("query", &query)
             .field("headers", &headers)
             .field("body", &format_args!("<{} bytes>", self.body.len()))
             .field("at", &self.at)

@@ -1,5 +1,7 @@
 //! The SSO portal API (`sso`, restJson1): role credentials, account and role
 //! listings, logout. Authenticated by the `x-amz-sso_bearer_token` header.
+//! Role credentials are recorded as sessions of the permission set's role,
+//! so STS and the console sign-in endpoint accept them afterwards.
 
 use std::time::SystemTime;
 
@@ -8,9 +10,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
 use crate::server::Call;
-use crate::state::State;
+use crate::state::{SessionIdentity, State};
 use crate::wire::{ApiError, Reply};
-use crate::{secrets, timefmt};
+use crate::{iam, timefmt};
 
 const BEARER_HEADER: &str = "x-amz-sso_bearer_token";
 /// The service's bounds for `max_result`.
@@ -44,25 +46,34 @@ pub(crate) fn get_role_credentials(
     {
         return Err(ApiError::no_access());
     }
-    let expiration = now + state.config.credential_lifetime;
-    let (access_key_id, secret_access_key, session_token) = (
-        secrets::access_key_id(),
-        secrets::secret_access_key(),
-        secrets::session_token(),
-    );
-    state.issued_access_key_ids.push(access_key_id.clone());
-    for secret in [&secret_access_key, &session_token] {
-        state.issued_secrets.push(secret.clone());
-        state.issued_role_secrets.push(secret.clone());
-    }
+    // A session of the role Identity Center provisions for the permission
+    // set, named after the user, so STS knows who is calling.
+    let role_arn = iam::sso_role_arn(account_id, role_name);
+    let user_name = state.config.user_name.clone();
+    let identity = SessionIdentity {
+        account_id: account_id.to_owned(),
+        caller_arn: sso_caller_arn(account_id, role_name, &user_name),
+        user_id: format!("{}:{user_name}", iam::role_id(&role_arn)),
+        role_arn,
+    };
+    let issued = state.issue_session(identity, now + state.config.credential_lifetime);
     Ok(Reply::Json(json!({
         "roleCredentials": {
-            "accessKeyId": access_key_id,
-            "secretAccessKey": secret_access_key,
-            "sessionToken": session_token,
-            "expiration": timefmt::epoch_millis(expiration),
+            "accessKeyId": issued.access_key_id,
+            "secretAccessKey": issued.secret_access_key,
+            "sessionToken": issued.session_token,
+            "expiration": timefmt::epoch_millis(issued.expires_at),
         }
     })))
+}
+
+/// `arn:aws:sts::ACCOUNT:assumed-role/AWSReservedSSO_<PermissionSet>_<hex>/<user>`:
+/// who SSO role credentials of `user_name` are, to STS.
+pub(crate) fn sso_caller_arn(account_id: &str, permission_set: &str, user_name: &str) -> String {
+    format!(
+        "arn:aws:sts::{account_id}:assumed-role/{}/{user_name}",
+        iam::sso_role_name(account_id, permission_set)
+    )
 }
 
 pub(crate) fn list_accounts(

@@ -1,5 +1,6 @@
 //! The HTTP side: a hyper 1 server on its own thread and tokio runtime, and a
-//! small hand router from method + path to the operation handlers.
+//! small hand router from method + path (and, for STS and the sign-in
+//! endpoint, the `Action` parameter) to the operation handlers.
 //!
 //! hyper is used directly (no web framework) because fault injection needs to
 //! close a connection without answering, which a service error does in hyper.
@@ -19,8 +20,8 @@ use tokio::sync::oneshot;
 
 use crate::model::{Operation, RecordedRequest};
 use crate::state::{Interception, State};
-use crate::wire::{self, ApiError, Body, Reply};
-use crate::{oidc, portal};
+use crate::wire::{self, ApiError, Body, ErrorFormat, Reply};
+use crate::{federation, oidc, portal, sts};
 
 /// What the server threads share with the [`crate::Emulator`] handle.
 pub(crate) struct Shared {
@@ -39,10 +40,17 @@ impl Shared {
 
 /// One request as the handlers see it.
 pub(crate) struct Call {
+    pub method: String,
+    /// The path as sent (still percent-encoded), without the query.
+    pub path: String,
     pub query: Vec<(String, String)>,
     pub raw_query: String,
+    /// Lower-case names, arrival order, repeated names kept.
     pub headers: Vec<(String, String)>,
     pub body: Bytes,
+    /// The decoded form body of an `application/x-www-form-urlencoded`
+    /// request (STS's parameters); empty for other bodies.
+    pub form: Vec<(String, String)>,
     pub base_url: String,
 }
 
@@ -67,6 +75,26 @@ impl Call {
             .find(|(key, _)| key.eq_ignore_ascii_case(name))
             .map(|(_, value)| value.as_str())
     }
+
+    /// A parameter of the form body.
+    pub(crate) fn form_param(&self, name: &str) -> Option<&str> {
+        self.form
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// `application/x-www-form-urlencoded`, with or without parameters such as
+/// `; charset=utf-8` (which botocore sends), in any case.
+fn is_form_content_type(content_type: Option<&str>) -> bool {
+    content_type
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|media_type| {
+            media_type
+                .trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        })
 }
 
 /// The service error that makes hyper close the connection unanswered.
@@ -121,16 +149,6 @@ async fn handle(
     let path = parts.uri.path().to_owned();
     let raw_query = parts.uri.query().unwrap_or("").to_owned();
 
-    let Some(operation) = Operation::route(&method, &path) else {
-        let error = ApiError::new(
-            404,
-            "UnknownOperationException",
-            format!("No operation at {method} {path}"),
-        );
-        log(&shared, None, &method, &path, 404);
-        return Ok(wire::render_error(None, &error));
-    };
-
     let query: Vec<(String, String)> = form_urlencoded::parse(raw_query.as_bytes())
         .into_owned()
         .collect();
@@ -144,6 +162,35 @@ async fn handle(
             )
         })
         .collect();
+    let content_type = parts
+        .headers
+        .get(hyper::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok());
+    let form: Vec<(String, String)> = if is_form_content_type(content_type) {
+        form_urlencoded::parse(&body).into_owned().collect()
+    } else {
+        Vec::new()
+    };
+    // A POST's parameters travel in its form body, a GET's in its query.
+    let parameters = if method == "POST" { &form } else { &query };
+
+    let Some(operation) = Operation::route(&method, &path, parameters) else {
+        let (format, error) = match (method.as_str(), path.as_str()) {
+            ("POST", "/") => (ErrorFormat::StsXml, sts::unrouted(&form)),
+            ("GET", "/federation") => (ErrorFormat::Text, federation::unrouted(&query)),
+            _ => (
+                ErrorFormat::Json,
+                ApiError::new(
+                    404,
+                    "UnknownOperationException",
+                    format!("No operation at {method} {path}"),
+                ),
+            ),
+        };
+        log(&shared, None, &method, &path, error.status);
+        return Ok(wire::render_error_as(format, &error));
+    };
+
     let recorded = RecordedRequest {
         operation,
         method: method.clone(),
@@ -173,10 +220,13 @@ async fn handle(
     }
 
     let call = Call {
+        method: method.clone(),
+        path: path.clone(),
         query,
         raw_query,
         headers,
         body,
+        form,
         base_url: shared.base_url.clone(),
     };
     let outcome = dispatch(&mut shared.lock(), operation, &call, SystemTime::now());
@@ -210,6 +260,10 @@ fn dispatch(
         Operation::CreateToken => oidc::create_token,
         Operation::Authorize => oidc::authorize,
         Operation::VerifyDevice => oidc::verify_device,
+        Operation::AssumeRole => sts::assume_role,
+        Operation::GetCallerIdentity => sts::get_caller_identity,
+        Operation::GetSigninToken => federation::get_signin_token,
+        Operation::ConsoleLogin => federation::console_login,
     };
     handler(state, call, now)
 }

@@ -6,10 +6,12 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant, SystemTime};
 
+use subtle::ConstantTimeEq as _;
+
 use crate::accounts::AccountSet;
 use crate::model::{
-    AuthorizeDecision, ClientRegistration, Fault, FaultKind, IssuedToken, Operation,
-    RecordedRequest, Trigger,
+    AssumableRole, AuthorizeDecision, ClientRegistration, ConsoleSignIn, Fault, FaultKind,
+    IssuedToken, Operation, RecordedRequest, Trigger,
 };
 use crate::secrets;
 use crate::wire::ApiError;
@@ -41,6 +43,11 @@ pub(crate) struct Config {
     pub default_page_size: u64,
     /// Print one line per request on stderr (the program does; tests need not).
     pub log_requests: bool,
+    /// The Identity Center user: the session name of SSO role credentials.
+    pub user_name: String,
+    /// When set, AssumeRole credentials live this long whatever
+    /// `DurationSeconds` asks (tests need lifetimes of seconds).
+    pub assumed_role_lifetime: Option<Duration>,
 }
 
 impl Default for Config {
@@ -57,6 +64,8 @@ impl Default for Config {
             rate_limit: None,
             default_page_size: 20,
             log_requests: false,
+            user_name: "user@example.com".to_owned(),
+            assumed_role_lifetime: None,
         }
     }
 }
@@ -125,6 +134,63 @@ pub(crate) struct RefreshTokenRecord {
     pub revoked: bool,
 }
 
+/// A set of temporary credentials the emulator issued (by GetRoleCredentials
+/// or AssumeRole), which STS and the sign-in endpoint accept until it expires.
+pub(crate) struct SessionRecord {
+    pub secret_access_key: String,
+    pub session_token: String,
+    pub expires_at: SystemTime,
+    pub account_id: String,
+    /// The IAM role this is a session of: what trust policies name.
+    pub role_arn: String,
+    /// `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`: who the caller is.
+    pub caller_arn: String,
+    /// `AROA…:SESSION`, GetCallerIdentity's `UserId`.
+    pub user_id: String,
+}
+
+/// Why presented session credentials were refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SessionProblem {
+    /// No session has this access key id.
+    UnknownKey,
+    /// The session token is missing or not the one issued with the key.
+    WrongToken,
+    /// The credentials are past their expiration.
+    Expired,
+}
+
+/// Whether two secrets are equal, in a time that does not depend on where
+/// they differ.
+pub(crate) fn secrets_equal(presented: &str, issued: &str) -> bool {
+    bool::from(presented.as_bytes().ct_eq(issued.as_bytes()))
+}
+
+/// Who a new session belongs to; the emulator adds the keys.
+pub(crate) struct SessionIdentity {
+    pub account_id: String,
+    pub role_arn: String,
+    pub caller_arn: String,
+    pub user_id: String,
+}
+
+/// What a client is handed for a new session.
+pub(crate) struct IssuedCredentials {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: String,
+    pub expires_at: SystemTime,
+}
+
+/// A console sign-in token from getSigninToken: good for one login within
+/// 15 minutes.
+pub(crate) struct SigninTokenRecord {
+    /// The session it signs in as.
+    pub access_key_id: String,
+    pub expires_at: SystemTime,
+    pub used: bool,
+}
+
 struct ArmedFault {
     operation: Operation,
     fault: Fault,
@@ -150,6 +216,14 @@ pub(crate) struct State {
     pub auth_codes: HashMap<String, AuthCodeRecord>,
     pub access_tokens: HashMap<String, AccessTokenRecord>,
     pub refresh_tokens: HashMap<String, RefreshTokenRecord>,
+    /// Issued temporary credentials, keyed by access key id.
+    pub sessions: HashMap<String, SessionRecord>,
+    /// Roles AssumeRole can enter, keyed by ARN.
+    pub roles: HashMap<String, AssumableRole>,
+    /// Console sign-in tokens, keyed by the token.
+    pub signin_tokens: HashMap<String, SigninTokenRecord>,
+    /// Every console page served, in order.
+    pub console_logins: Vec<ConsoleSignIn>,
     faults: Vec<ArmedFault>,
     /// Start of the current one-second rate window and requests in it.
     rate_window: Option<(Instant, u32)>,
@@ -178,6 +252,10 @@ impl State {
             auth_codes: HashMap::new(),
             access_tokens: HashMap::new(),
             refresh_tokens: HashMap::new(),
+            sessions: HashMap::new(),
+            roles: HashMap::new(),
+            signin_tokens: HashMap::new(),
+            console_logins: Vec::new(),
             faults: Vec::new(),
             rate_window: None,
             calls: HashMap::new(),
@@ -205,7 +283,13 @@ impl State {
             };
             self.rate_window = Some(window);
             if window.1 > limit {
-                return Interception::Fail(ApiError::too_many_requests());
+                // Each API throttles in its own words.
+                let error = if operation.is_sts_api() {
+                    ApiError::throttling()
+                } else {
+                    ApiError::too_many_requests()
+                };
+                return Interception::Fail(error);
             }
         }
 
@@ -339,6 +423,64 @@ impl State {
             expires_at,
             client: None,
         }
+    }
+
+    /// New temporary credentials for `identity`, valid until `expires_at`,
+    /// recorded so STS and the sign-in endpoint accept them and listed among
+    /// the issued secrets for leak checks.
+    pub(crate) fn issue_session(
+        &mut self,
+        identity: SessionIdentity,
+        expires_at: SystemTime,
+    ) -> IssuedCredentials {
+        let issued = IssuedCredentials {
+            access_key_id: secrets::access_key_id(),
+            secret_access_key: secrets::secret_access_key(),
+            session_token: secrets::session_token(),
+            expires_at,
+        };
+        self.issued_access_key_ids
+            .push(issued.access_key_id.clone());
+        for secret in [&issued.secret_access_key, &issued.session_token] {
+            self.issued_secrets.push(secret.clone());
+            self.issued_role_secrets.push(secret.clone());
+        }
+        self.sessions.insert(
+            issued.access_key_id.clone(),
+            SessionRecord {
+                secret_access_key: issued.secret_access_key.clone(),
+                session_token: issued.session_token.clone(),
+                expires_at,
+                account_id: identity.account_id,
+                role_arn: identity.role_arn,
+                caller_arn: identity.caller_arn,
+                user_id: identity.user_id,
+            },
+        );
+        issued
+    }
+
+    /// The session with this access key id, if `session_token` is the one
+    /// issued with it and it has not expired, checked in that order (the
+    /// order of STS's answers). The secret is not checked here: STS checks
+    /// it through the signature, the sign-in endpoint directly.
+    pub(crate) fn session_for(
+        &self,
+        access_key_id: &str,
+        session_token: Option<&str>,
+        now: SystemTime,
+    ) -> Result<&SessionRecord, SessionProblem> {
+        let session = self
+            .sessions
+            .get(access_key_id)
+            .ok_or(SessionProblem::UnknownKey)?;
+        if !session_token.is_some_and(|token| secrets_equal(token, &session.session_token)) {
+            return Err(SessionProblem::WrongToken);
+        }
+        if now >= session.expires_at {
+            return Err(SessionProblem::Expired);
+        }
+        Ok(session)
     }
 
     /// Whether the portal accepts `token` right now.

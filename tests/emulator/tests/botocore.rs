@@ -1,7 +1,9 @@
 //! Fidelity with an independent client: botocore (the AWS CLI's and boto3's
 //! core) drives the emulator through the Python scripts in `botocore/`. The
 //! endpoint reaches botocore the way users point it elsewhere, through
-//! `AWS_ENDPOINT_URL_SSO` / `AWS_ENDPOINT_URL_SSO_OIDC`.
+//! `AWS_ENDPOINT_URL_SSO` / `AWS_ENDPOINT_URL_SSO_OIDC` / `AWS_ENDPOINT_URL_STS`.
+//! For STS that makes botocore an independent SigV4 signer, which the
+//! emulator must verify.
 //!
 //! Needs a Python with botocore and boto3 (see `sso_emulator::harness`):
 //! skipped with a message on a developer machine without one, a failure
@@ -14,10 +16,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use serde_json::Value;
-use sso_emulator::{Emulator, harness};
+use serde_json::{Value, json};
+use sso_emulator::{Account, AssumableRole, Emulator, harness};
 
-use common::{Program, now_epoch_seconds};
+use common::{Program, now_epoch_seconds, raw_request};
 
 fn script(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -306,5 +308,164 @@ fn botocore_legacy_profile_uses_the_start_url_keyed_cache_the_program_wrote() {
          sso_region = us-east-1\n\
          sso_account_id = 100000000002\n\
          sso_role_name = AdministratorAccess\n",
+    );
+}
+
+/// Role credentials from the portal, as the JSON object `sts.py` reads.
+fn portal_keys(emulator: &Emulator, account_id: &str, role_name: &str) -> Value {
+    let token = emulator.issue_token(Duration::from_secs(3600));
+    let response = raw_request(
+        &emulator.url(),
+        "GET",
+        &format!("/federation/credentials?role_name={role_name}&account_id={account_id}"),
+        &[("x-amz-sso_bearer_token", &token.access_token)],
+        "",
+    );
+    assert_eq!(response.status, 200, "{response:?}");
+    let credentials = &response.json()["roleCredentials"];
+    json!({
+        "accessKeyId": credentials["accessKeyId"],
+        "secretAccessKey": credentials["secretAccessKey"],
+        "sessionToken": credentials["sessionToken"],
+    })
+}
+
+#[test]
+fn botocore_signs_sts_calls_the_emulator_verifies_and_its_assume_role_provider_chains() {
+    let Some(python) = harness::python() else {
+        return;
+    };
+    let emulator = Emulator::start();
+    emulator.set_accounts(vec![Account::new("111111111111", "Dev", &["Admin"])]);
+    emulator.set_user_name("grace@example.com");
+    let role_arn = "arn:aws:iam::222222222222:role/Deploy";
+    emulator.create_role(
+        AssumableRole::new(role_arn)
+            .trust_role(&emulator.sso_role_arn("111111111111", "Admin"))
+            .external_id("botocore-external-id"),
+    );
+    emulator.set_credential_lifetime(Duration::from_secs(1));
+    let expired = portal_keys(&emulator, "111111111111", "Admin");
+    emulator.set_credential_lifetime(Duration::from_secs(3600));
+    let sso = portal_keys(&emulator, "111111111111", "Admin");
+    std::thread::sleep(Duration::from_millis(1200));
+
+    let home = tempfile::tempdir().expect("temp HOME");
+    std::fs::write(
+        home.path().join("aws-credentials"),
+        format!(
+            "[source]\naws_access_key_id = {}\naws_secret_access_key = {}\naws_session_token = {}\n",
+            sso["accessKeyId"].as_str().expect("key"),
+            sso["secretAccessKey"].as_str().expect("secret"),
+            sso["sessionToken"].as_str().expect("token"),
+        ),
+    )
+    .expect("write the credentials file");
+    std::fs::write(
+        home.path().join("aws-config"),
+        format!(
+            "[profile source]\nregion = eu-west-1\n\n\
+             [profile chained]\nrole_arn = {role_arn}\nsource_profile = source\n\
+             role_session_name = botocore-provider\nexternal_id = botocore-external-id\n\
+             region = eu-west-1\n"
+        ),
+    )
+    .expect("write the config file");
+
+    let mut child = python_command(&python, home.path(), "sts.py")
+        .env("AWS_ENDPOINT_URL_STS", emulator.url())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run python");
+    let input = json!({
+        "sso": sso,
+        "expired": expired,
+        "roleArn": role_arn,
+        "externalId": "botocore-external-id",
+    });
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.to_string().as_bytes())
+        .expect("hand the credentials over");
+    let output = child.wait_with_output().expect("wait");
+    let summary = last_json_line(&output, "sts.py");
+
+    let sso_caller = emulator.sso_caller_arn("111111111111", "Admin");
+    assert!(sso_caller.ends_with("/grace@example.com"), "{sso_caller}");
+    assert_eq!(summary["identity"]["arn"], sso_caller.as_str(), "{summary}");
+    assert_eq!(summary["identity"]["account"], "111111111111");
+    let user_id = summary["identity"]["userId"].as_str().expect("UserId");
+    assert!(
+        user_id.starts_with("AROA") && user_id.ends_with(":grace@example.com"),
+        "{user_id}"
+    );
+
+    assert_eq!(
+        summary["assumed"]["arn"],
+        "arn:aws:sts::222222222222:assumed-role/Deploy/botocore-test"
+    );
+    assert!(
+        summary["assumed"]["assumedRoleId"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("AROA") && id.ends_with(":botocore-test")),
+        "{summary}"
+    );
+    assert!(
+        summary["assumed"]["expiration"]
+            .as_str()
+            .is_some_and(|expiration| expiration.ends_with("+00:00")),
+        "botocore parsed Expiration as a UTC timestamp: {summary}"
+    );
+    assert_eq!(
+        summary["assumedIdentity"],
+        json!({
+            "arn": "arn:aws:sts::222222222222:assumed-role/Deploy/botocore-test",
+            "account": "222222222222"
+        })
+    );
+
+    assert_eq!(
+        summary["badSignature"],
+        json!({
+            "code": "SignatureDoesNotMatch",
+            "message": "The request signature we calculated does not match the signature you provided. \
+                        Check your AWS Secret Access Key and signing method. Consult the service \
+                        documentation for details.",
+            "type": "Sender",
+            "status": 403
+        })
+    );
+    assert_eq!(
+        summary["expired"],
+        json!({
+            "code": "ExpiredToken",
+            "message": "The security token included in the request is expired",
+            "type": "Sender",
+            "status": 400
+        })
+    );
+
+    assert_eq!(
+        summary["provider"]["method"], "assume-role",
+        "botocore's own AssumeRoleProvider made the credentials: {summary}"
+    );
+    assert_eq!(
+        summary["provider"]["arn"],
+        "arn:aws:sts::222222222222:assumed-role/Deploy/botocore-provider"
+    );
+    let provided_key = summary["provider"]["accessKeyId"].as_str().expect("key");
+    assert_eq!(
+        emulator.caller_arn(provided_key).as_deref(),
+        Some("arn:aws:sts::222222222222:assumed-role/Deploy/botocore-provider"),
+        "the provider's credentials are the emulator's"
+    );
+    assert_eq!(
+        emulator.calls(sso_emulator::Operation::AssumeRole),
+        2,
+        "the script's AssumeRole and the provider's"
     );
 }

@@ -2,6 +2,8 @@
 //! stdout line, the options, serving, the token cache, and a clean exit on
 //! SIGTERM.
 
+#[path = "common/aws.rs"]
+mod aws;
 mod common;
 
 use std::os::unix::fs::PermissionsExt as _;
@@ -313,6 +315,127 @@ fn rate_limit_option_answers_429() {
         Some("TooManyRequestsException")
     );
     assert!(program.stop().0.success());
+}
+
+#[test]
+fn user_name_and_assumable_roles_shape_what_sts_answers() {
+    let home = tempfile::tempdir().expect("temp HOME");
+    let mut program = Program::start(&[
+        "--write-token-cache",
+        home.path().to_str().expect("utf-8"),
+        "--user-name",
+        "ada@example.com",
+        "--assumable-role",
+        "arn:aws:iam::222222222222:role/Demo",
+        "--assumable-role",
+        "arn:aws:iam::333333333333:role/team/Other",
+    ]);
+    let name = format!(
+        "{}.json",
+        sha1_hex("https://d-1234567890.awsapps.com/start")
+    );
+    let token = cached_token(home.path(), &name)["accessToken"]
+        .as_str()
+        .expect("accessToken")
+        .to_owned();
+    let fetched = raw_request(
+        &program.url,
+        "GET",
+        "/federation/credentials?role_name=ReadOnly&account_id=100000000001",
+        &[("x-amz-sso_bearer_token", &token)],
+        "",
+    );
+    assert_eq!(fetched.status, 200, "{fetched:?}");
+    let credentials = &fetched.json()["roleCredentials"];
+    let keys = aws::Keys {
+        access_key_id: credentials["accessKeyId"].as_str().expect("key").to_owned(),
+        secret_access_key: credentials["secretAccessKey"]
+            .as_str()
+            .expect("secret")
+            .to_owned(),
+        session_token: credentials["sessionToken"]
+            .as_str()
+            .expect("token")
+            .to_owned(),
+    };
+
+    // The program is no `Emulator` handle: the client goes to its URL.
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let (sso_arn, demo_arn, other_arn) = runtime.block_on(async {
+        let sts = |keys: &aws::Keys| aws::sts_at(&program.url, keys);
+        let sso_arn = sts(&keys)
+            .get_caller_identity()
+            .send()
+            .await
+            .expect("GetCallerIdentity")
+            .arn()
+            .map(str::to_owned);
+        let mut assumed = Vec::new();
+        for role in [
+            "arn:aws:iam::222222222222:role/Demo",
+            "arn:aws:iam::333333333333:role/team/Other",
+        ] {
+            let output = sts(&keys)
+                .assume_role()
+                .role_arn(role)
+                .role_session_name("demo")
+                .send()
+                .await
+                .unwrap_or_else(|error| panic!("AssumeRole {role}: {error:?}"));
+            assumed.push(output.assumed_role_user().map(|user| user.arn().to_owned()));
+        }
+        (sso_arn, assumed[0].clone(), assumed[1].clone())
+    });
+    let sso_arn = sso_arn.expect("Arn");
+    assert!(
+        sso_arn.starts_with("arn:aws:sts::100000000001:assumed-role/AWSReservedSSO_ReadOnly_")
+            && sso_arn.ends_with("/ada@example.com"),
+        "{sso_arn}"
+    );
+    assert_eq!(
+        demo_arn.as_deref(),
+        Some("arn:aws:sts::222222222222:assumed-role/Demo/demo"),
+        "every --assumable-role trusts any caller"
+    );
+    assert_eq!(
+        other_arn.as_deref(),
+        Some("arn:aws:sts::333333333333:assumed-role/Other/demo")
+    );
+
+    let (status, stderr) = program.stop();
+    assert!(status.success());
+    assert!(
+        stderr
+            .iter()
+            .any(|line| line == "GetCallerIdentity POST / 200")
+            && stderr
+                .iter()
+                .filter(|line| *line == "AssumeRole POST / 200")
+                .count()
+                == 2,
+        "{stderr:?}"
+    );
+    assert!(
+        !stderr.iter().any(
+            |line| line.contains(&keys.session_token) || line.contains(&keys.secret_access_key)
+        ),
+        "no secrets in the log"
+    );
+}
+
+#[test]
+fn an_assumable_role_that_is_not_a_role_arn_is_refused_with_a_message() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_sso-emulator"))
+        .args(["--assumable-role", "arn:aws:iam::222222222222:user/Deploy"])
+        .output()
+        .expect("run");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("'arn:aws:iam::222222222222:user/Deploy' is not an IAM role ARN"),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty());
 }
 
 #[test]
