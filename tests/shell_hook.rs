@@ -491,6 +491,89 @@ fn an_expired_session_says_so_once_and_drops_expired_credentials(kind: Kind) {
     assert_eq!(role_calls(&sandbox), 1);
 }
 
+/// A chained `.awssso.toml`: the AWS CLI in the shell is the assumed role
+/// (`aws sts get-caller-identity`, signed with what the hook exported and
+/// verified by the emulator's STS), renewal at a prompt renews the chain, and
+/// leaving restores what was there before.
+fn a_chained_role_reaches_the_aws_cli_and_renews(kind: Kind) {
+    const DEPLOY: &str = "arn:aws:iam::222222222222:role/Deploy";
+    let sandbox = Sandbox::new();
+    sandbox.emulator.set_user_name("alice@example.com");
+    sandbox.login(Duration::from_secs(8 * 3600));
+    let admin = sandbox
+        .emulator
+        .sso_role_arn(&sandbox.account_id(), "AdministratorAccess");
+    sandbox
+        .emulator
+        .create_role(sso_emulator::AssumableRole::new(DEPLOY).trust_role(&admin));
+    sandbox
+        .emulator
+        .set_assumed_role_lifetime(Some(Duration::from_secs(8)));
+    let project = sandbox.allowed_project(
+        "deploy",
+        "AdministratorAccess",
+        &format!("role_arn = \"{DEPLOY}\"\n{}", region_line()),
+    );
+    let Some(aws) = aws_cli() else { return };
+    let Some(mut shell) = Interactive::start(&sandbox, kind, &sandbox.home(), &[]) else {
+        return;
+    };
+    shell.export_from_file("AWS_ACCESS_KEY_ID", b"AKIAUSERSOWN");
+    assert_eq!(value(&shell.env(), "AWS_ACCESS_KEY_ID"), "AKIAUSERSOWN");
+
+    cd(&mut shell, &project);
+    let loaded = shell.env();
+    let whoami = format!(
+        "{} sts get-caller-identity --output text --query Arn",
+        quoted(&aws)
+    );
+    let arn = String::from_utf8_lossy(&shell.output_of(&whoami))
+        .trim()
+        .to_owned();
+    assert_eq!(
+        arn,
+        "arn:aws:sts::222222222222:assumed-role/Deploy/alice@example.com"
+    );
+    assert_eq!(sandbox.emulator.calls(Operation::AssumeRole), 1);
+    let lines = shell.ssoenv_lines();
+    assert!(
+        lines[0].starts_with("ssoenv: loaded 222222222222/Deploy (expires "),
+        "{lines:?}"
+    );
+
+    // Due halfway through its 8 s: the next prompt renews the hop (its
+    // 1-hour SSO source stays), and the CLI is the same role with new keys.
+    sleep_until_system(expiration_of(&loaded) - Duration::from_millis(2700));
+    shell.run("true");
+    let renewed = shell.env();
+    assert_ne!(
+        value(&renewed, "AWS_ACCESS_KEY_ID"),
+        value(&loaded, "AWS_ACCESS_KEY_ID")
+    );
+    assert_eq!(sandbox.emulator.calls(Operation::AssumeRole), 2);
+    assert_eq!(role_calls(&sandbox), 1);
+    let arn = String::from_utf8_lossy(&shell.output_of(&whoami))
+        .trim()
+        .to_owned();
+    assert!(
+        arn.ends_with(":assumed-role/Deploy/alice@example.com"),
+        "{arn}"
+    );
+
+    cd(&mut shell, &sandbox.home());
+    let left = shell.env();
+    assert_eq!(
+        value(&left, "AWS_ACCESS_KEY_ID"),
+        "AKIAUSERSOWN",
+        "restored"
+    );
+    assert_eq!(
+        shell.set_in_shell(&MANAGED),
+        ["AWS_ACCESS_KEY_ID"],
+        "the rest was unset before, and is again"
+    );
+}
+
 fn sleep_until(when: Instant) {
     if let Some(left) = when.checked_duration_since(Instant::now()) {
         std::thread::sleep(left);
@@ -536,4 +619,5 @@ per_shell!(
     a_hanging_endpoint_does_not_hold_the_prompt,
     a_failed_renewal_keeps_still_valid_credentials,
     an_expired_session_says_so_once_and_drops_expired_credentials,
+    a_chained_role_reaches_the_aws_cli_and_renews,
 );

@@ -110,6 +110,8 @@ impl Sandbox {
             )
             .env("AWS_ENDPOINT_URL_SSO", self.emulator.url())
             .env("AWS_ENDPOINT_URL_SSO_OIDC", self.emulator.url())
+            .env("AWS_ENDPOINT_URL_STS", self.emulator.url())
+            .env("AWS_ENDPOINT_URL_SIGNIN", self.emulator.url())
             .env("AWS_EC2_METADATA_DISABLED", "true");
     }
 
