@@ -22,6 +22,9 @@ _ssoenv() {
             ssoenv,completions)
                 cmd="ssoenv__subcmd__completions"
                 ;;
+            ssoenv,console)
+                cmd="ssoenv__subcmd__console"
+                ;;
             ssoenv,credential-process)
                 cmd="ssoenv__subcmd__credential__subcmd__process"
                 ;;
@@ -66,6 +69,9 @@ _ssoenv() {
                 ;;
             ssoenv__subcmd__help,completions)
                 cmd="ssoenv__subcmd__help__subcmd__completions"
+                ;;
+            ssoenv__subcmd__help,console)
+                cmd="ssoenv__subcmd__help__subcmd__console"
                 ;;
             ssoenv__subcmd__help,credential-process)
                 cmd="ssoenv__subcmd__help__subcmd__credential__subcmd__process"
@@ -113,7 +119,7 @@ _ssoenv() {
 
     case "${cmd}" in
         ssoenv)
-            opts="-h -V --help --version hook export allow deny exec login logout status list init credential-process export-credentials write-credentials completions help"
+            opts="-h -V --help --version hook export allow deny exec login logout status list init credential-process export-credentials console write-credentials completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -147,6 +153,36 @@ _ssoenv() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ssoenv__subcmd__console)
+            opts="-h -V --config --profile --print --region --destination --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --destination)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -257,7 +293,7 @@ _ssoenv() {
             return 0
             ;;
         ssoenv__subcmd__help)
-            opts="hook export allow deny exec login logout status list init credential-process export-credentials write-credentials completions help"
+            opts="hook export allow deny exec login logout status list init credential-process export-credentials console write-credentials completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -285,6 +321,20 @@ _ssoenv() {
             return 0
             ;;
         ssoenv__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ssoenv__subcmd__help__subcmd__console)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -34,6 +34,7 @@ set edit:completion:arg-completer[ssoenv] = {|@words|
             cand init 'Write a .awssso.toml for the current directory'
             cand credential-process 'Print credentials as `credential_process` JSON for ~/.aws/config'
             cand export-credentials 'Print the current credentials once, in the AWS CLI''s formats'
+            cand console 'Open the AWS console signed in as this directory''s role'
             cand write-credentials 'Write this directory''s credentials as a profile of the shared credentials file'
             cand completions 'Print shell completions'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -135,6 +136,17 @@ set edit:completion:arg-completer[ssoenv] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'ssoenv;console'= {
+            cand --config 'Use this .awssso.toml instead of the one found above the current directory'
+            cand --profile 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)'
+            cand --region 'The console''s region (default: the config''s region, else the SSO region)'
+            cand --destination 'Where to land: a service (s3, ec2, cloudformation, …) or a console URL'
+            cand --print 'Print the sign-in URL instead of opening a browser (it works once, within 15 minutes)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'ssoenv;write-credentials'= {
             cand --config 'Use this .awssso.toml instead of the one found above the current directory'
             cand --profile 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)'
@@ -164,6 +176,7 @@ set edit:completion:arg-completer[ssoenv] = {|@words|
             cand init 'Write a .awssso.toml for the current directory'
             cand credential-process 'Print credentials as `credential_process` JSON for ~/.aws/config'
             cand export-credentials 'Print the current credentials once, in the AWS CLI''s formats'
+            cand console 'Open the AWS console signed in as this directory''s role'
             cand write-credentials 'Write this directory''s credentials as a profile of the shared credentials file'
             cand completions 'Print shell completions'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -191,6 +204,8 @@ set edit:completion:arg-completer[ssoenv] = {|@words|
         &'ssoenv;help;credential-process'= {
         }
         &'ssoenv;help;export-credentials'= {
+        }
+        &'ssoenv;help;console'= {
         }
         &'ssoenv;help;write-credentials'= {
         }

@@ -44,6 +44,8 @@ pub enum Command {
     CredentialProcess(CredentialProcess),
     /// Print the current credentials once, in the AWS CLI's formats
     ExportCredentials(ExportCredentials),
+    /// Open the AWS console signed in as this directory's role
+    Console(Console),
     /// Write this directory's credentials as a profile of the shared credentials file
     WriteCredentials(WriteCredentials),
     /// Print shell completions
@@ -209,6 +211,21 @@ pub struct ExportCredentials {
     pub source: Source,
     #[arg(long, value_enum, default_value = "env")]
     pub format: CredentialFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct Console {
+    #[command(flatten)]
+    pub source: Source,
+    /// Print the sign-in URL instead of opening a browser (it works once, within 15 minutes)
+    #[arg(long)]
+    pub print: bool,
+    /// The console's region (default: the config's region, else the SSO region)
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Where to land: a service (s3, ec2, cloudformation, …) or a console URL
+    #[arg(long, value_name = "URL_OR_SERVICE")]
+    pub destination: Option<String>,
 }
 
 #[derive(Debug, Args)]

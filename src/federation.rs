@@ -110,7 +110,11 @@ struct SigninTokenAnswer {
 
 /// `Action=getSigninToken` with session credentials. SSO and role-chained
 /// credentials may not ask for a `SessionDuration`, so none is sent.
-pub async fn signin_token(endpoint: &str, creds: &Credentials, deadline: Instant) -> Result<String> {
+pub async fn signin_token(
+    endpoint: &str,
+    creds: &Credentials,
+    deadline: Instant,
+) -> Result<String> {
     let session = serde_json::json!({
         "sessionId": creds.access_key_id,
         "sessionKey": creds.secret_access_key,
@@ -125,7 +129,12 @@ pub async fn signin_token(endpoint: &str, creds: &Credentials, deadline: Instant
     log::debug(|| format!("getSigninToken at {endpoint}"));
     let started = Instant::now();
     let (status, body) = get(&url, endpoint, deadline).await?;
-    log::debug(|| format!("getSigninToken answered {status} in {:?}", started.elapsed()));
+    log::debug(|| {
+        format!(
+            "getSigninToken answered {status} in {:?}",
+            started.elapsed()
+        )
+    });
     if status != 200 {
         return Err(Error::new(format!(
             "the AWS sign-in service at {endpoint} refused the session credentials (HTTP {status}) — they may have just expired; run the command again"
@@ -166,7 +175,12 @@ async fn get(url: &str, endpoint: &str, deadline: Instant) -> Result<(u16, Bytes
     get_with(connector, url, endpoint, deadline).await
 }
 
-async fn get_with<C>(connector: C, url: &str, endpoint: &str, deadline: Instant) -> Result<(u16, Bytes)>
+async fn get_with<C>(
+    connector: C,
+    url: &str,
+    endpoint: &str,
+    deadline: Instant,
+) -> Result<(u16, Bytes)>
 where
     C: Connect + Clone + Send + Sync + 'static,
 {
@@ -219,9 +233,21 @@ mod tests {
     #[test]
     fn destinations_follow_the_partition() {
         let cases = [
-            ("eu-west-1", None, "https://console.aws.amazon.com/console/home?region=eu-west-1"),
-            ("eu-west-1", Some("s3"), "https://console.aws.amazon.com/s3/home?region=eu-west-1"),
-            ("cn-north-1", None, "https://console.amazonaws.cn/console/home?region=cn-north-1"),
+            (
+                "eu-west-1",
+                None,
+                "https://console.aws.amazon.com/console/home?region=eu-west-1",
+            ),
+            (
+                "eu-west-1",
+                Some("s3"),
+                "https://console.aws.amazon.com/s3/home?region=eu-west-1",
+            ),
+            (
+                "cn-north-1",
+                None,
+                "https://console.amazonaws.cn/console/home?region=cn-north-1",
+            ),
             (
                 "us-gov-west-1",
                 Some("ec2"),
@@ -234,7 +260,11 @@ mod tests {
             ),
         ];
         for (region, destination, expected) in cases {
-            assert_eq!(destination_url(region, destination).unwrap(), expected, "{region} {destination:?}");
+            assert_eq!(
+                destination_url(region, destination).unwrap(),
+                expected,
+                "{region} {destination:?}"
+            );
         }
     }
 
@@ -249,10 +279,16 @@ mod tests {
             "s3/../x",
             "",
         ] {
-            assert!(destination_url("us-east-1", Some(destination)).is_err(), "{destination:?}");
+            assert!(
+                destination_url("us-east-1", Some(destination)).is_err(),
+                "{destination:?}"
+            );
         }
         assert!(destination_url("cn-north-1", Some("https://console.aws.amazon.com/")).is_err());
-        assert!(destination_url("eusc-de-east-1", None).is_err(), "no documented console host");
+        assert!(
+            destination_url("eusc-de-east-1", None).is_err(),
+            "no documented console host"
+        );
         assert!(destination_url("eusc-de-east-1", Some("https://console.example.eu/")).is_ok());
     }
 

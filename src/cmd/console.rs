@@ -95,7 +95,11 @@ fn hand_to_browser(url: &str) -> Result<()> {
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
                 std::thread::sleep(Duration::from_millis(20));
             }
-            Err(e) => return Err(Error::new(format!("the loopback page for the browser failed: {e}"))),
+            Err(e) => {
+                return Err(Error::new(format!(
+                    "the loopback page for the browser failed: {e}"
+                )));
+            }
         }
     }
     Err(Error::new(format!(

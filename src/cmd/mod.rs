@@ -2,6 +2,7 @@
 
 mod allow;
 pub mod completions;
+mod console;
 mod credential_process;
 mod deny;
 mod exec;
@@ -40,6 +41,7 @@ impl Run for Command {
             Command::Init(cmd) => cmd.run(),
             Command::CredentialProcess(cmd) => cmd.run(),
             Command::ExportCredentials(cmd) => cmd.run(),
+            Command::Console(cmd) => cmd.run(),
             Command::WriteCredentials(cmd) => cmd.run(),
             Command::Completions(cmd) => cmd.run(),
         }

@@ -137,6 +137,12 @@ impl RoleHop {
     }
 }
 
+/// Checks a region code given on the command line (`--region`), with the
+/// same rule and message as the `region` key.
+pub fn check_region(value: &str) -> Result<()> {
+    fields::check(fields::Key::Region, value).map_err(|message| Error::new(format!("--{message}")))
+}
+
 /// Whether STS accepts `c` in a role session name (`[\w+=,.@-]`).
 pub fn is_role_session_char(c: char) -> bool {
     fields::is_iam_name_char(c)

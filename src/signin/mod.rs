@@ -325,7 +325,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 /// Whether a browser can be shown to the user from here: `$BROWSER` is set,
 /// or (on Linux and other Unix desktops) a display is, and on macOS the
 /// session is not over SSH.
-fn browser_available() -> bool {
+pub(crate) fn browser_available() -> bool {
     let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
     if set("BROWSER") {
         return true;
