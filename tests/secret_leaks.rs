@@ -2,7 +2,8 @@
 //! `SSOENV_LOG=trace` (the most ssoenv ever says) against the emulator, which
 //! remembers every secret it handed out: client secrets, SSO access and
 //! refresh tokens, device and authorization codes, role credentials' secret
-//! keys and session tokens. The exec endpoint's authorization token is read
+//! keys and session tokens (from GetRoleCredentials and AssumeRole), console
+//! sign-in tokens. The exec endpoint's authorization token is read
 //! by the child and added to them.
 //!
 //! Then, for every command: stderr holds none of them; `SSOENV_STATE` and
@@ -10,7 +11,7 @@
 //! child's environment holds role credentials only in the static variables
 //! of `exec --no-server`; stdout holds role credentials only where printing
 //! them is the command's purpose (`export`, `export-credentials`,
-//! `credential-process`) and SSO tokens nowhere. `status` shows the access
+//! `credential-process`, `console --print`) and SSO tokens nowhere. `status` shows the access
 //! key id masked. `Debug` output of the types holding secrets redacts them.
 
 mod support;
@@ -291,6 +292,27 @@ fn no_command_leaks_a_secret_with_trace_logging_on() {
     session.drop_credentials();
     session.run(&["write-credentials"], Stdout::Clean);
     session.run(&["write-credentials", "--remove"], Stdout::Clean);
+    // The console URL is a bearer secret: stdout only (its sign-in token is
+    // among the emulator's role secrets), never stderr.
+    session.run(&["console", "--print"], Stdout::RoleCredentials);
+
+    // A chained role: AssumeRole and GetCallerIdentity with the logs on.
+    let deploy = "arn:aws:iam::222222222222:role/Deploy";
+    let trusted = session
+        .sandbox
+        .emulator
+        .sso_role_arn(&session.sandbox.account_id(), "ReadOnly");
+    session
+        .sandbox
+        .emulator
+        .create_role(sso_emulator::AssumableRole::new(deploy).trust_role(&trusted));
+    let chained =
+        session
+            .sandbox
+            .project("chained", "ReadOnly", &format!("role_arn = \"{deploy}\"\n"));
+    session.run_in(&chained, &["allow"], Stdout::Clean);
+    session.run_in(&chained, &["export-credentials"], Stdout::RoleCredentials);
+    session.run_in(&chained, &["export", "bash"], Stdout::RoleCredentials);
 
     session.expire_token();
     session.drop_credentials();
