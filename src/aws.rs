@@ -154,7 +154,6 @@ pub async fn get_role_credentials(
     let region = &target.session.region;
     let endpoint = Service::Portal.endpoint(region);
     let client = portal_client(region, &endpoint, deadline)?;
-    let started = Instant::now();
     log::debug(|| {
         format!(
             "GetRoleCredentials {}/{} at {endpoint}",
@@ -167,14 +166,14 @@ pub async fn get_role_credentials(
         .account_id(&target.account_id)
         .role_name(&target.role_name)
         .send();
-    let output = with_deadline(request, deadline, Service::Portal, &endpoint).await?;
-    log::debug(|| {
-        format!(
-            "GetRoleCredentials answered in {:?}: {}",
-            started.elapsed(),
-            outcome(&output)
-        )
-    });
+    let output = send(
+        "GetRoleCredentials",
+        request,
+        deadline,
+        Service::Portal,
+        &endpoint,
+    )
+    .await?;
     let output = output
         .map_err(|err| match failure(&err) {
             Failure::Service(code, _) if code == "UnauthorizedException" => session_expired(&target.session),
@@ -260,7 +259,6 @@ pub async fn assume_role(
     let region = sts_region(source);
     let endpoint = Service::Sts.endpoint(region);
     let client = sts_client(region, source_creds, &endpoint, deadline)?;
-    let started = Instant::now();
     log::debug(|| {
         format!(
             "AssumeRole {} as {session_name} from {} at {endpoint}",
@@ -275,14 +273,7 @@ pub async fn assume_role(
         .set_external_id(hop.external_id.clone())
         .set_duration_seconds(hop.duration_seconds.map(|s| s as i32))
         .send();
-    let output = with_deadline(request, deadline, Service::Sts, &endpoint).await?;
-    log::debug(|| {
-        format!(
-            "AssumeRole answered in {:?}: {}",
-            started.elapsed(),
-            outcome(&output)
-        )
-    });
+    let output = send("AssumeRole", request, deadline, Service::Sts, &endpoint).await?;
     let output = output.map_err(|err| match failure(&err) {
         // What AWS says names the principal and the role; with the source
         // it is the whole story.
@@ -338,14 +329,15 @@ pub async fn caller_arn(target: &Target, creds: &Credentials, deadline: Instant)
     let endpoint = Service::Sts.endpoint(region);
     let client = sts_client(region, creds, &endpoint, deadline)?;
     log::debug(|| format!("GetCallerIdentity for {} at {endpoint}", target.label()));
-    let output = with_deadline(
-        client.get_caller_identity().send(),
+    let request = client.get_caller_identity().send();
+    let output = send(
+        "GetCallerIdentity",
+        request,
         deadline,
         Service::Sts,
         &endpoint,
     )
     .await?;
-    log::debug(|| format!("GetCallerIdentity answered: {}", outcome(&output)));
     let output = output.map_err(|err| failure(&err).into_error(Service::Sts, &endpoint))?;
     output
         .arn
@@ -368,7 +360,6 @@ pub async fn refresh_token(
 ) -> Result<RefreshedToken> {
     let endpoint = Service::Oidc.endpoint(&session.region);
     let client = oidc_client(&session.region, &endpoint, deadline)?;
-    let started = Instant::now();
     log::debug(|| format!("CreateToken(refresh_token) at {endpoint}"));
     let request = client
         .create_token()
@@ -377,14 +368,7 @@ pub async fn refresh_token(
         .grant_type("refresh_token")
         .refresh_token(grant.refresh_token)
         .send();
-    let output = with_deadline(request, deadline, Service::Oidc, &endpoint).await?;
-    log::debug(|| {
-        format!(
-            "CreateToken answered in {:?}: {}",
-            started.elapsed(),
-            outcome(&output)
-        )
-    });
+    let output = send("CreateToken", request, deadline, Service::Oidc, &endpoint).await?;
     let output = output.map_err(|err| match failure(&err) {
         Failure::Service(code, _)
             if matches!(
@@ -431,6 +415,27 @@ pub fn session_expired(session: &SsoSession) -> Error {
         "SSO session {} expired — run 'ssoenv login'",
         session.label()
     ))
+}
+
+/// Sends one SDK request within `deadline` and logs how long `operation`
+/// took and how it ended (never what it answered: that holds secrets).
+async fn send<T, E: ProvideErrorMetadata, R>(
+    operation: &str,
+    request: impl Future<Output = std::result::Result<T, SdkError<E, R>>>,
+    deadline: Instant,
+    service: Service,
+    endpoint: &str,
+) -> Result<std::result::Result<T, SdkError<E, R>>> {
+    let started = Instant::now();
+    let output = with_deadline(request, deadline, service, endpoint).await?;
+    log::debug(|| {
+        format!(
+            "{operation} answered in {:?}: {}",
+            started.elapsed(),
+            outcome(&output)
+        )
+    });
+    Ok(output)
 }
 
 pub(crate) async fn with_deadline<T>(

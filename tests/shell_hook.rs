@@ -15,7 +15,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use sso_emulator::{Fault, Operation};
 use support::interactive::{Interactive, Kind, quoted};
-use support::{Sandbox, env_lines, harness, stderr, stdout};
+use support::{Sandbox, aws_cli, env_lines, stderr, stdout};
 
 const CREDENTIAL_VARS: [&str; 4] = [
     "AWS_ACCESS_KEY_ID",
@@ -79,21 +79,6 @@ fn aws_vars(env: &BTreeMap<String, Vec<u8>>) -> Vec<&str> {
 
 fn role_calls(sandbox: &Sandbox) -> u64 {
     sandbox.emulator.calls(Operation::GetRoleCredentials)
-}
-
-/// The AWS CLI (v1, from the test venv), or `None` with a skip line locally.
-#[track_caller]
-fn aws_cli() -> Option<std::path::PathBuf> {
-    let python = harness::python()?;
-    let aws = python.with_file_name("aws");
-    if aws.is_file() {
-        Some(aws)
-    } else {
-        harness::missing(
-            &format!("the AWS CLI next to {}", python.display()),
-            "install awscli into the test venv",
-        )
-    }
 }
 
 // ----- scenarios ---------------------------------------------------------------

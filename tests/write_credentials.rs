@@ -11,7 +11,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use sso_emulator::Operation;
-use support::{Sandbox, access_key, credentials_of, harness, stderr, stdout};
+use support::{Sandbox, access_key, aws_cli, credentials_of, harness, stderr, stdout};
 
 fn logged_in() -> Sandbox {
     let sandbox = Sandbox::new();
@@ -25,21 +25,6 @@ fn credentials_file(sandbox: &Sandbox) -> PathBuf {
 
 fn section_name(sandbox: &Sandbox) -> String {
     format!("{}_AdministratorAccess", sandbox.account_id())
-}
-
-/// The AWS CLI next to the venv's Python, or `None` with a skip line locally.
-#[track_caller]
-fn aws_cli() -> Option<PathBuf> {
-    let python = harness::python()?;
-    let aws = python.with_file_name("aws");
-    if aws.is_file() {
-        Some(aws)
-    } else {
-        harness::missing(
-            &format!("the AWS CLI next to {}", python.display()),
-            "install awscli into the test venv",
-        )
-    }
 }
 
 /// `aws configure list --profile NAME`'s (value, type) for `row`.

@@ -125,6 +125,22 @@ impl Sandbox {
     }
 }
 
+/// The AWS CLI (v1, installed next to the test venv's Python), or `None`
+/// with a skip line locally (a failure under CI).
+#[track_caller]
+pub fn aws_cli() -> Option<PathBuf> {
+    let python = harness::python()?;
+    let aws = python.with_file_name("aws");
+    if aws.is_file() {
+        Some(aws)
+    } else {
+        harness::missing(
+            &format!("the AWS CLI next to {}", python.display()),
+            "install awscli into the test venv",
+        )
+    }
+}
+
 pub fn sha1_hex(text: &str) -> String {
     sha1_smol::Sha1::from(text).digest().to_string()
 }
