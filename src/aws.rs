@@ -76,6 +76,13 @@ impl Service {
 /// what AWS answered (a 500, a throttle, a dropped connection).
 const RETRY_BACKOFF: Duration = Duration::from_millis(200);
 
+/// Three attempts with a short first backoff, for every client but sign-in's.
+fn standard_retries() -> RetryConfig {
+    RetryConfig::standard()
+        .with_max_attempts(3)
+        .with_initial_backoff(RETRY_BACKOFF)
+}
+
 fn timeouts(deadline: Instant) -> Result<TimeoutConfig> {
     let left = deadline.saturating_duration_since(Instant::now());
     if left.is_zero() {
@@ -97,11 +104,7 @@ pub(crate) fn portal_client(
         .region(Region::new(region.to_owned()))
         .endpoint_url(endpoint)
         .timeout_config(timeouts(deadline)?)
-        .retry_config(
-            RetryConfig::standard()
-                .with_max_attempts(3)
-                .with_initial_backoff(RETRY_BACKOFF),
-        )
+        .retry_config(standard_retries())
         .build();
     Ok(aws_sdk_sso::Client::from_conf(config))
 }
@@ -111,10 +114,7 @@ pub(crate) fn oidc_client(
     endpoint: &str,
     deadline: Instant,
 ) -> Result<aws_sdk_ssooidc::Client> {
-    let retries = RetryConfig::standard()
-        .with_max_attempts(3)
-        .with_initial_backoff(RETRY_BACKOFF);
-    oidc_client_with(region, endpoint, deadline, retries)
+    oidc_client_with(region, endpoint, deadline, standard_retries())
 }
 
 /// An OIDC client that makes one attempt per call, for the sign-in flows:
@@ -232,11 +232,7 @@ fn sts_client(
         .endpoint_url(endpoint)
         .credentials_provider(signing)
         .timeout_config(timeouts(deadline)?)
-        .retry_config(
-            RetryConfig::standard()
-                .with_max_attempts(3)
-                .with_initial_backoff(RETRY_BACKOFF),
-        )
+        .retry_config(standard_retries())
         .build();
     Ok(aws_sdk_sts::Client::from_conf(config))
 }
