@@ -480,7 +480,7 @@ pub(crate) fn failure<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> Failu
 /// The innermost cause of an error: what actually happened on the wire
 /// ("connection refused", "connection closed before message completed"),
 /// not the layers of client wrapping around it.
-fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
     let mut cause = err;
     while let Some(source) = cause.source() {
         cause = source;

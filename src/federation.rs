@@ -201,7 +201,7 @@ where
         let response = client
             .get(uri)
             .await
-            .map_err(|e| unreachable(&root_cause(&e)))?;
+            .map_err(|e| unreachable(&aws::root_cause(&e)))?;
         let status = response.status().as_u16();
         let body = Limited::new(response.into_body(), MAX_ANSWER_BYTES)
             .collect()
@@ -215,15 +215,6 @@ where
             "no answer from the AWS sign-in service at {endpoint} in time — check your network, or try again"
         ))
     })?
-}
-
-/// What went wrong on the wire, without the layers of client wrapping.
-fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut cause = err;
-    while let Some(source) = cause.source() {
-        cause = source;
-    }
-    cause.to_string()
 }
 
 #[cfg(test)]
