@@ -40,8 +40,40 @@ pub fn remaining(time: SystemTime) -> Duration {
 /// `14:05`: `time` on the local clock (`TZ` or the system time zone), as
 /// people read expiry times. Falls back to UTC when no zone can be loaded.
 pub fn local_hh_mm(time: SystemTime) -> String {
-    let zone = jiff::tz::TimeZone::try_system().unwrap_or(jiff::tz::TimeZone::UTC);
+    let zone = local_zone(std::env::var_os("TZ").as_deref()).unwrap_or(jiff::tz::TimeZone::UTC);
     hh_mm_in(time, &zone)
+}
+
+/// The local time zone as the C library finds it, reading one file at most.
+///
+/// `jiff::tz::TimeZone::try_system` would do, but it indexes the whole
+/// zoneinfo directory (some 600 files) to name the zone, which cost the
+/// prompt that loads credentials 3 million instructions for a clock reading.
+/// Like glibc: no `TZ` means `/etc/localtime`; an empty `TZ` means UTC; a
+/// `TZ` (with or without a leading `:`) names a TZif file, absolute or under
+/// `TZDIR` (default `/usr/share/zoneinfo`), or else is a POSIX rule such as
+/// `CET-1CEST,M3.5.0,M10.5.0/3`.
+fn local_zone(tz: Option<&std::ffi::OsStr>) -> Option<jiff::tz::TimeZone> {
+    use jiff::tz::TimeZone;
+    let Some(tz) = tz else {
+        let data = std::fs::read("/etc/localtime").ok()?;
+        return TimeZone::tzif("Local", &data).ok();
+    };
+    let tz = tz.to_str()?;
+    let name = tz.strip_prefix(':').unwrap_or(tz);
+    if name.is_empty() {
+        return Some(TimeZone::UTC);
+    }
+    let file = if name.starts_with('/') {
+        std::path::PathBuf::from(name)
+    } else {
+        let dir = std::env::var_os("TZDIR").unwrap_or_else(|| "/usr/share/zoneinfo".into());
+        std::path::Path::new(&dir).join(name)
+    };
+    match std::fs::read(&file) {
+        Ok(data) => TimeZone::tzif(name, &data).ok(),
+        Err(_) => TimeZone::posix(name).ok(),
+    }
 }
 
 fn hh_mm_in(time: SystemTime, zone: &jiff::tz::TimeZone) -> String {
@@ -91,6 +123,23 @@ mod tests {
         assert_eq!(hh_mm_in(t, &jiff::tz::TimeZone::UTC), "22:13");
         let utc_plus_9 = jiff::tz::TimeZone::fixed(jiff::tz::offset(9));
         assert_eq!(hh_mm_in(t, &utc_plus_9), "07:13");
+    }
+
+    #[test]
+    fn zones_come_from_tz_as_the_c_library_reads_it() {
+        let t = from_epoch_secs(1_700_000_000); // 22:13:20 UTC, November: no DST
+        let at = |tz: &str| hh_mm_in(t, &local_zone(Some(tz.as_ref())).expect(tz));
+        assert_eq!(at(""), "22:13");
+        assert_eq!(at("UTC0"), "22:13");
+        assert_eq!(at("CET-1CEST,M3.5.0,M10.5.0/3"), "23:13");
+        assert_eq!(at("<+09>-9"), "07:13");
+        let zoneinfo = std::path::Path::new("/usr/share/zoneinfo/Asia/Tokyo");
+        if zoneinfo.exists() {
+            assert_eq!(at("Asia/Tokyo"), "07:13");
+            assert_eq!(at(":Asia/Tokyo"), "07:13");
+            assert_eq!(at("/usr/share/zoneinfo/Asia/Tokyo"), "07:13");
+        }
+        assert!(local_zone(Some("not a zone!".as_ref())).is_none());
     }
 
     #[test]
