@@ -5,10 +5,12 @@
 
 use std::time::{Duration, Instant, SystemTime};
 
+use aws_sdk_sso::config::SharedHttpClient;
 use aws_sdk_sso::config::retry::RetryConfig;
 use aws_sdk_sso::config::timeout::TimeoutConfig;
 use aws_sdk_sso::config::{BehaviorVersion, Region};
 use aws_sdk_sso::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};
 
 use crate::config::{RoleHop, SsoSession, Target};
 use crate::credentials::Credentials;
@@ -83,6 +85,35 @@ fn standard_retries() -> RetryConfig {
         .with_initial_backoff(RETRY_BACKOFF)
 }
 
+/// The HTTP client for requests to `endpoint`, when the SDK's default will not do.
+///
+/// The default client loads the system's CA certificates (some 140 of them,
+/// 18 million instructions) when an SDK client is built, whether or not a
+/// request will use TLS: 70 % of a renewal from a loopback endpoint. An
+/// `http://` endpoint (the emulator, a local proxy) gets the same rustls
+/// client with an empty trust store instead; it never does a handshake.
+/// `https://` keeps the default, native roots and all.
+fn http_client_for(endpoint: &str) -> Result<Option<SharedHttpClient>> {
+    let plain = endpoint
+        .get(..7)
+        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("http://"));
+    if !plain {
+        return Ok(None);
+    }
+    let no_roots = TlsContext::builder()
+        .with_trust_store(TrustStore::empty().with_native_roots(false))
+        .build()
+        .map_err(|err| Error::new(format!("cannot set up the HTTP client: {err}")))?;
+    Ok(Some(
+        aws_smithy_http_client::Builder::new()
+            .tls_provider(tls::Provider::Rustls(
+                tls::rustls_provider::CryptoMode::AwsLc,
+            ))
+            .tls_context(no_roots)
+            .build_https(),
+    ))
+}
+
 fn timeouts(deadline: Instant) -> Result<TimeoutConfig> {
     let left = deadline.saturating_duration_since(Instant::now());
     if left.is_zero() {
@@ -99,13 +130,14 @@ pub(crate) fn portal_client(
     endpoint: &str,
     deadline: Instant,
 ) -> Result<aws_sdk_sso::Client> {
-    let config = aws_sdk_sso::Config::builder()
+    let mut config = aws_sdk_sso::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(region.to_owned()))
         .endpoint_url(endpoint)
         .timeout_config(timeouts(deadline)?)
-        .retry_config(standard_retries())
-        .build();
+        .retry_config(standard_retries());
+    config.set_http_client(http_client_for(endpoint)?);
+    let config = config.build();
     Ok(aws_sdk_sso::Client::from_conf(config))
 }
 
@@ -135,13 +167,14 @@ fn oidc_client_with(
     deadline: Instant,
     retries: RetryConfig,
 ) -> Result<aws_sdk_ssooidc::Client> {
-    let config = aws_sdk_ssooidc::Config::builder()
+    let mut config = aws_sdk_ssooidc::Config::builder()
         .behavior_version(aws_sdk_ssooidc::config::BehaviorVersion::latest())
         .region(aws_sdk_ssooidc::config::Region::new(region.to_owned()))
         .endpoint_url(endpoint)
         .timeout_config(timeouts(deadline)?)
-        .retry_config(retries)
-        .build();
+        .retry_config(retries);
+    config.set_http_client(http_client_for(endpoint)?);
+    let config = config.build();
     Ok(aws_sdk_ssooidc::Client::from_conf(config))
 }
 
@@ -226,14 +259,15 @@ fn sts_client(
         Some(creds.expiration),
         "ssoenv",
     );
-    let config = aws_sdk_sts::Config::builder()
+    let mut config = aws_sdk_sts::Config::builder()
         .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
         .region(aws_sdk_sts::config::Region::new(region.to_owned()))
         .endpoint_url(endpoint)
         .credentials_provider(signing)
         .timeout_config(timeouts(deadline)?)
-        .retry_config(standard_retries())
-        .build();
+        .retry_config(standard_retries());
+    config.set_http_client(http_client_for(endpoint)?);
+    let config = config.build();
     Ok(aws_sdk_sts::Client::from_conf(config))
 }
 
