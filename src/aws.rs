@@ -15,9 +15,9 @@ use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};
 use crate::config::{RoleHop, SsoSession, Target};
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
+use crate::log;
 use crate::partition::Partition;
 use crate::token_cache::RefreshGrant;
-use crate::{log, timefmt};
 
 /// The endpoint a service's client should use instead of AWS's default, from
 /// the SDKs' own environment variables: `AWS_ENDPOINT_URL_<SERVICE>`, then
@@ -568,14 +568,4 @@ pub(crate) fn bad_answer(service: Service, endpoint: &str, what: &str) -> Error 
         "{} at {endpoint} sent an answer ssoenv cannot use ({what}) — try again later",
         service.what()
     ))
-}
-
-/// For messages about expiry: "in 59m" / "expired".
-pub fn describe_expiry(time: SystemTime) -> String {
-    let left = timefmt::remaining(time);
-    if left.is_zero() {
-        "expired".to_owned()
-    } else {
-        format!("in {}", timefmt::short_duration(left))
-    }
 }

@@ -46,11 +46,22 @@ pub fn cached(target: &Target) -> Result<Option<Credentials>> {
     credentials::load(target)
 }
 
+/// Cached credentials of `target` that [`obtain`] would use as they are;
+/// never touches the network.
+pub fn cached_fresh(target: &Target, min_ttl: Duration) -> Result<Option<Credentials>> {
+    Ok(credentials::load(target)?.filter(fresh_for(min_ttl)))
+}
+
 /// Credentials for `target` with more than `min_ttl` left (bounded by half
 /// their lifetime, see [`Credentials::renew_at`]), renewing them if needed,
 /// all within `deadline`.
 pub fn obtain(target: &Target, min_ttl: Duration, deadline: Instant) -> Result<Credentials> {
-    obtain_unless(target, deadline, |creds| !creds.needs_renewal(min_ttl))
+    obtain_unless(target, deadline, fresh_for(min_ttl))
+}
+
+/// The test [`obtain`] applies to cached credentials.
+fn fresh_for(min_ttl: Duration) -> impl Fn(&Credentials) -> bool {
+    move |creds| !creds.needs_renewal(min_ttl)
 }
 
 /// Like [`obtain`], with the caller deciding which cached credentials are

@@ -1,6 +1,8 @@
 //! One error type for every command: a message for the user and an exit code.
 
 use std::fmt;
+use std::io::Write;
+use std::process::ExitCode;
 
 /// What went wrong, in words a user can act on, plus the exit status to use.
 #[derive(Debug)]
@@ -69,6 +71,17 @@ impl Error {
     /// True when writing our output failed because the reader went away.
     pub fn is_broken_pipe(&self) -> bool {
         self.kind == Kind::BrokenPipe
+    }
+
+    /// Ends a failed command, in either binary: `ssoenv: <message>` on
+    /// stderr and the error's exit status — or quietly with success when the
+    /// reader went away (`ssoenv list | head`), as there is no one to tell.
+    pub fn report(&self) -> ExitCode {
+        if self.is_broken_pipe() {
+            return ExitCode::SUCCESS;
+        }
+        let _ = writeln!(std::io::stderr(), "ssoenv: {self}");
+        ExitCode::from(self.exit_code)
     }
 }
 

@@ -4,27 +4,46 @@
 //! since the last prompt, [`nothing_changed`] says so after reading
 //! `SSOENV_STATE` and a few `stat`s, and the small `ssoenv` binary exits with
 //! no output: no argument parser, no config parsing, no async runtime, no TLS,
-//! no network. Everything else goes to `ssoenv-core` (see `src/main.rs`).
+//! no network. When something changed, the small binary still decides
+//! locally whatever needs no AWS (`crate::cmd::export` with its `CacheOnly`
+//! renewal); everything else goes to `ssoenv-core` (see `src/main.rs`).
 
 use std::env;
 use std::ffi::OsStr;
 use std::path::Path;
 use std::time::SystemTime;
 
+use crate::cli::ExportTarget;
 use crate::credentials;
 use crate::paths;
 use crate::state::{self, State, Watched};
 
-/// The export targets the hook uses, as they appear on the command line.
-const EXPORT_TARGETS: [&str; 6] = ["bash", "zsh", "fish", "pwsh", "powershell", "json"];
+/// The export targets the hook uses, as they appear on the command line
+/// (clap's names and aliases for [`ExportTarget`]; a unit test keeps the two
+/// in step).
+const EXPORT_TARGETS: [(&str, ExportTarget); 6] = [
+    ("bash", ExportTarget::Bash),
+    ("zsh", ExportTarget::Zsh),
+    ("fish", ExportTarget::Fish),
+    ("pwsh", ExportTarget::Pwsh),
+    ("powershell", ExportTarget::Pwsh),
+    ("json", ExportTarget::Json),
+];
 
-/// True for exactly `ssoenv export <target>`, as the hook calls it.
-pub fn is_export_call() -> bool {
+/// The target of exactly `ssoenv export <target>`, as the hook calls it;
+/// `None` for every other command line.
+pub fn export_call() -> Option<ExportTarget> {
     let mut args = env::args_os().skip(1);
     let (Some(verb), Some(target), None) = (args.next(), args.next(), args.next()) else {
-        return false;
+        return None;
     };
-    verb == "export" && EXPORT_TARGETS.iter().any(|t| target == *t)
+    if verb != "export" {
+        return None;
+    }
+    EXPORT_TARGETS
+        .iter()
+        .find(|(name, _)| target == *name)
+        .map(|(_, target)| *target)
 }
 
 /// True when this shell's state still describes the world, so the prompt
@@ -80,5 +99,33 @@ fn key_still_exported(fingerprint: Option<&str>, access_key_id: Option<&OsStr>) 
         Some(expected) => access_key_id
             .and_then(OsStr::to_str)
             .is_some_and(|key| credentials::fingerprint(key) == expected),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::ValueEnum;
+
+    use super::*;
+
+    #[test]
+    fn the_export_targets_are_clap_s_names_and_aliases() {
+        let mut from_clap: Vec<(String, ExportTarget)> = ExportTarget::value_variants()
+            .iter()
+            .flat_map(|target| {
+                let value = target.to_possible_value().expect("no hidden targets");
+                value
+                    .get_name_and_aliases()
+                    .map(|name| (name.to_owned(), *target))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let mut here: Vec<(String, ExportTarget)> = EXPORT_TARGETS
+            .iter()
+            .map(|(name, target)| ((*name).to_owned(), *target))
+            .collect();
+        from_clap.sort_by(|a, b| a.0.cmp(&b.0));
+        here.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(here, from_clap);
     }
 }

@@ -2,44 +2,52 @@
 //!
 //! It is deliberately small. Before every prompt the hook runs `ssoenv export
 //! <shell>`; when nothing changed, [`hot_path::nothing_changed`] answers after
-//! a few `stat`s and this process exits. The full program — argument parser,
-//! config, AWS SDK, TLS — lives in `ssoenv-core`, installed next to this
-//! binary, which this process becomes (exec, same pid, same arguments) for
-//! everything else.
+//! a few `stat`s and this process exits. When something changed but no AWS
+//! request is needed — leaving a project, entering one with cached
+//! credentials, an untrusted or broken `.awssso.toml` — the export runs here
+//! too, with the cache as its only source ([`export::CacheOnly`]). The full
+//! program — argument parser, AWS SDK, async runtime, TLS — lives in
+//! `ssoenv-core`, installed next to this binary, which this process becomes
+//! (exec, same pid, same arguments) for everything else.
 //!
 //! Why two binaries: the dynamic loader applies every relocation of a binary
 //! at start-up, and the full program has tens of thousands of them (the AWS
 //! SDK's tables). Keeping them out of the idle prompt makes its cost that of
 //! exec'ing an empty program, while both binaries stay position-independent.
 
-use std::io::Write;
 use std::os::unix::process::CommandExt;
 use std::process::{Command, ExitCode};
 
+use ssoenv::cmd::export::{self, CacheOnly};
+use ssoenv::error::Error;
 use ssoenv::hot_path;
 
 /// The full program's file name, next to this binary.
 const CORE: &str = "ssoenv-core";
 
 fn main() -> ExitCode {
-    if hot_path::is_export_call() && hot_path::nothing_changed() {
-        return ExitCode::SUCCESS;
+    if let Some(target) = hot_path::export_call() {
+        if hot_path::nothing_changed() {
+            return ExitCode::SUCCESS;
+        }
+        match export::export(target, &CacheOnly) {
+            Ok(Some(code)) => return code,
+            Err(err) => return err.report(),
+            // Credentials are due: ssoenv-core renews them and answers the prompt.
+            Ok(None) => {}
+        }
     }
     let core = match std::env::current_exe() {
         Ok(exe) => exe.with_file_name(CORE),
-        Err(err) => return fail(&format!("cannot find its own location ({err})")),
+        Err(err) => return Error::new(format!("cannot find its own location ({err})")).report(),
     };
     let mut args = std::env::args_os();
     let arg0 = args.next().unwrap_or_else(|| "ssoenv".into());
     // exec only returns on failure.
     let err = Command::new(&core).arg0(arg0).args(args).exec();
-    fail(&format!(
+    Error::new(format!(
         "cannot run {} ({err}) — reinstall ssoenv, which installs both binaries",
         core.display()
     ))
-}
-
-fn fail(message: &str) -> ExitCode {
-    let _ = writeln!(std::io::stderr(), "ssoenv: {message}");
-    ExitCode::FAILURE
+    .report()
 }

@@ -86,6 +86,16 @@ fn hh_mm_in(time: SystemTime, zone: &jiff::tz::TimeZone) -> String {
     }
 }
 
+/// For messages about expiry: "in 59m" / "expired".
+pub fn describe_expiry(time: SystemTime) -> String {
+    let left = remaining(time);
+    if left.is_zero() {
+        "expired".to_owned()
+    } else {
+        format!("in {}", short_duration(left))
+    }
+}
+
 /// A remaining duration, shortest form: `59m`, `7h 59m`, `45s`.
 pub fn short_duration(duration: Duration) -> String {
     let secs = duration.as_secs();

@@ -1,15 +1,20 @@
-//! The idle prompt: `ssoenv export <shell>` with nothing changed must stay a
-//! few `stat`s — no config parsing, no async runtime, no TLS, no network.
+//! The prompt binary: `ssoenv export <shell>` with nothing changed must stay
+//! a few `stat`s — no config parsing, no async runtime, no TLS, no network —
+//! and every prompt that needs no AWS request (leaving, entering with cached
+//! credentials, an untrusted file) is answered by it alone, without exec'ing
+//! `ssoenv-core`.
 
 mod support;
 
-use std::process::Command;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 use std::time::Duration;
 
 use support::{Sandbox, harness, stderr, stdout};
 
 #[test]
-fn the_prompt_binary_links_no_runtime_tls_sdk_or_config_parser() {
+fn the_prompt_binary_links_no_runtime_tls_sdk_or_argument_parser() {
     let Some(nm) = harness::require_tool("nm") else {
         return;
     };
@@ -24,14 +29,28 @@ fn the_prompt_binary_links_no_runtime_tls_sdk_or_config_parser() {
         symbols.lines().count() > 100,
         "nm listed too little to judge:\n{symbols}"
     );
+    // The small binary parses `.awssso.toml` (toml) and JSON caches now;
+    // what it must never carry is what makes ssoenv-core slow to start.
+    // This is the debug binary, where shared generics make the linker pull
+    // whole library objects and keep aws-lc's C constructor (not its Rust
+    // wrappers, which are checked here); `.ci/run` checks the release binary
+    // it installs for that too.
     for crate_name in [
         "tokio::",
         "rustls::",
+        "aws_lc_rs::",
         "aws_sdk_",
         "aws_smithy_",
         "hyper::",
+        "hyper_util::",
+        "hyper_rustls::",
         "clap_builder::",
-        "toml::",
+        "inquire::",
+        "indicatif::",
+        "ssoenv::aws::",
+        "ssoenv::signin::",
+        "ssoenv::endpoint::",
+        "ssoenv::engine::obtain",
     ] {
         let linked: Vec<&str> = symbols
             .lines()
@@ -98,4 +117,95 @@ fn every_other_command_reaches_the_full_program() {
         "the owned variable is given back: {}",
         stdout(&out)
     );
+}
+
+/// The small `ssoenv` binary copied alone into a directory of its own: any
+/// prompt it cannot answer by itself fails to find `ssoenv-core`.
+fn lone_prompt_binary(sandbox: &Sandbox) -> PathBuf {
+    let dir = sandbox.home().join("lone-bin");
+    fs::create_dir_all(&dir).unwrap();
+    let lone = dir.join("ssoenv");
+    fs::copy(env!("CARGO_BIN_EXE_ssoenv"), &lone).unwrap();
+    lone
+}
+
+fn run_lone(sandbox: &Sandbox, lone: &Path, cwd: &Path, env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(lone);
+    sandbox.apply_env(&mut cmd);
+    cmd.current_dir(cwd).args(["export", "json"]);
+    for (name, value) in env {
+        cmd.env(name, value);
+    }
+    cmd.output().expect("run the lone prompt binary")
+}
+
+#[test]
+fn leaving_and_entering_with_cached_credentials_need_no_full_program() {
+    let sandbox = Sandbox::new();
+    sandbox.login(Duration::from_secs(3600));
+    let project = sandbox.allowed_project("app", "ReadOnly", "region = \"eu-west-1\"\n");
+    let lone = lone_prompt_binary(&sandbox);
+
+    // Nothing cached yet: the lone binary must hand over, proving it cannot
+    // renew by itself (and that the checks below test the local path).
+    let out = run_lone(&sandbox, &lone, &project, &[]);
+    assert!(
+        !out.status.success(),
+        "renewal without ssoenv-core succeeded"
+    );
+    assert!(
+        stderr(&out).contains("cannot run") && stderr(&out).contains("ssoenv-core"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        stdout(&out),
+        "",
+        "nothing half-printed before the hand-over"
+    );
+    assert_eq!(sandbox.emulator.total_calls(), 0);
+
+    // The full program renews once and fills the cache.
+    let first = sandbox.ssoenv(&project, &["export", "json"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let calls = sandbox.emulator.total_calls();
+    assert_eq!(calls, 1);
+
+    // Entering with cached credentials: answered alone, no request.
+    let out = run_lone(&sandbox, &lone, &project, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let entered: serde_json::Value = serde_json::from_slice(&out.stdout).expect("export json");
+    let set = &entered["set"];
+    let key = set["AWS_ACCESS_KEY_ID"].as_str().expect("an access key");
+    assert!(key.starts_with("ASIA"), "{key}");
+    assert_eq!(set["AWS_REGION"], "eu-west-1");
+    assert!(stderr(&out).contains("loaded"), "{}", stderr(&out));
+    assert_eq!(
+        sandbox.emulator.total_calls(),
+        calls,
+        "entering made a request"
+    );
+
+    // Leaving, in the shell state entering produced: answered alone too.
+    let state = set["SSOENV_STATE"]
+        .as_str()
+        .expect("a state after entering");
+    let shell = [("SSOENV_STATE", state), ("AWS_ACCESS_KEY_ID", key)];
+    let out = run_lone(&sandbox, &lone, &sandbox.home(), &shell);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let left: serde_json::Value = serde_json::from_slice(&out.stdout).expect("export json");
+    let restored = left["restore"].as_array().expect("restore list");
+    assert!(
+        restored.contains(&"AWS_ACCESS_KEY_ID".into()) && restored.contains(&"AWS_REGION".into()),
+        "leaving gives the variables back: {left}"
+    );
+    assert_eq!(left["unset"], serde_json::json!(["SSOENV_STATE"]));
+    assert!(stderr(&out).contains("unloaded"), "{}", stderr(&out));
+
+    // An untrusted file is a local decision as well.
+    let other = sandbox.project("other", "ReadOnly", "");
+    let out = run_lone(&sandbox, &lone, &other, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("not allowed"), "{}", stderr(&out));
+    assert_eq!(sandbox.emulator.total_calls(), calls);
 }

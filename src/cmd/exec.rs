@@ -195,7 +195,7 @@ fn still_valid_after(err: Error, target: &Target) -> Result<Credentials> {
         Some(creds) => {
             eprintln!(
                 "ssoenv: {err} — running with the cached credentials (expire {})",
-                crate::aws::describe_expiry(creds.expiration)
+                crate::timefmt::describe_expiry(creds.expiration)
             );
             Ok(creds)
         }

@@ -2,8 +2,15 @@
 //!
 //! When nothing changed since the last prompt, the small `ssoenv` binary
 //! answers before this code is reached (`crate::hot_path`). Everything else
-//! comes here: [`Export::run`] works out what the AWS variables should be and
+//! comes here: [`export`] works out what the AWS variables should be and
 //! prints only the difference as shell code.
+//!
+//! The same code runs in both binaries, told by a [`Renewal`] how far it may
+//! go for credentials. The small `ssoenv` binary runs it with [`CacheOnly`]:
+//! leaving a project, entering one whose credentials are cached, an
+//! untrusted or invalid `.awssso.toml` are all decided there, with no second
+//! exec. Only when credentials must come from AWS does it hand the prompt
+//! to `ssoenv-core`, which runs it again with the network.
 
 use std::collections::BTreeMap;
 use std::env;
@@ -16,10 +23,68 @@ use super::Run;
 use crate::cli::{Export, ExportTarget};
 use crate::config::Target;
 use crate::credentials::{self, Credentials};
-use crate::error::{Kind, Result};
+use crate::error::{Error, Kind, Result};
 use crate::shell::{EnvName, Shell, shell_for_export};
 use crate::state::{self, State, Watched};
-use crate::{aws, config, engine, log, paths, timefmt, token_cache, trust};
+use crate::{config, engine, log, paths, timefmt, token_cache, trust};
+
+/// How one prompt may get credentials.
+pub trait Renewal {
+    /// Credentials of `target` with more than `min_ttl` left, renewed when
+    /// due; `Ok(None)` when that takes a request to AWS and this process
+    /// does not make requests.
+    fn obtain(&self, target: &Target, min_ttl: Duration) -> Result<Option<Credentials>>;
+}
+
+/// The small binary's renewal: the credential cache, and nothing else.
+///
+/// Generic code instantiated with this type links no AWS client, runtime
+/// or TLS (`tests/hot_path.rs` checks the symbols).
+pub struct CacheOnly;
+
+impl Renewal for CacheOnly {
+    fn obtain(&self, target: &Target, min_ttl: Duration) -> Result<Option<Credentials>> {
+        engine::cached_fresh(target, min_ttl)
+    }
+}
+
+/// `ssoenv-core`'s renewal: the engine, bounded by the hook's deadline.
+struct OverNetwork;
+
+impl Renewal for OverNetwork {
+    fn obtain(&self, target: &Target, min_ttl: Duration) -> Result<Option<Credentials>> {
+        engine::obtain(target, min_ttl, hook_deadline()).map(Some)
+    }
+}
+
+impl Run for Export {
+    fn run(&self) -> Result<ExitCode> {
+        export(self.target, &OverNetwork)?.ok_or_else(|| {
+            Error::new("the prompt's renewal gave no answer (a bug: please report it)")
+        })
+    }
+}
+
+/// Prints this prompt's changes for `target`: shell code (or JSON) on
+/// stdout, at most one message on stderr. `Ok(None)`, with nothing printed,
+/// when credentials are due and `renewal` cannot get them.
+pub fn export(target: ExportTarget, renewal: &impl Renewal) -> Result<Option<ExitCode>> {
+    let previous = State::from_env();
+    let cwd = super::current_dir()?;
+    let Some(mut outcome) = evaluate(&cwd, &previous, renewal) else {
+        return Ok(None);
+    };
+    let code = render(target, &previous, &mut outcome)?;
+    std::io::stdout().write_all(code.as_bytes())?;
+    if let Some(message) = &outcome.message
+        && outcome.state.said != previous.said
+    {
+        writeln!(std::io::stderr(), "ssoenv: {message}")?;
+    } else if outcome.vars.is_empty() && previous.key.is_some() && outcome.message.is_none() {
+        writeln!(std::io::stderr(), "ssoenv: unloaded AWS credentials")?;
+    }
+    Ok(Some(ExitCode::SUCCESS))
+}
 
 /// How long the hook may spend on the network per prompt: `SSOENV_HOOK_TIMEOUT`
 /// (e.g. `5s`), default 3 seconds.
@@ -70,30 +135,13 @@ impl Outcome {
     }
 }
 
-impl Run for Export {
-    fn run(&self) -> Result<ExitCode> {
-        let previous = State::from_env();
-        let cwd = super::current_dir()?;
-        let mut outcome = evaluate(&cwd, &previous);
-        let code = render(self.target, &previous, &mut outcome)?;
-        std::io::stdout().write_all(code.as_bytes())?;
-        if let Some(message) = &outcome.message
-            && outcome.state.said != previous.said
-        {
-            writeln!(std::io::stderr(), "ssoenv: {message}")?;
-        } else if outcome.vars.is_empty() && previous.key.is_some() && outcome.message.is_none() {
-            writeln!(std::io::stderr(), "ssoenv: unloaded AWS credentials")?;
-        }
-        Ok(ExitCode::SUCCESS)
-    }
-}
-
 /// Decides what this directory should have. Never fails: every problem
 /// becomes a one-line message and an environment without stale credentials.
-fn evaluate(cwd: &Path, previous: &State) -> Outcome {
+/// `None` only when credentials are due and `renewal` cannot get them.
+fn evaluate(cwd: &Path, previous: &State, renewal: &impl Renewal) -> Option<Outcome> {
     let Some(file) = paths::find_project_file(cwd) else {
         log::debug(|| format!("no {} above {}", paths::PROJECT_FILE, paths::display(cwd)));
-        return Outcome::empty(None);
+        return Some(Outcome::empty(None));
     };
     log::debug(|| {
         format!(
@@ -105,33 +153,41 @@ fn evaluate(cwd: &Path, previous: &State) -> Outcome {
     let verdict = match trust::check(&file) {
         Ok(verdict) => verdict,
         Err(err) => {
-            return Outcome::empty(config).say(format!("error:{}", err.message()), err.message());
+            let outcome = Outcome::empty(config);
+            return Some(outcome.say(format!("error:{}", err.message()), err.message()));
         }
     };
     let mut outcome = Outcome::empty(config);
     outcome.state.watch.push(Watched::now(&verdict.record));
     if !verdict.allowed {
         let shown = paths::display(&file);
-        return outcome.say(
+        return Some(outcome.say(
             format!("untrusted:{shown}"),
             format!(
                 "{} at {shown} is not allowed — run 'ssoenv allow'",
                 paths::PROJECT_FILE
             ),
-        );
+        ));
     }
     match config::load_project(&file) {
-        Ok(target) => with_credentials(outcome, &target, previous),
-        Err(err) => outcome.say(format!("invalid:{}", paths::display(&file)), err.message()),
+        Ok(target) => with_credentials(outcome, &target, previous, renewal),
+        Err(err) => Some(outcome.say(format!("invalid:{}", paths::display(&file)), err.message())),
     }
 }
 
 /// Fills in the credentials of `target`: renewed when due, the cached ones
 /// while they are still valid when renewal fails, none once they expired.
-fn with_credentials(mut outcome: Outcome, target: &Target, previous: &State) -> Outcome {
+/// `None` when they are due and `renewal` cannot get them.
+fn with_credentials(
+    mut outcome: Outcome,
+    target: &Target,
+    previous: &State,
+    renewal: &impl Renewal,
+) -> Option<Outcome> {
     let label = target.label();
     let was_loaded = previous.key.is_some() && previous.config == outcome.state.config;
-    match engine::obtain(target, target.refresh_before, hook_deadline()) {
+    let obtained = renewal.obtain(target, target.refresh_before).transpose()?;
+    Some(match obtained {
         Ok(creds) => {
             outcome.state.recheck_at =
                 Some(timefmt::epoch_secs(creds.renew_at(target.refresh_before)));
@@ -140,7 +196,7 @@ fn with_credentials(mut outcome: Outcome, target: &Target, previous: &State) -> 
                 // The same credentials again (the user unset them, say): no news.
                 Some(key) if was_loaded && *key == creds.fingerprint() => {
                     outcome.state.said.clone_from(&previous.said);
-                    return outcome;
+                    return Some(outcome);
                 }
                 Some(_) if was_loaded => "renewed",
                 _ => "loaded",
@@ -176,7 +232,7 @@ fn with_credentials(mut outcome: Outcome, target: &Target, previous: &State) -> 
                     let message = format!(
                         "{} — keeping the current credentials (expire {})",
                         err.message(),
-                        aws::describe_expiry(creds.expiration)
+                        timefmt::describe_expiry(creds.expiration)
                     );
                     outcome.say(format!("kept:{label}"), message)
                 }
@@ -186,7 +242,7 @@ fn with_credentials(mut outcome: Outcome, target: &Target, previous: &State) -> 
                 }
             }
         }
-    }
+    })
 }
 
 /// Puts `creds` (and the region) into the outcome, watching the cache file so

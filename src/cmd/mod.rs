@@ -6,7 +6,7 @@ mod console;
 mod credential_process;
 mod deny;
 mod exec;
-mod export;
+pub mod export;
 mod export_credentials;
 mod hook;
 mod init;

@@ -470,7 +470,7 @@ fn cli_role_cache_key(session: &SsoSession, account_id: &str, role_name: &str) -
 
 /// For `login`'s last line: "expires in 7h 59m".
 pub fn describe_expiry(time: SystemTime) -> String {
-    format!("expires {}", aws::describe_expiry(time))
+    format!("expires {}", crate::timefmt::describe_expiry(time))
 }
 
 #[cfg(test)]
