@@ -175,7 +175,8 @@ pub fn store(
         credentials: credentials.clone(),
     };
     let json = serde_json::to_vec_pretty(&file).expect("credentials always encode as JSON");
-    fsutil::write_private_atomic(&cache_path(target)?, &json)
+    // Damaged or old after a power cut, it is only renewed again: no fsync.
+    fsutil::write_rebuildable_cache(&cache_path(target)?, &json)
 }
 
 /// Removes the cached credentials of every role of `session` (at sign-out).

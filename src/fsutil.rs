@@ -36,7 +36,20 @@ pub fn ensure_private_dir(dir: &Path) -> Result<()> {
 pub fn write_private_atomic(path: &Path, contents: &[u8]) -> Result<()> {
     let dir = parent(path)?;
     ensure_private_dir(dir)?;
-    replace_atomically(dir, path, contents)
+    replace(dir, path, contents, Durability::Synced)
+}
+
+/// Like [`write_private_atomic`] for a cache that can be rebuilt from other
+/// state (role credentials, renewed from the SSO token): just as atomic —
+/// a reader or a killed writer still sees the old file or the new one — but
+/// not forced to disk. A power cut may bring back the old file or leave a
+/// damaged one, which the reader treats as absent; in exchange a renewal at
+/// the prompt does not wait for two `fsync`s (half a millisecond on a
+/// virtual disk, far more on a busy laptop one).
+pub fn write_rebuildable_cache(path: &Path, contents: &[u8]) -> Result<()> {
+    let dir = parent(path)?;
+    ensure_private_dir(dir)?;
+    replace(dir, path, contents, Durability::Cache)
 }
 
 /// Like [`write_private_atomic`] for a file in a directory the user chose
@@ -47,10 +60,20 @@ pub fn write_private_atomic_in_shared_dir(path: &Path, contents: &[u8]) -> Resul
     if !dir.is_dir() {
         ensure_private_dir(dir)?;
     }
-    replace_atomically(dir, path, contents)
+    replace(dir, path, contents, Durability::Synced)
 }
 
-fn replace_atomically(dir: &Path, path: &Path, contents: &[u8]) -> Result<()> {
+/// Whether a replaced file must survive a power cut.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Durability {
+    /// On disk before the call returns: data, then the rename.
+    Synced,
+    /// Atomic only: see [`write_rebuildable_cache`].
+    Cache,
+}
+
+fn replace(dir: &Path, path: &Path, contents: &[u8], durability: Durability) -> Result<()> {
+    let synced = durability == Durability::Synced;
     let mut temp = tempfile::Builder::new()
         .prefix(TEMP_PREFIX)
         .rand_bytes(TEMP_RAND_LEN)
@@ -58,12 +81,18 @@ fn replace_atomically(dir: &Path, path: &Path, contents: &[u8]) -> Result<()> {
         .tempfile_in(dir)
         .map_err(|e| io_error("cannot create a temporary file in", dir, &e))?;
     temp.write_all(contents)
-        .and_then(|()| temp.as_file().sync_all())
+        .and_then(|()| {
+            if synced {
+                temp.as_file().sync_all()
+            } else {
+                Ok(())
+            }
+        })
         .map_err(|e| io_error("cannot write", temp.path(), &e))?;
     temp.persist(path)
         .map_err(|e| io_error("cannot replace", path, &e.error))?;
     // The rename itself must reach the disk, or a crash could bring back the old file.
-    if let Ok(dir) = File::open(dir) {
+    if synced && let Ok(dir) = File::open(dir) {
         let _ = dir.sync_all();
     }
     remove_stale_temp_files(dir);
