@@ -698,8 +698,8 @@ fn check_quoting(value: &str) -> Result<(), TestCaseError> {
         let quoted = shell.quote(value);
         prop_assert!(!quoted.is_empty(), "{kind:?}: empty word for {value:?}");
         prop_assert!(
-            !quoted.chars().any(|c| c.is_ascii_control()),
-            "{kind:?}: raw control character in {quoted:?}"
+            !quoted.chars().any(char::is_control),
+            "{kind:?}: raw control character (C0, DEL or C1) in {quoted:?}"
         );
         if matches!(kind, HookShell::Bash | HookShell::Zsh) && !quoted.starts_with("$'") {
             prop_assert!(

@@ -549,7 +549,7 @@ fn pwsh_quoting_reads_back_through_the_grammar() {
         );
 
         // Without control characters the value is one single-quoted token.
-        if !value.chars().any(|c| c.is_ascii_control()) {
+        if !value.chars().any(char::is_control) {
             let quoted = shell.quote(&value);
             assert_eq!(&code[rhs.byte_range()], quoted);
             let mut literals = 0;

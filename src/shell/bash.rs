@@ -70,8 +70,8 @@ pub(super) fn restore(out: &mut String, name: &EnvName) {
 /// Words made only of characters that no expansion touches stay bare (paths,
 /// regions, key ids read better that way); everything else becomes `$'…'`,
 /// where `\` and `'` are escaped and control characters are written as
-/// escapes, so the code stays on one line and no terminal sees a raw control
-/// byte. Other characters, non-ASCII included, pass through: inside `$'…'` only
+/// escapes (C0, DEL and C1 alike), so the code stays on one line and no
+/// terminal sees a raw control character. Other characters, non-ASCII included, pass through: inside `$'…'` only
 /// a backslash is special, and UTF-8 never uses the byte of `\` or `'` inside
 /// a multi-byte character. `=` and `~` are not bare-safe because zsh expands
 /// them at the start of a word.
@@ -91,8 +91,14 @@ pub(super) fn quote(value: &str) -> String {
             '\t' => quoted.push_str("\\t"),
             '\r' => quoted.push_str("\\r"),
             // Always two hex digits: `\xH` followed by a hex digit would read as `\xHH`.
-            c if c.is_ascii_control() => {
-                quoted.push_str(&format!("\\x{:02x}", u32::from(c)));
+            // C1 controls (U+0080–U+009F) too, as their UTF-8 bytes: a raw one
+            // can drive a terminal that shows the code, and bytes are exact in
+            // any locale, where bash's `\u` depends on it.
+            c if c.is_control() => {
+                let mut utf8 = [0; 4];
+                for byte in c.encode_utf8(&mut utf8).bytes() {
+                    quoted.push_str(&format!("\\x{byte:02x}"));
+                }
             }
             c => quoted.push(c),
         }
@@ -120,6 +126,8 @@ mod tests {
             ("~", "$'~'"),
             ("日本’", "$'日本’'"),
             ("a\0b", "$'ab'"),
+            ("\u{85}x\u{9b}", "$'\\xc2\\x85x\\xc2\\x9b'"),
+            ("\u{a0}", "$'\u{a0}'"),
         ];
         for (value, expected) in cases {
             assert_eq!(quote(value), expected, "{value:?}");

@@ -55,7 +55,7 @@ impl Shell for Fish {
             if c == '\0' {
                 continue; // cannot be in the environment: see the `Shell` trait
             }
-            if c.is_ascii_control() {
+            if c.is_control() {
                 if in_quotes {
                     quoted.push('\'');
                     in_quotes = false;
@@ -66,7 +66,10 @@ impl Shell for Fish {
                     '\r' => quoted.push_str("\\r"),
                     // Two digits always, and the next part starts with a quote, so
                     // no following character is read as part of the escape.
-                    c => quoted.push_str(&format!("\\x{:02x}", u32::from(c))),
+                    c if c.is_ascii() => quoted.push_str(&format!("\\x{:02x}", u32::from(c))),
+                    // C1 controls (U+0080–U+009F): the character, escaped, so no
+                    // raw one reaches a terminal that shows the code.
+                    c => quoted.push_str(&format!("\\u{:04x}", u32::from(c))),
                 }
                 continue;
             }
@@ -106,6 +109,8 @@ mod tests {
             ("(id) $HOME", "'(id) $HOME'"),
             ("日本’", "'日本’'"),
             ("\0", "''"),
+            ("a\u{85}", "'a'\\u0085"),
+            ("\u{a0}", "'\u{a0}'"),
         ];
         for (value, expected) in cases {
             assert_eq!(Fish.quote(value), expected, "{value:?}");

@@ -72,7 +72,8 @@ impl Shell for Pwsh {
             if c == '\0' {
                 continue; // cannot be in the environment: see the `Shell` trait
             }
-            if c.is_ascii_control() {
+            // C0, DEL and C1 (U+0080–U+009F): never raw in the code.
+            if c.is_control() {
                 // The first operand must be a string, or `+` would add char codes.
                 if !literal.is_empty() || parts.is_empty() {
                     parts.push(single_quoted(&literal));
@@ -131,6 +132,7 @@ mod tests {
             ("$(id) `n \"x\"", "'$(id) `n \"x\"'"),
             ("a\nb", "('a' + [char]0x0A + 'b')"),
             ("\r\n", "('' + [char]0x0D + [char]0x0A)"),
+            ("\u{9b}", "('' + [char]0x9B)"),
             ("a\0b", "'ab'"),
         ];
         for (value, expected) in cases {
