@@ -143,11 +143,19 @@ mod tests {
         assert_eq!(at("UTC0"), "22:13");
         assert_eq!(at("CET-1CEST,M3.5.0,M10.5.0/3"), "23:13");
         assert_eq!(at("<+09>-9"), "07:13");
+        // Named zones need the system's tzdata: required under CI.
         let zoneinfo = std::path::Path::new("/usr/share/zoneinfo/Asia/Tokyo");
         if zoneinfo.exists() {
             assert_eq!(at("Asia/Tokyo"), "07:13");
             assert_eq!(at(":Asia/Tokyo"), "07:13");
             assert_eq!(at("/usr/share/zoneinfo/Asia/Tokyo"), "07:13");
+        } else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "{} is missing: install tzdata",
+                zoneinfo.display()
+            );
+            eprintln!("skipping named zones: no {}", zoneinfo.display());
         }
         assert!(local_zone(Some("not a zone!".as_ref())).is_none());
     }

@@ -71,9 +71,9 @@ pub(super) fn restore(out: &mut String, name: &EnvName) {
 /// regions, key ids read better that way); everything else becomes `$'…'`,
 /// where `\` and `'` are escaped and control characters are written as
 /// escapes (C0, DEL and C1 alike), so the code stays on one line and no
-/// terminal sees a raw control character. Other characters, non-ASCII included, pass through: inside `$'…'` only
-/// a backslash is special, and UTF-8 never uses the byte of `\` or `'` inside
-/// a multi-byte character. `=` and `~` are not bare-safe because zsh expands
+/// terminal sees a raw control character. Other characters, non-ASCII
+/// included, pass through: inside `$'…'` only a backslash is special, and
+/// UTF-8 never uses the byte of `\` or `'` inside a multi-byte character. `=` and `~` are not bare-safe because zsh expands
 /// them at the start of a word.
 pub(super) fn quote(value: &str) -> String {
     let bare_safe = |c: char| c.is_ascii_alphanumeric() || "_-./:,+@".contains(c);
