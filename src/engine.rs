@@ -228,11 +228,13 @@ fn load_token(session: &SsoSession) -> Result<SsoToken> {
     })
 }
 
-/// CreateToken(refresh_token), then the AWS CLI cache file rewritten in place.
+/// CreateToken(refresh_token), then the AWS CLI cache file rewritten in place,
+/// written before anything else is done with the answer.
 async fn refresh(session: &SsoSession, token: &SsoToken, deadline: Instant) -> Result<SsoToken> {
     let grant = token
         .refresh_grant()
         .ok_or_else(|| aws::session_expired(session))?;
+    let pending = token_cache::prepare_store(session)?;
     let refreshed = aws::refresh_token(session, &grant, deadline).await?;
     let mut updated = token.clone();
     updated.access_token = refreshed.access_token;
@@ -240,7 +242,7 @@ async fn refresh(session: &SsoSession, token: &SsoToken, deadline: Instant) -> R
     if let Some(refresh_token) = refreshed.refresh_token {
         updated.refresh_token = Some(refresh_token);
     }
-    token_cache::store(session, &updated)?;
+    pending.store(&updated)?;
     Ok(updated)
 }
 

@@ -74,12 +74,7 @@ enum Durability {
 
 fn replace(dir: &Path, path: &Path, contents: &[u8], durability: Durability) -> Result<()> {
     let synced = durability == Durability::Synced;
-    let mut temp = tempfile::Builder::new()
-        .prefix(TEMP_PREFIX)
-        .rand_bytes(TEMP_RAND_LEN)
-        .permissions(Permissions::from_mode(0o600))
-        .tempfile_in(dir)
-        .map_err(|e| io_error("cannot create a temporary file in", dir, &e))?;
+    let mut temp = new_temp_file(dir)?;
     temp.write_all(contents)
         .and_then(|()| {
             if synced {
@@ -92,11 +87,72 @@ fn replace(dir: &Path, path: &Path, contents: &[u8], durability: Durability) -> 
     temp.persist(path)
         .map_err(|e| io_error("cannot replace", path, &e.error))?;
     // The rename itself must reach the disk, or a crash could bring back the old file.
-    if synced && let Ok(dir) = File::open(dir) {
-        let _ = dir.sync_all();
+    if synced {
+        sync_dir(dir);
     }
     remove_stale_temp_files(dir);
     Ok(())
+}
+
+fn new_temp_file(dir: &Path) -> Result<tempfile::NamedTempFile> {
+    tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .rand_bytes(TEMP_RAND_LEN)
+        .permissions(Permissions::from_mode(0o600))
+        .tempfile_in(dir)
+        .map_err(|e| io_error("cannot create a temporary file in", dir, &e))
+}
+
+fn sync_dir(dir: &Path) {
+    if let Ok(dir) = File::open(dir) {
+        let _ = dir.sync_all();
+    }
+}
+
+/// The replacement of a private file whose new contents will come from a
+/// one-time answer, such as a rotated refresh token: the server has spent the
+/// old contents once it answers, so a process killed before the new ones are
+/// in place loses them. Everything that can happen before the answer (the
+/// directory, the temporary file) happens in [`StagedReplace::new`], and
+/// [`StagedReplace::commit`] does the least it can before the rename — one
+/// write — and makes the result durable only after it.
+pub struct StagedReplace {
+    temp: tempfile::NamedTempFile,
+    dir: PathBuf,
+    path: PathBuf,
+}
+
+impl StagedReplace {
+    /// Prepares a 0600 temporary file beside `path` (in a 0700 directory).
+    /// Dropped without a commit, it is removed and `path` is untouched.
+    pub fn new(path: &Path) -> Result<StagedReplace> {
+        let dir = parent(path)?;
+        ensure_private_dir(dir)?;
+        Ok(StagedReplace {
+            temp: new_temp_file(dir)?,
+            dir: dir.to_owned(),
+            path: path.to_owned(),
+        })
+    }
+
+    /// Writes `contents` and renames them over the file at once; a kill
+    /// after this returns or during the fsyncs that follow keeps the new
+    /// file. (A power cut in the few milliseconds before they finish may
+    /// cost it, which the reader treats as "log in again", the same as a
+    /// lost refresh token.)
+    pub fn commit(mut self, contents: &[u8]) -> Result<()> {
+        self.temp
+            .write_all(contents)
+            .map_err(|e| io_error("cannot write", self.temp.path(), &e))?;
+        let file = self
+            .temp
+            .persist(&self.path)
+            .map_err(|e| io_error("cannot replace", &self.path, &e.error))?;
+        let _ = file.sync_all();
+        sync_dir(&self.dir);
+        remove_stale_temp_files(&self.dir);
+        Ok(())
+    }
 }
 
 /// Temporary files of [`write_private_atomic`]: `.tmp-` and 6 random characters.

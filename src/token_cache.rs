@@ -126,10 +126,28 @@ pub fn load(session: &SsoSession) -> Result<Option<SsoToken>> {
 
 /// Writes the token for `session` in the AWS CLI's format (0600, atomically).
 pub fn store(session: &SsoSession, token: &SsoToken) -> Result<()> {
-    let path = cache_path(session)?;
-    let json = serde_json::to_vec_pretty(token)
-        .map_err(|e| Error::new(format!("cannot encode the SSO token cache: {e}")))?;
-    fsutil::write_private_atomic(&path, &json)
+    fsutil::write_private_atomic(&cache_path(session)?, &encode(token)?)
+}
+
+/// The rewrite of `session`'s cache file after a refresh, prepared before the
+/// refresh is sent: OIDC may rotate the refresh token, and the one in the
+/// file is spent once it answers, so the new one must reach the file with as
+/// little as possible in between (see [`fsutil::StagedReplace`]).
+pub struct PendingStore(fsutil::StagedReplace);
+
+pub fn prepare_store(session: &SsoSession) -> Result<PendingStore> {
+    fsutil::StagedReplace::new(&cache_path(session)?).map(PendingStore)
+}
+
+impl PendingStore {
+    pub fn store(self, token: &SsoToken) -> Result<()> {
+        self.0.commit(&encode(token)?)
+    }
+}
+
+fn encode(token: &SsoToken) -> Result<Vec<u8>> {
+    serde_json::to_vec_pretty(token)
+        .map_err(|e| Error::new(format!("cannot encode the SSO token cache: {e}")))
 }
 
 /// Serde for the CLI's `YYYY-MM-DDTHH:MM:SSZ` timestamps.
