@@ -12,6 +12,7 @@ pub mod credentials_file;
 pub mod endpoint;
 pub mod engine;
 pub mod error;
+pub mod exec_helper;
 pub mod federation;
 pub mod fsutil;
 pub mod hot_path;

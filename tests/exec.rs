@@ -9,6 +9,7 @@ use std::fs;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant, SystemTime};
@@ -490,12 +491,9 @@ fn exit_codes_propagate() {
     };
     assert_eq!(run("exit 0").status.code(), Some(0));
     assert_eq!(run("exit 7").status.code(), Some(7));
-    assert_eq!(
-        run("kill -TERM $$").status.code(),
-        Some(143),
-        "killed by TERM: 128+15"
-    );
-    assert_eq!(run("kill -KILL $$").status.code(), Some(137));
+    // Death by a signal is the command's own, not an exit code of ssoenv's.
+    assert_eq!(run("kill -TERM $$").status.signal(), Some(15));
+    assert_eq!(run("kill -KILL $$").status.signal(), Some(9));
 }
 
 #[test]
@@ -510,6 +508,62 @@ fn missing_program_is_a_clear_error_with_exit_127_and_no_network() {
         "ssoenv: ssoenv-no-such-program: command not found — check the name and your PATH\n"
     );
     assert_eq!(sandbox.emulator.calls(Operation::GetRoleCredentials), 0);
+}
+
+/// Found but not runnable (no execute bit; a directory): 126 as a shell
+/// gives, a line saying why, and nothing left by the helper that was already
+/// serving when the exec failed.
+#[test]
+fn a_file_that_cannot_be_run_is_126_and_leaves_nothing_behind() {
+    let (sandbox, project) = sandbox(Duration::from_secs(3600));
+    let runtime_dir = sandbox.home().join("run");
+    fs::create_dir_all(&runtime_dir).unwrap();
+    let script = project.join("not-executable");
+    fs::write(&script, "echo hi\n").unwrap();
+    fs::set_permissions(&script, fs::Permissions::from_mode(0o644)).unwrap();
+    let cases = [
+        (
+            script.clone(),
+            "permission denied — check its mode (chmod +x) and its directory's",
+        ),
+        (project.clone(), "it is a directory"),
+    ];
+    for (path, why) in &cases {
+        for extra in [&[][..], &["--no-server"]] {
+            let mut args = extra.to_vec();
+            args.extend(["--", path.to_str().unwrap()]);
+            let out = exec_command(&sandbox, &project, &args)
+                .env("XDG_RUNTIME_DIR", &runtime_dir)
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(126), "{extra:?}: {}", stderr(&out));
+            assert_eq!(
+                stderr(&out),
+                format!("ssoenv: cannot run {}: {why}\n", path.display())
+            );
+            let left: Vec<_> = fs::read_dir(&runtime_dir).unwrap().flatten().collect();
+            assert!(left.is_empty(), "{extra:?}: {left:?}");
+        }
+    }
+    assert_eq!(
+        sandbox.emulator.calls(Operation::GetRoleCredentials),
+        1,
+        "the credentials were fetched: each failure came at the exec"
+    );
+
+    // A path that does not exist fails before any of that.
+    let missing = project.join("bin/missing");
+    let out = exec_command(&sandbox, &project, &["--", missing.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(127));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "ssoenv: {}: no such file — check the path\n",
+            missing.display()
+        )
+    );
 }
 
 /// A script that traps `signal`, records it and exits with `code`; it also
@@ -578,21 +632,6 @@ fn sighup_and_sigquit_reach_the_child() {
 }
 
 #[test]
-fn a_child_killed_by_a_forwarded_signal_gives_128_plus_the_signal() {
-    let (sandbox, project) = sandbox(Duration::from_secs(3600));
-    let ready = project.join("ready");
-    let script = format!("touch \"{}\"; exec sleep 60", ready.display());
-    let child = exec_command(&sandbox, &project, &["--", "sh", "-c", &script])
-        .spawn()
-        .unwrap();
-    wait_for_file(&ready);
-    std::thread::sleep(Duration::from_millis(100)); // past the exec
-    signal(child.id(), "TERM");
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(143));
-}
-
-#[test]
 fn min_ttl_renews_before_starting_and_warns_when_the_role_cannot_cover_it() {
     let (sandbox, project) = sandbox(Duration::from_secs(20));
     let run = |args: &[&str]| {
@@ -620,65 +659,303 @@ fn min_ttl_renews_before_starting_and_warns_when_the_role_cannot_cover_it() {
     assert!(warning.contains("less than --min-ttl 1h"), "{warning}");
 }
 
-/// Ctrl-C at a terminal: the kernel sends SIGINT to the whole foreground
-/// process group, child included. ssoenv must not send it a second time
-/// (terraform force-quits on a second Ctrl-C). A Python pty plays the terminal.
+// ----- exec is exec: one process, its own signals, nothing left behind ----------
+
+/// Counts the SIGINTs it gets. It reports its pid in `<out>.pid` when ready;
+/// one second after the first SIGINT (time for a second copy to arrive) it
+/// asks the credential endpoint once more and writes `<count> <status>` to
+/// `<out>` (status 0 with `--no-server`), then exits 0.
+const SIGINT_COUNTER: &str = r#"
+import os, signal, sys, time, urllib.request
+out = sys.argv[1]
+count = 0
+def on_int(signum, frame):
+    global count
+    count += 1
+signal.signal(signal.SIGINT, on_int)
+with open(out + ".pid.tmp", "w") as f:
+    f.write(str(os.getpid()))
+os.rename(out + ".pid.tmp", out + ".pid")
+deadline = time.monotonic() + 60
+while count == 0 and time.monotonic() < deadline:
+    time.sleep(0.01)
+time.sleep(1.0)
+status = 0
+uri = os.environ.get("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+if uri:
+    token = open(os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"]).read()
+    request = urllib.request.Request(uri, headers={"Authorization": token})
+    status = urllib.request.urlopen(request, timeout=10).status
+with open(out + ".tmp", "w") as f:
+    f.write(f"{count} {status}")
+os.rename(out + ".tmp", out)
+"#;
+
+/// `ssoenv exec -- python3 SIGINT_COUNTER` started in a process group of its
+/// own, as a CI runner or `timeout` starts a job; returns it once the counter
+/// is ready, with the file it will write its count to.
+fn start_sigint_counter(sandbox: &Sandbox, project: &Path, name: &str) -> Option<(Child, PathBuf)> {
+    use std::os::unix::process::CommandExt;
+    let python = harness::python()?;
+    let out = project.join(name);
+    let child = exec_command(sandbox, project, &["--"])
+        .arg(&python)
+        .args(["-c", SIGINT_COUNTER])
+        .arg(&out)
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    let pid = wait_for_file(&out.with_extension("pid"));
+    assert_eq!(
+        pid,
+        child.id().to_string(),
+        "the command runs as the process the caller started"
+    );
+    Some((child, out))
+}
+
+fn kill(target: &str, signal: &str) {
+    let status = Command::new("kill")
+        .args([&format!("-{signal}"), "--", target])
+        .status()
+        .unwrap();
+    assert!(status.success(), "kill -{signal} {target}");
+}
+
+/// Waits for the counter's report: the SIGINTs it got and the endpoint's answer.
+fn counted(child: Child, out: &Path) -> String {
+    let result = child.wait_with_output().unwrap();
+    assert!(result.status.success(), "{}", stderr(&result));
+    fs::read_to_string(out).unwrap()
+}
+
 #[test]
-fn terminal_ctrl_c_reaches_the_child_exactly_once() {
+fn a_sigint_to_the_process_group_reaches_the_command_exactly_once() {
+    let (sandbox, project) = sandbox(Duration::from_secs(3600));
+    // The counter counts: two signals to its pid, 0.3 s apart, are two.
+    let Some((child, out)) = start_sigint_counter(&sandbox, &project, "twice") else {
+        return;
+    };
+    kill(&child.id().to_string(), "INT");
+    std::thread::sleep(Duration::from_millis(300));
+    kill(&child.id().to_string(), "INT");
+    assert_eq!(counted(child, &out), "2 200");
+
+    // One to the pid: one. The endpoint still answers afterwards.
+    let (child, out) = start_sigint_counter(&sandbox, &project, "pid").unwrap();
+    kill(&child.id().to_string(), "INT");
+    assert_eq!(counted(child, &out), "1 200");
+
+    // One to the whole group (`kill -INT -PGID`): still one, and the
+    // endpoint, in a session of its own, is not touched.
+    let (child, out) = start_sigint_counter(&sandbox, &project, "group").unwrap();
+    kill(&format!("-{}", child.id()), "INT");
+    assert_eq!(counted(child, &out), "1 200");
+}
+
+#[test]
+fn the_command_has_the_pid_the_caller_started() {
+    let (sandbox, project) = sandbox(Duration::from_secs(3600));
+    for extra in [&[][..], &["--no-server"]] {
+        let mut args = extra.to_vec();
+        args.extend(["--", "sh", "-c", "echo $$"]);
+        let child = exec_command(&sandbox, &project, &args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let pid = child.id();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{extra:?}: {}", stderr(&out));
+        assert_eq!(stdout(&out).trim(), pid.to_string(), "{extra:?}");
+    }
+}
+
+/// Processes of the full ssoenv program whose environment has this sandbox's HOME.
+fn ssoenv_processes_of(sandbox: &Sandbox) -> Vec<u32> {
+    let mut home = b"HOME=".to_vec();
+    home.extend_from_slice(sandbox.home().as_os_str().as_encoded_bytes());
+    home.push(0);
+    let mut found = Vec::new();
+    for entry in fs::read_dir("/proc").unwrap().flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse().ok()) else {
+            continue;
+        };
+        let is_ssoenv = fs::read_link(entry.path().join("exe"))
+            .is_ok_and(|exe| exe.file_name().is_some_and(|name| name == "ssoenv-core"));
+        let environ = fs::read(entry.path().join("environ")).unwrap_or_default();
+        if is_ssoenv && environ.windows(home.len()).any(|w| w == home.as_slice()) {
+            found.push(pid);
+        }
+    }
+    found
+}
+
+/// `(ppid, pgid, sid)` of a process, from `/proc/PID/stat`.
+fn parent_group_session(pid: u32) -> (u32, u32, u32) {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let fields: Vec<u32> = stat
+        .rsplit_once(')')
+        .unwrap()
+        .1
+        .split_whitespace()
+        .skip(1)
+        .take(3)
+        .map(|f| f.parse().unwrap())
+        .collect();
+    (fields[0], fields[1], fields[2])
+}
+
+/// The helper's pid, from its token directory's name (`ssoenv-exec-PID-…`).
+fn helper_pid(token_file: &Path) -> u32 {
+    let dir = token_file.parent().unwrap().file_name().unwrap();
+    dir.to_str()
+        .unwrap()
+        .strip_prefix("ssoenv-exec-")
+        .and_then(|rest| rest.split('-').next())
+        .and_then(|pid| pid.parse().ok())
+        .unwrap_or_else(|| panic!("no pid in {dir:?}"))
+}
+
+#[test]
+fn the_endpoint_lives_in_a_session_of_its_own_and_no_server_starts_nothing() {
+    let (sandbox, project) = sandbox(Duration::from_secs(3600));
+    let running = start_waiting_child(&sandbox, &project, &[]);
+    let command = running.child.id();
+    let helper = helper_pid(&running.token_file);
+    let mut others = ssoenv_processes_of(&sandbox);
+    others.sort_unstable();
+    // The helper and its cleaner; the command itself is `sh`, not ssoenv.
+    assert_eq!(others.len(), 2, "{others:?}");
+    assert!(others.contains(&helper), "{others:?} lacks {helper}");
+    assert!(!others.contains(&command));
+    for pid in others {
+        let (parent, group, session) = parent_group_session(pid);
+        let (_, command_group, command_session) = parent_group_session(command);
+        assert_ne!(
+            parent, command,
+            "the command has no child of ours to wait for"
+        );
+        assert_ne!(group, command_group);
+        assert_ne!(session, command_session, "no terminal signal reaches it");
+    }
+    assert!(finish(running, &project).status.success());
+
+    let running = start_waiting_child(&sandbox, &project, &["--no-server"]);
+    assert_eq!(
+        ssoenv_processes_of(&sandbox),
+        Vec::<u32>::new(),
+        "--no-server is a plain exec"
+    );
+    assert!(finish(running, &project).status.success());
+}
+
+/// Waits up to a second for the endpoint to stop listening and its token
+/// directory to be gone.
+fn assert_gone_within_a_second(uri: &str, token_dir: &Path) {
+    let host = http_host(uri);
+    let since = Instant::now();
+    while TcpStream::connect(&host).is_ok() || token_dir.exists() {
+        assert!(
+            since.elapsed() < Duration::from_secs(1),
+            "after 1 s: listening {}, token directory {}",
+            TcpStream::connect(&host).is_ok(),
+            token_dir.exists()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn kill_9_of_the_command_takes_the_endpoint_and_its_token_within_a_second() {
+    let (sandbox, project) = sandbox(Duration::from_secs(3600));
+    let mut running = start_waiting_child(&sandbox, &project, &[]);
+    let token = fs::read_to_string(&running.token_file).unwrap();
+    assert_eq!(http_get(&running.uri, None, Some(&token)).0, 200, "serving");
+    running.child.kill().unwrap();
+    let status = running.child.wait().unwrap();
+    assert_eq!(status.signal(), Some(9));
+    assert_gone_within_a_second(&running.uri, running.token_file.parent().unwrap());
+}
+
+#[test]
+fn kill_9_of_the_helper_leaves_no_token_and_the_command_runs_on() {
+    let (sandbox, project) = sandbox(Duration::from_secs(3600));
+    let mut running = start_waiting_child(&sandbox, &project, &[]);
+    let token = fs::read_to_string(&running.token_file).unwrap();
+    assert_eq!(http_get(&running.uri, None, Some(&token)).0, 200, "serving");
+    kill(&helper_pid(&running.token_file).to_string(), "KILL");
+    assert_gone_within_a_second(&running.uri, running.token_file.parent().unwrap());
+    assert!(
+        running.child.try_wait().unwrap().is_none(),
+        "the command still runs"
+    );
+    assert!(finish(running, &project).status.success());
+}
+
+/// Ctrl-C and Ctrl-Z at a real terminal: the kernel signals the foreground
+/// process group, which is the command's (bash made it a job), and nothing
+/// else of ssoenv's is in it.
+#[test]
+fn ctrl_c_and_ctrl_z_at_an_interactive_bash_are_the_commands() {
+    use support::interactive::{Interactive, Kind, quoted};
     let Some(python) = harness::python() else {
         return;
     };
     let (sandbox, project) = sandbox(Duration::from_secs(3600));
-    let ready = project.join("ready");
-    let count = project.join("count");
-    let script = format!(
-        "trap 'echo INT >> \"{count}\"' INT\n\
-         touch \"{ready}\"\n\
-         i=0; while [ $i -lt 40 ]; do sleep 0.05; i=$((i+1)); done\n\
-         exit 3\n",
-        count = count.display(),
-        ready = ready.display()
-    );
-    let terminal = r#"
-import os, pty, sys, time
-pid, fd = pty.fork()
-if pid == 0:
-    os.execv(sys.argv[2], sys.argv[2:])
-while not os.path.exists(sys.argv[1]):
-    time.sleep(0.02)
-os.write(fd, b"\x03")
-while True:
-    try:
-        chunk = os.read(fd, 4096)
-    except OSError:
-        break
-    if not chunk:
-        break
-_, status = os.waitpid(pid, 0)
-print(os.waitstatus_to_exitcode(status))
-"#;
-    let mut command = Command::new(&python);
-    sandbox.apply_env(&mut command);
-    let out = command
-        .current_dir(&project)
-        .args(["-c", terminal])
-        .arg(&ready)
-        .arg(env!("CARGO_BIN_EXE_ssoenv"))
-        .args(["exec", "--", "sh", "-c", &script])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    let Some(mut shell) = Interactive::start(&sandbox, Kind::Bash, &project, &[]) else {
+        return;
+    };
+    let counter = project.join("counter.py");
+    fs::write(&counter, SIGINT_COUNTER).unwrap();
+    let ssoenv = quoted(Path::new(env!("CARGO_BIN_EXE_ssoenv")));
+    let out = project.join("ctrl-c");
+    shell.send_line(&format!(
+        "{ssoenv} exec -- {} {} {}",
+        quoted(&python),
+        quoted(&counter),
+        quoted(&out)
+    ));
+    wait_for_file(&out.with_extension("pid"));
+    shell.send_key("C-c");
+    assert_eq!(wait_for_file(&out), "1 200", "one Ctrl-C, one SIGINT");
+
+    // Ctrl-Z stops the command itself, as a job of bash's; `fg` resumes it
+    // and gives its exit status.
+    let ready = project.join("stoppable");
+    let stop = project.join("stop");
+    let status = project.join("status");
+    let shown = shell.prompt_count();
+    shell.send_line(&format!(
+        "{ssoenv} exec -- sh -c 'echo $$ > {ready}; while [ ! -e {stop} ]; do sleep 0.05; done; exit 5'",
+        ready = ready.display(),
+        stop = stop.display()
+    ));
+    let pid: u32 = wait_for_file(&ready).trim().parse().unwrap();
+    shell.send_key("C-z");
+    shell.wait_for_prompt(shown);
+    let state = || {
+        fs::read_to_string(format!("/proc/{pid}/stat"))
+            .unwrap()
+            .rsplit_once(')')
+            .unwrap()
+            .1
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    shell.wait_until("the stopped command", || state() == "T");
+    let jobs = shell.output_of("jobs -p");
     assert_eq!(
-        stdout(&out).trim(),
-        "3",
-        "the child ran to its end: {}",
-        stderr(&out)
+        String::from_utf8_lossy(&jobs).trim(),
+        pid.to_string(),
+        "bash's job is the command"
     );
-    assert_eq!(
-        fs::read_to_string(&count).unwrap(),
-        "INT\n",
-        "delivered exactly once"
-    );
+    shell.send_line(&format!("fg; echo $? > {}", quoted(&status)));
+    shell.wait_until("the resumed command", || state() != "T");
+    fs::write(&stop, "").unwrap();
+    assert_eq!(wait_for_file(&status).trim(), "5");
 }
 
 /// An ssoenv killed outright (SIGKILL) cannot clean up; the next exec removes

@@ -258,14 +258,19 @@ impl Interactive {
         self.dir.path().join(format!("{}-{what}", self.step))
     }
 
+    /// Presses one key, in tmux's notation (`C-c`, `C-z`), without waiting.
+    pub fn send_key(&self, key: &str) {
+        self.tmux_ok(self.tmux_command().args(["send-keys", "-t", TARGET, key]));
+    }
+
     /// How many prompts the shell has shown.
-    fn prompt_count(&self) -> u64 {
+    pub fn prompt_count(&self) -> u64 {
         fs::metadata(&self.prompts).map_or(0, |meta| meta.len())
     }
 
     /// Polls `done` until it holds; on timeout fails with the screen.
     #[track_caller]
-    fn wait_until(&self, what: &str, done: impl Fn() -> bool) {
+    pub fn wait_until(&self, what: &str, done: impl Fn() -> bool) {
         let started = Instant::now();
         while !done() {
             if started.elapsed() > STEP_TIMEOUT {
@@ -280,8 +285,9 @@ impl Interactive {
         }
     }
 
+    /// Waits until the shell has shown more than `shown_before` prompts.
     #[track_caller]
-    fn wait_for_prompt(&self, shown_before: u64) {
+    pub fn wait_for_prompt(&self, shown_before: u64) {
         self.wait_until("the next prompt", || self.prompt_count() > shown_before);
     }
 
