@@ -410,9 +410,25 @@ fn private_dir() -> Result<PathBuf> {
     Ok(dir)
 }
 
-/// The token with no trailing newline (SDKs reject CR/LF), mode 0600.
+/// The token with no trailing newline (SDKs reject CR/LF), mode 0600. A
+/// plain write, neither renamed into place nor synced: the directory is new
+/// and private, no reader knows the path before this returns, and the token
+/// means nothing after a crash (a new endpoint makes a new one).
 fn write_token(path: &Path, token: &str) -> Result<()> {
-    crate::fsutil::write_private_atomic(path, token.as_bytes())
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .and_then(|mut file| file.write_all(token.as_bytes()))
+        .map_err(|e| {
+            Error::new(format!(
+                "cannot write the endpoint token {}: {e}",
+                path.display()
+            ))
+        })
 }
 
 /// Removes `ssoenv-exec-<pid>-*` directories of ours whose process is gone.
