@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use ssoenv::cli::Source;
-use ssoenv::config::{self, DEFAULT_REFRESH_BEFORE, Env, SsoSession, Target};
+use ssoenv::config::{self, DEFAULT_MIN_TTL, DEFAULT_REFRESH_BEFORE, Env, SsoSession, Target};
 
 /// A temporary home with the three files in their usual places.
 struct Home {
@@ -246,14 +246,14 @@ const CORPUS: &[Case] = &[
         project: "output = \"json\"\n",
         defaults: None,
         aws: false,
-        expected: "~/src/app/.awssso.toml:1:1: unknown key output — the keys are sso_start_url, sso_region, sso_account_id, sso_role_name, sso_session, sso_registration_scopes, region, refresh_before, profile, role_arn, role_session_name, external_id, duration_seconds",
+        expected: "~/src/app/.awssso.toml:1:1: unknown key output — the keys are sso_start_url, sso_region, sso_account_id, sso_role_name, sso_session, sso_registration_scopes, region, refresh_before, min_ttl, profile, role_arn, role_session_name, external_id, duration_seconds",
     },
     Case {
         name: "a section header",
         project: "[default]\nregion = \"us-east-1\"\n",
         defaults: None,
         aws: false,
-        expected: "~/src/app/.awssso.toml:1:2: unknown key default — the keys are sso_start_url, sso_region, sso_account_id, sso_role_name, sso_session, sso_registration_scopes, region, refresh_before, profile, role_arn, role_session_name, external_id, duration_seconds",
+        expected: "~/src/app/.awssso.toml:1:2: unknown key default — the keys are sso_start_url, sso_region, sso_account_id, sso_role_name, sso_session, sso_registration_scopes, region, refresh_before, min_ttl, profile, role_arn, role_session_name, external_id, duration_seconds",
     },
     Case {
         name: "a known key as a table",
@@ -352,6 +352,27 @@ const CORPUS: &[Case] = &[
         defaults: None,
         aws: false,
         expected: "~/src/app/.awssso.toml:1:18: refresh_before must be a string, got an integer — write it in quotes: refresh_before = \"600\"",
+    },
+    Case {
+        name: "zero min_ttl",
+        project: "min_ttl = \"0m\"\n",
+        defaults: None,
+        aws: false,
+        expected: "~/src/app/.awssso.toml:1:11: min_ttl must be more than zero, got \"0m\" — use e.g. \"15m\" (the default), or remove the line",
+    },
+    Case {
+        name: "min_ttl as a number",
+        project: "min_ttl = 900\n",
+        defaults: None,
+        aws: false,
+        expected: "~/src/app/.awssso.toml:1:11: min_ttl must be a string, got an integer — write it in quotes: min_ttl = \"900\"",
+    },
+    Case {
+        name: "absurd min_ttl in the user defaults",
+        project: "",
+        defaults: Some("min_ttl = \"13h\"\n"),
+        aws: false,
+        expected: "~/.config/ssoenv/config.toml:1:11: min_ttl must be at least 1s and less than 12h (the longest role session), got \"13h\" — use e.g. \"15m\" (the default)",
     },
     Case {
         name: "empty scope list",
@@ -791,6 +812,7 @@ fn inline_settings() {
             chain: Vec::new(),
             region: Some("ap-northeast-1".to_owned()),
             refresh_before: DEFAULT_REFRESH_BEFORE,
+            min_ttl: DEFAULT_MIN_TTL,
             origin: home.path("src/app/.awssso.toml"),
         }
     );

@@ -20,6 +20,7 @@ pub(crate) enum Key {
     Scopes,
     Region,
     RefreshBefore,
+    MinTtl,
     Profile,
     RoleArn,
     RoleSessionName,
@@ -29,7 +30,7 @@ pub(crate) enum Key {
 
 impl Key {
     /// Every key, in the order messages list them.
-    pub const ALL: [Key; 13] = [
+    pub const ALL: [Key; 14] = [
         Key::StartUrl,
         Key::SsoRegion,
         Key::AccountId,
@@ -38,6 +39,7 @@ impl Key {
         Key::Scopes,
         Key::Region,
         Key::RefreshBefore,
+        Key::MinTtl,
         Key::Profile,
         Key::RoleArn,
         Key::RoleSessionName,
@@ -55,6 +57,7 @@ impl Key {
             Key::Scopes => "sso_registration_scopes",
             Key::Region => "region",
             Key::RefreshBefore => "refresh_before",
+            Key::MinTtl => "min_ttl",
             Key::Profile => "profile",
             Key::RoleArn => "role_arn",
             Key::RoleSessionName => "role_session_name",
@@ -130,7 +133,7 @@ pub(crate) fn check(key: Key, value: &str) -> Result<(), String> {
         Key::RoleArn => check_role_arn(value),
         Key::RoleSessionName => check_role_session_name(value),
         Key::ExternalId => check_external_id(value),
-        Key::Scopes | Key::RefreshBefore | Key::DurationSeconds => Ok(()),
+        Key::Scopes | Key::RefreshBefore | Key::MinTtl | Key::DurationSeconds => Ok(()),
     }
 }
 

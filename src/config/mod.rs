@@ -72,6 +72,10 @@ pub struct Target {
     pub region: Option<String>,
     /// Renew when less than this is left (default 10 minutes).
     pub refresh_before: Duration,
+    /// Before a command the shell runs, renew when less than this is left
+    /// (default 15 minutes): a command started at the prompt should not
+    /// run out of credentials minutes in.
+    pub min_ttl: Duration,
     /// The file the settings were read from (for messages).
     pub origin: PathBuf,
 }
@@ -149,6 +153,9 @@ pub fn is_role_session_char(c: char) -> bool {
 }
 
 pub const DEFAULT_REFRESH_BEFORE: Duration = Duration::from_secs(600);
+
+/// `min_ttl` when no file sets it.
+pub const DEFAULT_MIN_TTL: Duration = Duration::from_secs(900);
 
 /// Where the settings files are, and what counts as home in messages.
 ///

@@ -28,6 +28,7 @@ pub(crate) struct Layer {
     pub scopes: Option<Located<Vec<String>>>,
     pub region: Option<Located<String>>,
     pub refresh_before: Option<Located<Duration>>,
+    pub min_ttl: Option<Located<Duration>>,
     pub profile: Option<Located<String>>,
     pub role_arn: Option<Located<String>>,
     pub role_session_name: Option<Located<String>>,
@@ -134,8 +135,15 @@ fn set(
         }
         Key::RefreshBefore => {
             let text = string(key, value, &at)?;
-            let parsed = duration::parse(key.name(), text).map_err(|message| at.error(message))?;
+            let parsed =
+                duration::parse(key.name(), text, "10m").map_err(|message| at.error(message))?;
             layer.refresh_before = Some(Located { value: parsed, at });
+        }
+        Key::MinTtl => {
+            let text = string(key, value, &at)?;
+            let parsed =
+                duration::parse(key.name(), text, "15m").map_err(|message| at.error(message))?;
+            layer.min_ttl = Some(Located { value: parsed, at });
         }
     }
     Ok(())

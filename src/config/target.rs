@@ -28,7 +28,7 @@ use super::fields::Key;
 use super::profile::{self, SessionSection};
 use super::project::{self, Layer};
 use super::source::{self, Located};
-use super::{DEFAULT_REFRESH_BEFORE, Env, RoleHop, SsoSession, Target};
+use super::{DEFAULT_MIN_TTL, DEFAULT_REFRESH_BEFORE, Env, RoleHop, SsoSession, Target};
 use crate::error::{Error, Result};
 
 /// Reads and resolves the project file at `path`.
@@ -72,6 +72,7 @@ pub(crate) fn project_target(env: &Env, path: &Path) -> Result<Target> {
             .or(profile_region)
             .or(value(defaults.region.clone())),
         refresh_before: refresh_before(&project, &defaults),
+        min_ttl: min_ttl(&project, &defaults),
         origin: path.to_path_buf(),
     })
 }
@@ -206,6 +207,7 @@ pub(crate) fn profile_target(env: &Env, name: &str) -> Result<Target> {
         chain: sso.chain,
         region: sso.region.or(value(defaults.region.clone())),
         refresh_before: refresh_before(&Layer::default(), &defaults),
+        min_ttl: min_ttl(&Layer::default(), &defaults),
         // Without a path the profile lookup above has already failed.
         origin: env.aws_config.clone().unwrap_or_default(),
     })
@@ -253,6 +255,14 @@ fn refresh_before(project: &Layer, defaults: &Layer) -> Duration {
         .as_ref()
         .or(defaults.refresh_before.as_ref())
         .map_or(DEFAULT_REFRESH_BEFORE, |located| located.value)
+}
+
+fn min_ttl(project: &Layer, defaults: &Layer) -> Duration {
+    project
+        .min_ttl
+        .as_ref()
+        .or(defaults.min_ttl.as_ref())
+        .map_or(DEFAULT_MIN_TTL, |located| located.value)
 }
 
 /// A key the settings files set must match what the `[sso-session]` says:
