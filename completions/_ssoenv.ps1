@@ -51,6 +51,7 @@ Register-ArgumentCompleter -Native -CommandName 'ssoenv' -ScriptBlock {
             break
         }
         'ssoenv;export' {
+            [CompletionResult]::new('--before-command', '--before-command', [CompletionResultType]::ParameterName, 'The hook''s call before a command line runs: renew first when less than `min_ttl` is left (the call before a prompt renews within `refresh_before`)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')

@@ -253,7 +253,7 @@ _ssoenv() {
             return 0
             ;;
         ssoenv__subcmd__export)
-            opts="-h -V --help --version bash zsh fish pwsh json"
+            opts="-h -V --before-command --help --version bash zsh fish pwsh json"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

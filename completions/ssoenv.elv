@@ -46,6 +46,7 @@ set edit:completion:arg-completer[ssoenv] = {|@words|
             cand --version 'Print version'
         }
         &'ssoenv;export'= {
+            cand --before-command 'The hook''s call before a command line runs: renew first when less than `min_ttl` is left (the call before a prompt renews within `refresh_before`)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'

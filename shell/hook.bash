@@ -14,16 +14,66 @@ _ssoenv_hook() {
 	\builtin return "${previous_exit_status}"
 }
 
+# Before each command line: credentials with less than min_ttl left are
+# renewed first, so a command started after a long idle prompt does not run
+# out of them. bash has no pre-command event. PS0, expanded once for each
+# command line read at the prompt (bash >= 4.4), arms a DEBUG trap, whose
+# first run for that line disarms it and renews: once per line, and never
+# for PROMPT_COMMAND, completion functions or key bindings, which PS0 does
+# not precede. The DEBUG trap keeps $? and $_ for the command.
+_ssoenv_preexec() {
+	[[ -n ${_ssoenv_preexec_armed-} ]] || return 0
+	_ssoenv_preexec_armed=
+	\builtin trap -- '' SIGINT
+	# shellcheck disable=SC2312
+	\builtin eval "$(__SSOENV_EXE__ export bash --before-command)"
+	\builtin trap - SIGINT
+	# Non-zero would make bash skip the command under `shopt -s extdebug`.
+	\builtin return 0
+}
+
+# Installs the DEBUG trap, keeping the one the user (or bash-preexec) has:
+# it runs after ours, with the same $_. $1 is `trap -p DEBUG` as printed at
+# the first prompt — inside `source` or a function bash hides the DEBUG
+# trap, so it is read there, from the PROMPT_COMMAND entry below, which
+# this removes.
+_ssoenv_install_preexec() {
+	if [[ ${1-} != *_ssoenv_preexec* ]]; then
+		# `trap -p` prints `trap -- 'CODE' DEBUG`; keep CODE.
+		# shellcheck disable=SC2317
+		_ssoenv_keep_trap() { _ssoenv_user_debug_trap=${2-}; }
+		\builtin eval "_ssoenv_keep_trap ${1#trap }"
+		# shellcheck disable=SC2154
+		\builtin trap -- "_ssoenv_preexec \"\$_\"${_ssoenv_user_debug_trap:+; ${_ssoenv_user_debug_trap}}" DEBUG
+		\builtin unset -f _ssoenv_keep_trap
+		\builtin unset _ssoenv_user_debug_trap
+	fi
+	PROMPT_COMMAND=${PROMPT_COMMAND#"${_ssoenv_installer};"}
+}
+
+# shellcheck disable=SC2016
+_ssoenv_installer='_ssoenv_install_preexec "$(\builtin trap -p DEBUG)"'
+
 # Sourcing this twice must not run the hook twice per prompt. Running first
 # lets later prompt commands (starship, ...) see the updated environment.
 if [[ ${PROMPT_COMMAND[*]-} != *_ssoenv_hook* ]]; then
+	_ssoenv_first=_ssoenv_hook
+	if ((BASH_VERSINFO[0] > 4 || (BASH_VERSINFO[0] == 4 && BASH_VERSINFO[1] >= 4))); then
+		_ssoenv_first="${_ssoenv_installer};_ssoenv_hook"
+		if [[ ${PS0-} != *_ssoenv_preexec_armed* ]]; then
+			# Expands to nothing; the arithmetic sets the flag in this shell.
+			# shellcheck disable=SC2016
+			PS0='${PS0:0:$((_ssoenv_preexec_armed=1,0))}'"${PS0-}"
+		fi
+	fi
 	# bash >= 5.1 also accepts an array; extend whichever form the user has.
 	if [[ $(\builtin declare -p PROMPT_COMMAND 2>/dev/null) == "declare -a"* ]]; then
-		PROMPT_COMMAND=(_ssoenv_hook "${PROMPT_COMMAND[@]}")
+		PROMPT_COMMAND=("${_ssoenv_first}" "${PROMPT_COMMAND[@]}")
 	else
 		# PROMPT_COMMAND is a plain string in this branch, whatever the array
 		# use above suggests to shellcheck.
 		# shellcheck disable=SC2128,SC2178
-		PROMPT_COMMAND="_ssoenv_hook${PROMPT_COMMAND:+;${PROMPT_COMMAND}}"
+		PROMPT_COMMAND="${_ssoenv_first}${PROMPT_COMMAND:+;${PROMPT_COMMAND}}"
 	fi
+	\builtin unset _ssoenv_first
 fi

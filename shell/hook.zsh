@@ -11,8 +11,20 @@ _ssoenv_hook() {
   \builtin return "${previous_exit_status}"
 }
 
+# Before each command line: credentials with less than min_ttl left are
+# renewed first, so a command started after a long idle prompt does not run
+# out of them. (The command line itself still sees the user's $?.)
+_ssoenv_preexec() {
+  \builtin local previous_exit_status=$?
+  \builtin trap -- '' INT
+  \builtin eval "$(__SSOENV_EXE__ export zsh --before-command)"
+  \builtin trap - INT
+  \builtin return "${previous_exit_status}"
+}
+
 # add-zsh-hook never adds a function twice, so sourcing this again is harmless.
 # chpwd makes `cd project && aws ...` on one line see the credentials too.
 \builtin autoload -Uz add-zsh-hook
 add-zsh-hook precmd _ssoenv_hook
 add-zsh-hook chpwd _ssoenv_hook
+add-zsh-hook preexec _ssoenv_preexec

@@ -92,6 +92,10 @@ pub struct Hook {
 #[derive(Debug, Args)]
 pub struct Export {
     pub target: ExportTarget,
+    /// The hook's call before a command line runs: renew first when less than
+    /// `min_ttl` is left (the call before a prompt renews within `refresh_before`)
+    #[arg(long)]
+    pub before_command: bool,
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,7 @@
 //! The per-prompt hot path, in one place.
 //!
-//! `ssoenv export <shell>` runs before every prompt. When nothing changed
+//! `ssoenv export <shell>` runs before every prompt, and `ssoenv export
+//! <shell> --before-command` before every command line. When nothing changed
 //! since the last prompt, [`nothing_changed`] says so after reading
 //! `SSOENV_STATE` and a few `stat`s, and the small `ssoenv` binary exits with
 //! no output: no argument parser, no config parsing, no async runtime, no TLS,
@@ -16,7 +17,7 @@ use std::time::SystemTime;
 use crate::cli::ExportTarget;
 use crate::credentials;
 use crate::paths;
-use crate::state::{self, State, Watched};
+use crate::state::{self, Moment, State, Watched};
 
 /// The export targets the hook uses, as they appear on the command line
 /// (clap's names and aliases for [`ExportTarget`]; a unit test keeps the two
@@ -30,28 +31,40 @@ const EXPORT_TARGETS: [(&str, ExportTarget); 6] = [
     ("json", ExportTarget::Json),
 ];
 
-/// The target of exactly `ssoenv export <target>`, as the hook calls it;
-/// `None` for every other command line.
-pub fn export_call() -> Option<ExportTarget> {
+/// The flag of the hook's call before a command line (clap's name for
+/// `Export::before_command`; the same unit test checks it).
+const BEFORE_COMMAND: &str = "--before-command";
+
+/// The target and moment of exactly `ssoenv export <target>` or `ssoenv
+/// export <target> --before-command`, as the hook calls it; `None` for every
+/// other command line.
+pub fn export_call() -> Option<(ExportTarget, Moment)> {
     let mut args = env::args_os().skip(1);
-    let (Some(verb), Some(target), None) = (args.next(), args.next(), args.next()) else {
+    let (Some(verb), Some(target), flag, None) =
+        (args.next(), args.next(), args.next(), args.next())
+    else {
         return None;
     };
     if verb != "export" {
         return None;
     }
+    let moment = match flag {
+        None => Moment::Prompt,
+        Some(flag) if flag == BEFORE_COMMAND => Moment::BeforeCommand,
+        Some(_) => return None,
+    };
     EXPORT_TARGETS
         .iter()
         .find(|(name, _)| target == *name)
-        .map(|(_, target)| *target)
+        .map(|(_, target)| (*target, moment))
 }
 
 /// True when this shell's state still describes the world, so the prompt
 /// needs no change: the same `.awssso.toml` (path and stamp) is the nearest
 /// one, the watched files (trust record, credential or token cache) are
-/// untouched, no renewal or retry is due, and the shell still has the access
-/// key that was exported.
-pub fn nothing_changed() -> bool {
+/// untouched, no renewal or retry is due at `moment`, and the shell still
+/// has the access key that was exported.
+pub fn nothing_changed(moment: Moment) -> bool {
     let Ok(cwd) = env::current_dir() else {
         return false;
     };
@@ -59,6 +72,7 @@ pub fn nothing_changed() -> bool {
         env::var_os(state::VAR).as_deref(),
         &cwd,
         env::var_os("AWS_ACCESS_KEY_ID").as_deref(),
+        moment,
     )
 }
 
@@ -70,6 +84,7 @@ pub fn nothing_changed_given(
     state_var: Option<&OsStr>,
     cwd: &Path,
     access_key_id: Option<&OsStr>,
+    moment: Moment,
 ) -> bool {
     let state = match state_var.map(OsStr::to_str) {
         Some(Some(text)) => match State::decode(text) {
@@ -87,7 +102,7 @@ pub fn nothing_changed_given(
     };
     config_same
         && state.watch.iter().all(Watched::unchanged)
-        && !state.recheck_due(SystemTime::now())
+        && !state.recheck_due(SystemTime::now(), moment)
         && key_still_exported(state.key.as_deref(), access_key_id)
 }
 
@@ -127,5 +142,20 @@ mod tests {
         from_clap.sort_by(|a, b| a.0.cmp(&b.0));
         here.sort_by(|a, b| a.0.cmp(&b.0));
         assert_eq!(here, from_clap);
+    }
+
+    #[test]
+    fn the_before_command_flag_is_clap_s() {
+        use clap::CommandFactory;
+        let command = crate::cli::Cli::command();
+        let export = command
+            .find_subcommand("export")
+            .expect("an export subcommand");
+        let flag = export
+            .get_arguments()
+            .find(|arg| arg.get_id() == "before_command")
+            .and_then(|arg| arg.get_long())
+            .expect("export --before-command");
+        assert_eq!(format!("--{flag}"), BEFORE_COMMAND);
     }
 }

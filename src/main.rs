@@ -26,11 +26,11 @@ use ssoenv::hot_path;
 const CORE: &str = "ssoenv-core";
 
 fn main() -> ExitCode {
-    if let Some(target) = hot_path::export_call() {
-        if hot_path::nothing_changed() {
+    if let Some((target, moment)) = hot_path::export_call() {
+        if hot_path::nothing_changed(moment) {
             return ExitCode::SUCCESS;
         }
-        match export::export(target, &CacheOnly) {
+        match export::export(target, moment, &CacheOnly) {
             Ok(Some(code)) => return code,
             Err(err) => return err.report(),
             // Credentials are due: ssoenv-core renews them and answers the prompt.

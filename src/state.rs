@@ -43,6 +43,10 @@ pub struct State {
     /// Look again at or after this time (epoch seconds): renewal or retry is due.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recheck_at: Option<u64>,
+    /// Before a command line runs, look again at or after this time instead,
+    /// when it comes earlier: less than `min_ttl` is left by then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command_recheck_at: Option<u64>,
     /// The last message shown, so it is not repeated at every prompt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub said: Option<String>,
@@ -130,11 +134,26 @@ impl State {
             }
     }
 
-    /// True when a renewal or retry is due.
-    pub fn recheck_due(&self, now: SystemTime) -> bool {
-        self.recheck_at
-            .is_some_and(|at| timefmt::epoch_secs(now) >= at)
+    /// True when a renewal or retry is due at `moment`.
+    pub fn recheck_due(&self, now: SystemTime, moment: Moment) -> bool {
+        let at = match moment {
+            Moment::Prompt => self.recheck_at,
+            Moment::BeforeCommand => match (self.recheck_at, self.command_recheck_at) {
+                (Some(prompt), Some(command)) => Some(prompt.min(command)),
+                (prompt, command) => prompt.or(command),
+            },
+        };
+        at.is_some_and(|at| timefmt::epoch_secs(now) >= at)
     }
+}
+
+/// When the hook runs `ssoenv export`: before a prompt (renew within
+/// `refresh_before`), or before a command line the user submitted (renew
+/// within `min_ttl`, so the command starts with enough time left).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Moment {
+    Prompt,
+    BeforeCommand,
 }
 
 #[cfg(test)]
@@ -153,6 +172,7 @@ mod tests {
             owned: vec!["AWS_REGION".into()],
             key: Some("abc".into()),
             recheck_at: Some(5),
+            command_recheck_at: Some(3),
             said: None,
         };
         assert_eq!(State::decode(&state.encode()), Some(state));
@@ -167,5 +187,27 @@ mod tests {
         assert_eq!(State::decode(r#"{"v":1,"owned":["A;rm -rf /"]}"#), None);
         assert_eq!(State::decode(&"x".repeat(MAX_LEN + 1)), None);
         assert!(State::decode(r#"{"v":1}"#).is_some());
+    }
+
+    #[test]
+    fn a_command_rechecks_at_the_earlier_time_a_prompt_at_its_own() {
+        let at = |secs| SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(secs);
+        let state = State {
+            v: VERSION,
+            recheck_at: Some(100),
+            command_recheck_at: Some(60),
+            ..State::default()
+        };
+        assert!(!state.recheck_due(at(70), Moment::Prompt));
+        assert!(state.recheck_due(at(70), Moment::BeforeCommand));
+        assert!(!state.recheck_due(at(59), Moment::BeforeCommand));
+        assert!(state.recheck_due(at(100), Moment::Prompt));
+        // Without a time of its own, a command rechecks when a prompt would.
+        let prompt_only = State {
+            command_recheck_at: None,
+            ..state
+        };
+        assert!(!prompt_only.recheck_due(at(70), Moment::BeforeCommand));
+        assert!(prompt_only.recheck_due(at(100), Moment::BeforeCommand));
     }
 }

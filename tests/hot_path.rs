@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
+use sso_emulator::Operation;
 use support::{Sandbox, harness, stderr, stdout};
 
 #[test]
@@ -93,6 +94,86 @@ fn an_idle_prompt_prints_nothing_logs_nothing_and_calls_nothing() {
         sandbox.emulator.total_calls(),
         calls,
         "no request from idle prompts"
+    );
+}
+
+/// The prompt's environment after `ssoenv export json` printed `changes`.
+fn prompt_after(sandbox: &Sandbox, project: &Path, changes: &serde_json::Value) -> Command {
+    let mut prompt = sandbox.command(project);
+    for (name, value) in changes["set"].as_object().unwrap() {
+        prompt.env(name, value.as_str().unwrap());
+    }
+    prompt
+}
+
+#[test]
+fn the_call_before_a_command_is_the_same_hot_path_when_nothing_is_due() {
+    let sandbox = Sandbox::new();
+    sandbox.login(Duration::from_secs(3600));
+    let project = sandbox.allowed_project("app", "ReadOnly", "");
+    let first = sandbox.ssoenv(&project, &["export", "json"]);
+    let changes: serde_json::Value = serde_json::from_slice(&first.stdout).expect("export json");
+    let calls = sandbox.emulator.total_calls();
+    assert_eq!(calls, 1);
+    for _ in 0..10 {
+        let out = prompt_after(&sandbox, &project, &changes)
+            .env("SSOENV_LOG", "trace")
+            .args(["export", "bash", "--before-command"])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        assert_eq!(stdout(&out), "", "nothing to change");
+        assert_eq!(stderr(&out), "", "nothing past the hot path ran");
+    }
+    assert_eq!(sandbox.emulator.total_calls(), calls);
+}
+
+/// With 20 s credentials, `refresh_before = "2s"` and `min_ttl = "9s"` (both
+/// under half the lifetime): once 8 s have passed, a prompt still has nothing
+/// to do, and the call before a command renews.
+#[test]
+fn min_ttl_decides_before_a_command_and_refresh_before_at_a_prompt() {
+    let sandbox = Sandbox::new();
+    sandbox.login(Duration::from_secs(3600));
+    sandbox
+        .emulator
+        .set_credential_lifetime(Duration::from_secs(20));
+    let project = sandbox.allowed_project(
+        "app",
+        "ReadOnly",
+        "refresh_before = \"2s\"\nmin_ttl = \"9s\"\n",
+    );
+    let first = sandbox.ssoenv(&project, &["export", "json"]);
+    let changes: serde_json::Value = serde_json::from_slice(&first.stdout).expect("export json");
+    let role_calls = || sandbox.emulator.calls(Operation::GetRoleCredentials);
+    assert_eq!(role_calls(), 1);
+    std::thread::sleep(Duration::from_secs(12));
+
+    let prompt = prompt_after(&sandbox, &project, &changes)
+        .args(["export", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        (stdout(&prompt).as_str(), stderr(&prompt).as_str()),
+        ("", "")
+    );
+    assert_eq!(role_calls(), 1, "8 s left is more than refresh_before");
+
+    let before = prompt_after(&sandbox, &project, &changes)
+        .args(["export", "json", "--before-command"])
+        .output()
+        .unwrap();
+    assert!(before.status.success(), "{}", stderr(&before));
+    assert_eq!(role_calls(), 2, "less than min_ttl left: renewed");
+    let renewed: serde_json::Value = serde_json::from_slice(&before.stdout).unwrap();
+    assert_ne!(
+        renewed["set"]["AWS_ACCESS_KEY_ID"], changes["set"]["AWS_ACCESS_KEY_ID"],
+        "{renewed}"
+    );
+    assert!(
+        stderr(&before).starts_with("ssoenv: renewed "),
+        "{}",
+        stderr(&before)
     );
 }
 

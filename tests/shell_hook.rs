@@ -10,6 +10,7 @@
 mod support;
 
 use std::collections::BTreeMap;
+use std::fs;
 use std::path::Path;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -347,6 +348,83 @@ fn short_lived_credentials_are_renewed_at_a_later_prompt(kind: Kind) {
     assert_eq!(role_calls(&sandbox), 2);
 }
 
+/// Before each command line, credentials with less than `min_ttl` left are
+/// renewed first. With 60 s credentials (`min_ttl` clamped to half of that),
+/// a command typed after 40 s at an idle prompt — no prompt in between —
+/// already sees new ones, and still the user's `$?`. The user's own
+/// pre-command hook (a DEBUG trap in bash, a preexec function in zsh, a
+/// fish_preexec handler) still runs.
+fn a_command_after_a_long_idle_prompt_gets_renewed_credentials(kind: Kind) {
+    let sandbox = logged_in();
+    sandbox
+        .emulator
+        .set_credential_lifetime(Duration::from_secs(60));
+    let project = sandbox.allowed_project("billing", "AdministratorAccess", "");
+    let log = sandbox.home().join("user-hook.log");
+    let log_q = quoted(&log);
+    let user_rc = match kind {
+        Kind::Bash => format!("trap 'echo debug >> {log_q}' DEBUG"),
+        Kind::Zsh => {
+            format!(
+                "user_preexec() {{ echo preexec >> {log_q}; }}\npreexec_functions+=(user_preexec)"
+            )
+        }
+        Kind::Fish => {
+            format!(
+                "function user_preexec --on-event fish_preexec\n    echo preexec >> {log_q}\nend"
+            )
+        }
+    };
+    let Some(mut shell) =
+        Interactive::start_with_rc(&sandbox, kind, &sandbox.home(), &[], &user_rc)
+    else {
+        return;
+    };
+    cd(&mut shell, &project);
+    let first = shell.env();
+    let first_key = value(&first, "AWS_ACCESS_KEY_ID").to_owned();
+    shell.run("true");
+    assert_eq!(role_calls(&sandbox), 1, "nothing due yet: no renewal");
+    let user_hook_runs = || fs::read_to_string(&log).unwrap_or_default().lines().count();
+    let runs_before = user_hook_runs();
+    assert!(runs_before > 0, "the user's own hook runs");
+
+    // The last command failed; the next line must still see its status.
+    let shown = shell.prompt_count();
+    shell.send_line("false");
+    shell.wait_for_prompt(shown);
+
+    // 20 s left: more than none, less than min_ttl (30 s here).
+    sleep_until_system(expiration_of(&first) - Duration::from_secs(20));
+    assert_eq!(role_calls(&sandbox), 1, "nothing renewed while idle");
+    let key_file = sandbox.home().join("key-seen");
+    let status_file = sandbox.home().join("status-seen");
+    let status = match kind {
+        Kind::Fish => "$status",
+        Kind::Bash | Kind::Zsh => "$?",
+    };
+    shell.run(&format!(
+        "echo {status} > {}; printf %s \"$AWS_ACCESS_KEY_ID\" > {}",
+        quoted(&status_file),
+        quoted(&key_file)
+    ));
+    assert_eq!(
+        fs::read_to_string(&status_file).unwrap().trim(),
+        "1",
+        "the command line saw the user's exit status"
+    );
+    let seen = fs::read_to_string(&key_file).unwrap();
+    assert!(seen.starts_with("ASIA"), "a key: {seen:?}");
+    assert_ne!(seen, first_key, "the command saw renewed credentials");
+    assert_eq!(role_calls(&sandbox), 2, "renewed once, before the command");
+    assert!(user_hook_runs() > runs_before, "the user's hook still runs");
+    let said = shell.ssoenv_lines();
+    assert!(
+        said.iter().any(|line| line.starts_with("ssoenv: renewed ")),
+        "{said:?}"
+    );
+}
+
 /// With AWS not answering, the prompt after `cd` comes back within the hook's
 /// deadline, with one warning and no credentials, and later prompts do not
 /// wait again.
@@ -605,4 +683,5 @@ per_shell!(
     a_failed_renewal_keeps_still_valid_credentials,
     an_expired_session_says_so_once_and_drops_expired_credentials,
     a_chained_role_reaches_the_aws_cli_and_renews,
+    a_command_after_a_long_idle_prompt_gets_renewed_credentials,
 );

@@ -15,6 +15,7 @@ use ssoenv::cli::HookShell;
 use ssoenv::shell::shell_for;
 
 const WARNING: &str = "ssoenv: fake warning";
+const PRE_COMMAND: &str = "ssoenv: fake pre-command call";
 
 /// Writes the hook for `kind`, calling a fake ssoenv, into `dir`.
 fn hook_file(dir: &Path, kind: HookShell, file: &str) -> PathBuf {
@@ -42,15 +43,18 @@ fn bash_hook_installs_once_under_strict_flags() {
     };
     let dir = tempfile::tempdir().unwrap();
     let hook = sh_word(&hook_file(dir.path(), HookShell::Bash, "hook.bash"));
+    // First the one-shot installer of the pre-command trap, then the hook
+    // (`declare -p` shows the installer's quotes and `$` escaped).
+    let first = r#"_ssoenv_install_preexec \"\$(\\builtin trap -p DEBUG)\";_ssoenv_hook"#;
     let cases = [
-        ("", r#"declare -- PROMPT_COMMAND="_ssoenv_hook""#),
+        ("", format!(r#"declare -- PROMPT_COMMAND="{first}""#)),
         (
             "PROMPT_COMMAND='echo hi'",
-            r#"declare -- PROMPT_COMMAND="_ssoenv_hook;echo hi""#,
+            format!(r#"declare -- PROMPT_COMMAND="{first};echo hi""#),
         ),
         (
             "PROMPT_COMMAND=(a 'b c')",
-            r#"declare -a PROMPT_COMMAND=([0]="_ssoenv_hook" [1]="a" [2]="b c")"#,
+            format!(r#"declare -a PROMPT_COMMAND=([0]="{first}" [1]="a" [2]="b c")"#),
         ),
     ];
     for (setup, expected) in cases {
@@ -63,6 +67,38 @@ fn bash_hook_installs_once_under_strict_flags() {
 
         let run = output(bash_strict(&bash).arg(format!("{script}declare -p PROMPT_COMMAND")));
         assert_eq!(text(&run.stdout).trim_end(), expected, "after {setup:?}");
+    }
+
+    // The pre-command trap, installed at the first prompt (PROMPT_COMMAND run
+    // as bash runs it), and its PS0 arming: once each, keeping the DEBUG trap
+    // and PS0 the user already had; the installer removes itself.
+    for setup in [
+        "PROMPT_COMMAND='echo hi'",
+        "PROMPT_COMMAND=(a 'b c'); a() { :; }",
+    ] {
+        let script = format!(
+            "{setup}\nPS0='[ps0]'\ntrap 'echo user' DEBUG\nsource {hook}\nsource {hook}\n\
+             eval \"$PROMPT_COMMAND\"\nsource {hook}\n\
+             trap -p DEBUG\nprintf '%s\\n' \"$PS0\" \"${{PROMPT_COMMAND[0]}}\"\n"
+        );
+        let run = output(bash_strict(&bash).arg(&script));
+        assert_eq!(
+            text(&run.stdout)
+                .lines()
+                .filter(|line| !["user", "hi"].contains(line))
+                .collect::<Vec<_>>(),
+            [
+                r#"trap -- '_ssoenv_preexec "$_"; echo user' DEBUG"#,
+                "${PS0:0:$((_ssoenv_preexec_armed=1,0))}[ps0]",
+                if setup.contains('(') {
+                    "_ssoenv_hook"
+                } else {
+                    "_ssoenv_hook;echo hi"
+                },
+            ],
+            "{setup}: {}",
+            text(&run.stderr)
+        );
     }
 }
 
@@ -81,7 +117,7 @@ fn bash_prompt_evaluates_export_and_keeps_status() {
          report() {{ echo \"report sees $?\" >&2; }}\n\
          PS1='[status=$?]\\n'\n\
          source {hook}\nsource {hook}\n\
-         false\n\
+         true; true | true; false\n\
          printf 'value=%s\\n' \"$SSOENV_FAKE\"\n\
          exit\n"
     );
@@ -95,6 +131,9 @@ fn bash_prompt_evaluates_export_and_keeps_status() {
     assert_eq!(text(&run.stdout), "value=it's set\n", "stderr:\n{stderr}");
     // Prompts after: source, source, false, printf — one hook run each.
     assert_eq!(stderr.matches(WARNING).count(), 4, "{stderr}");
+    // Once per line from the second source on (the first defines the
+    // trap): source, the line of three commands, printf, exit.
+    assert_eq!(stderr.matches(PRE_COMMAND).count(), 4, "{stderr}");
     assert!(stderr.contains("report sees 1\n[status=1]"), "{stderr}");
 }
 
@@ -109,9 +148,13 @@ fn zsh_hook_installs_once_under_strict_flags() {
     let run = output(Command::new(&zsh).args(["--no-rcs", "-e", "-u", "-c", &script]));
     assert_quiet_success("zsh sourcing the hook twice", &run);
 
-    let show = format!("{script}print -r -- \"$precmd_functions|$chpwd_functions\"");
+    let show =
+        format!("{script}print -r -- \"$precmd_functions|$chpwd_functions|$preexec_functions\"");
     let run = output(Command::new(&zsh).args(["--no-rcs", "-e", "-u", "-c", &show]));
-    assert_eq!(text(&run.stdout), "_ssoenv_hook|_ssoenv_hook\n");
+    assert_eq!(
+        text(&run.stdout),
+        "_ssoenv_hook|_ssoenv_hook|_ssoenv_preexec\n"
+    );
 
     // chpwd: a `cd` evaluates the export at once (one run, not two).
     let cd = format!("{script}cd /\nprint -r -- \"$SSOENV_FAKE\"");
@@ -143,6 +186,8 @@ fn zsh_prompt_evaluates_export_and_keeps_status() {
     let stderr = text(&run.stderr);
     assert_eq!(text(&run.stdout), "value=it's set\n", "stderr:\n{stderr}");
     assert_eq!(stderr.matches(WARNING).count(), 4, "{stderr}");
+    // Before each line from the second source on: source, false, printf, exit.
+    assert_eq!(stderr.matches(PRE_COMMAND).count(), 4, "{stderr}");
     assert!(stderr.contains("[status=1]"), "{stderr}");
 }
 
@@ -168,6 +213,18 @@ fn fish_hook_installs_once_and_runs_on_prompt_and_cd() {
     assert_eq!(handlers.matches("__ssoenv_hook").count(), 2, "{handlers}");
     assert!(handlers.contains("fish_prompt __ssoenv_hook"), "{handlers}");
     assert!(handlers.contains("PWD __ssoenv_hook"), "{handlers}");
+    assert_eq!(
+        handlers.matches("__ssoenv_preexec").count(),
+        1,
+        "{handlers}"
+    );
+    assert!(
+        handlers.contains("fish_preexec __ssoenv_preexec"),
+        "{handlers}"
+    );
+    let run = fish_run("emit fish_preexec; printf '%s\\n' $SSOENV_FAKE");
+    assert_eq!(text(&run.stdout), "it's set\n");
+    assert_eq!(text(&run.stderr), format!("{PRE_COMMAND}\n"));
 
     for trigger in ["emit fish_prompt", "cd /"] {
         let run = fish_run(&format!("{trigger}; printf '%s\\n' $SSOENV_FAKE"));

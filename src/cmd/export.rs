@@ -1,4 +1,5 @@
-//! `ssoenv export <shell>`: the per-prompt callback.
+//! `ssoenv export <shell>`: the per-prompt callback, also run before each
+//! command line (`--before-command`) by the shells that have such an event.
 //!
 //! When nothing changed since the last prompt, the small `ssoenv` binary
 //! answers before this code is reached (`crate::hot_path`). Everything else
@@ -25,6 +26,7 @@ use crate::config::Target;
 use crate::credentials::{self, Credentials};
 use crate::error::{Error, Kind, Result};
 use crate::shell::{EnvName, Shell, shell_for_export};
+pub use crate::state::Moment;
 use crate::state::{self, State, Watched};
 use crate::{config, engine, log, paths, timefmt, token_cache, trust};
 
@@ -59,19 +61,28 @@ impl Renewal for OverNetwork {
 
 impl Run for Export {
     fn run(&self) -> Result<ExitCode> {
-        export(self.target, &OverNetwork)?.ok_or_else(|| {
+        let moment = if self.before_command {
+            Moment::BeforeCommand
+        } else {
+            Moment::Prompt
+        };
+        export(self.target, moment, &OverNetwork)?.ok_or_else(|| {
             Error::new("the prompt's renewal gave no answer (a bug: please report it)")
         })
     }
 }
 
-/// Prints this prompt's changes for `target`: shell code (or JSON) on
+/// Prints the changes for `target` at `moment`: shell code (or JSON) on
 /// stdout, at most one message on stderr. `Ok(None)`, with nothing printed,
 /// when credentials are due and `renewal` cannot get them.
-pub fn export(target: ExportTarget, renewal: &impl Renewal) -> Result<Option<ExitCode>> {
+pub fn export(
+    target: ExportTarget,
+    moment: Moment,
+    renewal: &impl Renewal,
+) -> Result<Option<ExitCode>> {
     let previous = State::from_env();
     let cwd = super::current_dir()?;
-    let Some(mut outcome) = evaluate(&cwd, &previous, renewal) else {
+    let Some(mut outcome) = evaluate(&cwd, &previous, moment, renewal) else {
         return Ok(None);
     };
     let code = render(target, &previous, &mut outcome)?;
@@ -138,7 +149,12 @@ impl Outcome {
 /// Decides what this directory should have. Never fails: every problem
 /// becomes a one-line message and an environment without stale credentials.
 /// `None` only when credentials are due and `renewal` cannot get them.
-fn evaluate(cwd: &Path, previous: &State, renewal: &impl Renewal) -> Option<Outcome> {
+fn evaluate(
+    cwd: &Path,
+    previous: &State,
+    moment: Moment,
+    renewal: &impl Renewal,
+) -> Option<Outcome> {
     let Some(file) = paths::find_project_file(cwd) else {
         log::debug(|| format!("no {} above {}", paths::PROJECT_FILE, paths::display(cwd)));
         return Some(Outcome::empty(None));
@@ -170,27 +186,40 @@ fn evaluate(cwd: &Path, previous: &State, renewal: &impl Renewal) -> Option<Outc
         ));
     }
     match config::load_project(&file) {
-        Ok(target) => with_credentials(outcome, &target, previous, renewal),
+        Ok(target) => with_credentials(outcome, &target, previous, moment, renewal),
         Err(err) => Some(outcome.say(format!("invalid:{}", paths::display(&file)), err.message())),
     }
 }
 
-/// Fills in the credentials of `target`: renewed when due, the cached ones
-/// while they are still valid when renewal fails, none once they expired.
-/// `None` when they are due and `renewal` cannot get them.
+/// How much must be left on credentials at `moment`: `refresh_before` at a
+/// prompt, and before a command at least `min_ttl` as well.
+fn margin(target: &Target, moment: Moment) -> Duration {
+    match moment {
+        Moment::Prompt => target.refresh_before,
+        Moment::BeforeCommand => target.refresh_before.max(target.min_ttl),
+    }
+}
+
+/// Fills in the credentials of `target`: renewed when due at `moment`, the
+/// cached ones while they are still valid when renewal fails, none once they
+/// expired. `None` when they are due and `renewal` cannot get them.
 fn with_credentials(
     mut outcome: Outcome,
     target: &Target,
     previous: &State,
+    moment: Moment,
     renewal: &impl Renewal,
 ) -> Option<Outcome> {
     let label = target.label();
     let was_loaded = previous.key.is_some() && previous.config == outcome.state.config;
-    let obtained = renewal.obtain(target, target.refresh_before).transpose()?;
+    let obtained = renewal.obtain(target, margin(target, moment)).transpose()?;
     Some(match obtained {
         Ok(creds) => {
-            outcome.state.recheck_at =
-                Some(timefmt::epoch_secs(creds.renew_at(target.refresh_before)));
+            let prompt_recheck = creds.renew_at(margin(target, Moment::Prompt));
+            let command_recheck = creds.renew_at(margin(target, Moment::BeforeCommand));
+            outcome.state.recheck_at = Some(timefmt::epoch_secs(prompt_recheck));
+            outcome.state.command_recheck_at =
+                (command_recheck < prompt_recheck).then(|| timefmt::epoch_secs(command_recheck));
             load(&mut outcome, target, &creds);
             let verb = match &previous.key {
                 // The same credentials again (the user unset them, say): no news.

@@ -91,7 +91,9 @@ pub fn assert_quiet_success(what: &str, output: &Output) {
 /// `export <shell>` prints code that sets `SSOENV_FAKE` to a value needing
 /// quoting (`it's set`), writes one line to stderr and fails, so tests see
 /// that the code is evaluated, that stderr reaches the user and that the
-/// failure does not replace the user's `$?`.
+/// failure does not replace the user's `$?`. The line is
+/// `ssoenv: fake warning`, or `ssoenv: fake pre-command call` for the call
+/// with `--before-command`.
 pub fn fake_ssoenv(dir: &Path) -> PathBuf {
     let bin = dir.join("ssoenv bin").join("it's");
     fs::create_dir_all(&bin).expect("create fake bin dir");
@@ -105,7 +107,10 @@ pub fn fake_ssoenv(dir: &Path) -> PathBuf {
         let code = code.trim_end().replace('\'', r"'\''");
         script.push_str(&format!("{}) printf '%s\\n' '{code}' ;;\n", name_of(kind)));
     }
-    script.push_str("esac\necho 'ssoenv: fake warning' >&2\nexit 1\n");
+    script.push_str(
+        "esac\nif [ \"$3\" = --before-command ]; then echo 'ssoenv: fake pre-command call' >&2; \
+         else echo 'ssoenv: fake warning' >&2; fi\nexit 1\n",
+    );
     fs::write(&exe, script).expect("write fake ssoenv");
     fs::set_permissions(&exe, fs::Permissions::from_mode(0o755)).expect("chmod fake ssoenv");
     exe

@@ -74,6 +74,19 @@ impl Interactive {
         cwd: &Path,
         extra_env: &[(&str, &str)],
     ) -> Option<Self> {
+        Self::start_with_rc(sandbox, kind, cwd, extra_env, "")
+    }
+
+    /// Like [`Interactive::start`], with `user_rc` in the rc file before
+    /// the hook, as a user's own settings would be.
+    #[track_caller]
+    pub fn start_with_rc(
+        sandbox: &Sandbox,
+        kind: Kind,
+        cwd: &Path,
+        extra_env: &[(&str, &str)],
+        user_rc: &str,
+    ) -> Option<Self> {
         let tmux = harness::require_tool("tmux")?;
         let shell = harness::require_tool(kind.name())?;
         let dir = tempfile::Builder::new()
@@ -114,7 +127,7 @@ impl Interactive {
                     &rc,
                     format!(
                         "__test_prompt() {{ {count_prompt}; }}\nPROMPT_COMMAND=__test_prompt\n\
-                         {hook}\nPS1='$ '\nPS2='> '\n"
+                         {user_rc}\n{hook}\nPS1='$ '\nPS2='> '\n"
                     ),
                 )
                 .unwrap();
@@ -133,7 +146,7 @@ impl Interactive {
                 fs::write(
                     zdotdir.join(".zshrc"),
                     format!(
-                        "{hook}\n__test_prompt() {{ {count_prompt}; }}\n\
+                        "{user_rc}\n{hook}\n__test_prompt() {{ {count_prompt}; }}\n\
                          precmd_functions+=(__test_prompt)\nPS1='%% '\nunsetopt PROMPT_SP\n"
                     ),
                 )
@@ -147,7 +160,7 @@ impl Interactive {
                     &rc,
                     // The prompt function runs after the fish_prompt event handlers.
                     format!(
-                        "{hook}\nset -g fish_greeting\n\
+                        "{user_rc}\n{hook}\nset -g fish_greeting\n\
                          function fish_prompt\n    {count_prompt}\n    printf '> '\nend\n"
                     ),
                 )
