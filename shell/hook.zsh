@@ -5,9 +5,10 @@ _ssoenv_hook() {
   # The prompt must still see the user's $?.
   \builtin local previous_exit_status=$?
   # Ctrl-C while the export is being evaluated would leave it half-applied.
+  # LOCAL_TRAPS gives the user's own INT trap back when the function returns.
+  \builtin setopt localoptions localtraps
   \builtin trap -- '' INT
   \builtin eval "$(__SSOENV_EXE__ export zsh)"
-  \builtin trap - INT
   \builtin return "${previous_exit_status}"
 }
 
@@ -16,9 +17,9 @@ _ssoenv_hook() {
 # out of them. (The command line itself still sees the user's $?.)
 _ssoenv_preexec() {
   \builtin local previous_exit_status=$?
+  \builtin setopt localoptions localtraps
   \builtin trap -- '' INT
   \builtin eval "$(__SSOENV_EXE__ export zsh --before-command)"
-  \builtin trap - INT
   \builtin return "${previous_exit_status}"
 }
 

@@ -1,5 +1,6 @@
-//! The loopback container-credential endpoint `ssoenv exec` serves its child,
-//! so AWS SDKs in a long run fetch renewed credentials by themselves.
+//! The loopback container-credential endpoint `ssoenv exec` serves the
+//! command (from its helper process, [`crate::exec_helper`]), so AWS SDKs in
+//! a long run fetch renewed credentials by themselves.
 //!
 //! The SDKs' side of the protocol (reference §5): they read
 //! `AWS_CONTAINER_CREDENTIALS_FULL_URI` and the token in
@@ -14,11 +15,11 @@
 //! - credentials are renewed through [`crate::engine`] once they are within
 //!   the target's refresh window; a renewal that fails while the current
 //!   credentials are still valid serves those, and only when nothing valid is
-//!   left does the child get a 500 whose JSON body the SDKs show;
+//!   left does the command get a 500 whose JSON body the SDKs show;
 //! - the token lives in a 0600 file in a 0700 directory of its own, never in
 //!   argv or logs, and the directory is removed when the endpoint stops;
 //! - the server runs on its own thread with its own single-threaded runtime,
-//!   so nothing else in ssoenv pays for it.
+//!   started only in the process that serves it.
 
 use std::fs::{self, Permissions};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};

@@ -170,11 +170,14 @@ fn zsh_prompt_evaluates_export_and_keeps_status() {
     };
     let dir = tempfile::tempdir().unwrap();
     let hook = sh_word(&hook_file(dir.path(), HookShell::Zsh, "hook.zsh"));
+    // The user's own INT trap is still theirs after the hooks ran.
     let input = format!(
         "PS1=$'[status=%?]\\n'\n\
+         trap 'echo user-int' INT\n\
          source {hook}\nsource {hook}\n\
          false\n\
          printf 'value=%s\\n' \"$SSOENV_FAKE\"\n\
+         trap\n\
          exit\n"
     );
     let run = output_with_stdin(
@@ -184,10 +187,15 @@ fn zsh_prompt_evaluates_export_and_keeps_status() {
         &input,
     );
     let stderr = text(&run.stderr);
-    assert_eq!(text(&run.stdout), "value=it's set\n", "stderr:\n{stderr}");
-    assert_eq!(stderr.matches(WARNING).count(), 4, "{stderr}");
-    // Before each line from the second source on: source, false, printf, exit.
-    assert_eq!(stderr.matches(PRE_COMMAND).count(), 4, "{stderr}");
+    assert_eq!(
+        text(&run.stdout),
+        "value=it's set\ntrap -- 'echo user-int' INT\n",
+        "stderr:\n{stderr}"
+    );
+    assert_eq!(stderr.matches(WARNING).count(), 5, "{stderr}");
+    // Before each line from the second source on: source, false, printf,
+    // trap, exit.
+    assert_eq!(stderr.matches(PRE_COMMAND).count(), 5, "{stderr}");
     assert!(stderr.contains("[status=1]"), "{stderr}");
 }
 

@@ -26,8 +26,7 @@ use crate::config::Target;
 use crate::credentials::{self, Credentials};
 use crate::error::{Error, Kind, Result};
 use crate::shell::{EnvName, Shell, shell_for_export};
-pub use crate::state::Moment;
-use crate::state::{self, State, Watched};
+use crate::state::{self, Moment, State, Watched};
 use crate::{config, engine, log, paths, timefmt, token_cache, trust};
 
 /// How one prompt may get credentials.
