@@ -251,7 +251,7 @@ fn render(session: &SsoSession, account: &Chosen, role: &str, region: Option<&st
     }
     out.push_str("\n# Renew the credentials when less than this is left (default 10m).\n");
     out.push_str("# refresh_before = \"10m\"\n");
-    out.push_str("# Before each command the shell runs, renew first when less than this is left (default 15m).\n");
+    out.push_str("\n# Before each command the shell runs, renew first when less than this is left (default 15m).\n");
     out.push_str("# min_ttl = \"15m\"\n");
     out
 }
