@@ -10,8 +10,20 @@ _ssoenv_hook() {
 	# replace the user's, so it is deliberately not checked here.
 	# shellcheck disable=SC2312
 	\builtin eval "$(__SSOENV_EXE__ export bash)"
-	\builtin trap - SIGINT
+	_ssoenv_restore_sigint
 	\builtin return "${previous_exit_status}"
+}
+
+# The user's own SIGINT trap, as `trap -p SIGINT` printed it when the hooks
+# were installed (empty: none), put back after each evaluation. Reading it
+# each time would cost a fork per prompt.
+_ssoenv_user_int_trap=$(\builtin trap -p SIGINT)
+_ssoenv_restore_sigint() {
+	if [[ -n ${_ssoenv_user_int_trap} ]]; then
+		\builtin eval "${_ssoenv_user_int_trap}"
+	else
+		\builtin trap - SIGINT
+	fi
 }
 
 # Before each command line: credentials with less than min_ttl left are
@@ -27,7 +39,7 @@ _ssoenv_preexec() {
 	\builtin trap -- '' SIGINT
 	# shellcheck disable=SC2312
 	\builtin eval "$(__SSOENV_EXE__ export bash --before-command)"
-	\builtin trap - SIGINT
+	_ssoenv_restore_sigint
 	# Non-zero would make bash skip the command under `shopt -s extdebug`.
 	\builtin return 0
 }
@@ -36,8 +48,10 @@ _ssoenv_preexec() {
 # it runs after ours, with the same $_. $1 is `trap -p DEBUG` as printed at
 # the first prompt — inside `source` or a function bash hides the DEBUG
 # trap, so it is read there, from the PROMPT_COMMAND entry below, which
-# this removes.
+# this removes. $2, `trap -p SIGINT` at that moment, also sees a SIGINT
+# trap set later in the rc file than this snippet.
 _ssoenv_install_preexec() {
+	_ssoenv_user_int_trap=${2-}
 	if [[ ${1-} != *_ssoenv_preexec* ]]; then
 		# `trap -p` prints `trap -- 'CODE' DEBUG`; keep CODE.
 		# shellcheck disable=SC2317
@@ -52,7 +66,7 @@ _ssoenv_install_preexec() {
 }
 
 # shellcheck disable=SC2016
-_ssoenv_installer='_ssoenv_install_preexec "$(\builtin trap -p DEBUG)"'
+_ssoenv_installer='_ssoenv_install_preexec "$(\builtin trap -p DEBUG)" "$(\builtin trap -p SIGINT)"'
 
 # Sourcing this twice must not run the hook twice per prompt. Running first
 # lets later prompt commands (starship, ...) see the updated environment.

@@ -45,7 +45,7 @@ fn bash_hook_installs_once_under_strict_flags() {
     let hook = sh_word(&hook_file(dir.path(), HookShell::Bash, "hook.bash"));
     // First the one-shot installer of the pre-command trap, then the hook
     // (`declare -p` shows the installer's quotes and `$` escaped).
-    let first = r#"_ssoenv_install_preexec \"\$(\\builtin trap -p DEBUG)\";_ssoenv_hook"#;
+    let first = r#"_ssoenv_install_preexec \"\$(\\builtin trap -p DEBUG)\" \"\$(\\builtin trap -p SIGINT)\";_ssoenv_hook"#;
     let cases = [
         ("", format!(r#"declare -- PROMPT_COMMAND="{first}""#)),
         (
@@ -116,9 +116,10 @@ fn bash_prompt_evaluates_export_and_keeps_status() {
         "PROMPT_COMMAND=(report)\n\
          report() {{ echo \"report sees $?\" >&2; }}\n\
          PS1='[status=$?]\\n'\n\
-         source {hook}\nsource {hook}\n\
+         source {hook}; trap 'echo user-int' SIGINT\nsource {hook}\n\
          true; true | true; false\n\
          printf 'value=%s\\n' \"$SSOENV_FAKE\"\n\
+         trap -p SIGINT\n\
          exit\n"
     );
     let run = output_with_stdin(
@@ -128,12 +129,18 @@ fn bash_prompt_evaluates_export_and_keeps_status() {
         &input,
     );
     let stderr = text(&run.stderr);
-    assert_eq!(text(&run.stdout), "value=it's set\n", "stderr:\n{stderr}");
-    // Prompts after: source, source, false, printf — one hook run each.
-    assert_eq!(stderr.matches(WARNING).count(), 4, "{stderr}");
+    // The SIGINT trap the user set after the hook (on its line, before the
+    // first prompt) is still theirs after the hooks ran.
+    assert_eq!(
+        text(&run.stdout),
+        "value=it's set\ntrap -- 'echo user-int' SIGINT\n",
+        "stderr:\n{stderr}"
+    );
+    // Prompts after: source, source, false, printf, trap — one hook run each.
+    assert_eq!(stderr.matches(WARNING).count(), 5, "{stderr}");
     // Once per line from the second source on (the first defines the
-    // trap): source, the line of three commands, printf, exit.
-    assert_eq!(stderr.matches(PRE_COMMAND).count(), 4, "{stderr}");
+    // trap): source, the line of three commands, printf, trap, exit.
+    assert_eq!(stderr.matches(PRE_COMMAND).count(), 5, "{stderr}");
     assert!(stderr.contains("report sees 1\n[status=1]"), "{stderr}");
 }
 
