@@ -1,6 +1,8 @@
-//! The loopback container-credential endpoint `ssoenv exec` serves the
-//! command (from its helper process, [`crate::exec_helper`]), so AWS SDKs in
-//! a long run fetch renewed credentials by themselves.
+//! The one loopback container-credential server in ssoenv. It serves
+//! `ssoenv exec`'s command ([`Endpoint`], from the helper process of
+//! [`crate::exec_helper`]) and, for `credentials = "endpoint"`, every shell
+//! of the user (the agent, `crate::agent::serve`), so AWS SDKs in a long run
+//! fetch renewed credentials by themselves.
 //!
 //! The SDKs' side of the protocol (reference §5): they read
 //! `AWS_CONTAINER_CREDENTIALS_FULL_URI` and the token in
@@ -9,15 +11,19 @@
 //! `{"AccessKeyId","SecretAccessKey","Token","Expiration"}`.
 //!
 //! What this side promises:
-//! - it listens on 127.0.0.1 only, on a random port, under a random path;
+//! - it listens on 127.0.0.1 only, on a random port;
+//! - a request from a web page gets 403: one that carries an `Origin`
+//!   header, or a `Host` other than the server's own `127.0.0.1:PORT` (a DNS
+//!   rebinding page names its own host);
 //! - a missing or wrong `Authorization` header gets 403 (compared in constant
-//!   time, before anything else is looked at), any other path 404;
+//!   time), before the path is looked at;
+//! - which credentials a path names is the [`Router`]'s business: one set
+//!   under a random path for `exec`, one per allowed project for the agent;
 //! - credentials are renewed through [`crate::engine`] once they are within
 //!   the target's refresh window; a renewal that fails while the current
 //!   credentials are still valid serves those, and only when nothing valid is
-//!   left does the command get a 500 whose JSON body the SDKs show;
-//! - the token lives in a 0600 file in a 0700 directory of its own, never in
-//!   argv or logs, and the directory is removed when the endpoint stops;
+//!   left does the client get a 500 whose JSON body the SDKs show;
+//! - the token is never in argv or logs;
 //! - the server runs on its own thread with its own single-threaded runtime,
 //!   started only in the process that serves it.
 
@@ -25,6 +31,7 @@ use std::fs::{self, Permissions};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 #[cfg(test)]
@@ -33,7 +40,7 @@ use std::time::{Duration, Instant};
 
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
-use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
+use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HOST, HeaderValue, ORIGIN};
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use sha2::{Digest, Sha256};
@@ -55,58 +62,84 @@ const RENEWAL_PATIENCE: Duration = Duration::from_millis(1500);
 /// the next attempt, so a polling SDK does not turn an outage into a storm.
 const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(1);
 
-/// Prefix of the private directories holding token files.
+/// Prefix of `exec`'s private directories holding token files.
 const DIR_PREFIX: &str = "ssoenv-exec-";
 
-/// A running endpoint. Stopping it (or dropping it) shuts the server down and
-/// deletes the token file and its directory.
-pub struct Endpoint {
-    uri: String,
-    token_file: PathBuf,
-    dir: Option<PathBuf>,
-    shutdown: Option<oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
-}
+/// The secret clients must send. Not `Debug`, not `Display`: it leaves the
+/// process only through [`Token::write_to`].
+pub struct Token(String);
 
-impl Endpoint {
-    /// Starts serving `initial`, renewed with `renew` once less than
-    /// `refresh_before` (capped at half their lifetime, as everywhere in
-    /// ssoenv) is left.
-    pub fn start(initial: Credentials, refresh_before: Duration, renew: Renew) -> Result<Endpoint> {
-        let token = random_hex(32)?;
-        let path = format!("/ssoenv/{}", random_hex(16)?);
-        let dir = private_dir()?;
-        // From here on, dropping `endpoint` removes the directory.
-        let mut endpoint = Endpoint {
-            uri: String::new(),
-            token_file: dir.join("token"),
-            dir: Some(dir),
-            shutdown: None,
-            thread: None,
-        };
-        write_token(&endpoint.token_file, &token)?;
+impl Token {
+    /// 256 random bits, as 64 hex digits.
+    pub fn random() -> Result<Token> {
+        random_hex(32).map(Token)
+    }
 
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-            .and_then(|l| l.set_nonblocking(true).map(|()| l))
+    /// Writes the token to `path` with no trailing newline (SDKs reject
+    /// CR/LF), mode 0600. A plain write, neither renamed into place nor
+    /// synced: callers pass a new path in a private directory that no reader
+    /// knows before this returns, and a token means nothing after a crash.
+    pub fn write_to(&self, path: &Path) -> Result<()> {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+            .and_then(|mut file| file.write_all(self.0.as_bytes()))
             .map_err(|e| {
                 Error::new(format!(
-                    "cannot listen on 127.0.0.1 for the credential endpoint: {e} — \
-                     use --no-server to give the command static credentials instead"
+                    "cannot write the endpoint token {}: {e}",
+                    path.display()
                 ))
-            })?;
-        let port = listener
-            .local_addr()
-            .map_err(|e| Error::new(format!("cannot read the endpoint's address: {e}")))?
-            .port();
-        endpoint.uri = format!("http://127.0.0.1:{port}{path}");
+            })
+    }
 
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| Error::new(format!("cannot start the async runtime: {e}")))?;
-        let state = Arc::new(State {
-            token_digest: Sha256::digest(token.as_bytes()).into(),
-            path,
+    fn digest(&self) -> [u8; 32] {
+        Sha256::digest(self.0.as_bytes()).into()
+    }
+}
+
+/// What a request's path (with its query) asks for.
+pub enum Route {
+    Serve(Arc<Slot>),
+    NotFound,
+    /// 403 with this message (for example: the project is not allowed).
+    Forbidden(String),
+    /// 500 with this message (for example: the project's file is broken).
+    Unavailable(String),
+}
+
+/// Maps request paths to credentials. Called on a blocking thread, so it may
+/// read files.
+pub trait Router: Send + Sync + 'static {
+    fn route(&self, path_and_query: &str) -> Route;
+}
+
+/// One set of credentials served, with its renewal.
+pub struct Slot {
+    /// How messages name them ("the command's credentials").
+    what: String,
+    refresh_before: Duration,
+    renew: Arc<Renew>,
+    current: Mutex<Current>,
+    /// Held by the one renewal in flight.
+    renewing: tokio::sync::Mutex<()>,
+}
+
+impl Slot {
+    /// Serves `initial` (none: renew at the first request), renewed with
+    /// `renew` once less than `refresh_before` (capped at half their
+    /// lifetime, as everywhere in ssoenv) is left.
+    pub fn new(
+        what: String,
+        initial: Option<Credentials>,
+        refresh_before: Duration,
+        renew: Renew,
+    ) -> Arc<Slot> {
+        Arc::new(Slot {
+            what,
             refresh_before,
             renew: Arc::new(renew),
             current: Mutex::new(Current {
@@ -115,14 +148,164 @@ impl Endpoint {
                 warned: Warned::No,
             }),
             renewing: tokio::sync::Mutex::new(()),
+        })
+    }
+}
+
+struct Current {
+    credentials: Option<Credentials>,
+    last_failure: Option<Instant>,
+    /// What was last said on stderr, so a polling SDK does not repeat it.
+    warned: Warned,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Warned {
+    No,
+    ServingOld,
+    NothingValid,
+}
+
+/// A running server. Stopping it (or dropping it) shuts it down.
+pub struct Server {
+    port: u16,
+    /// Seconds since `started` of the last request.
+    last_request: Arc<AtomicU64>,
+    started: Instant,
+    shutdown: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Server {
+    /// Listens on 127.0.0.1 (a random port) and serves what `router` names
+    /// to clients that send `token`.
+    pub fn start(token: &Token, router: Arc<dyn Router>) -> Result<Server> {
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+            .and_then(|l| l.set_nonblocking(true).map(|()| l))
+            .map_err(|e| Error::new(format!("cannot listen on 127.0.0.1: {e}")))?;
+        let port = listener
+            .local_addr()
+            .map_err(|e| Error::new(format!("cannot read the server's address: {e}")))?
+            .port();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::new(format!("cannot start the async runtime: {e}")))?;
+        let started = Instant::now();
+        let last_request = Arc::new(AtomicU64::new(0));
+        let state = Arc::new(State {
+            token_digest: token.digest(),
+            host: format!("127.0.0.1:{port}"),
+            router,
+            started,
+            last_request: last_request.clone(),
         });
         let (shutdown, stopped) = oneshot::channel();
         let thread = std::thread::Builder::new()
             .name("ssoenv-endpoint".into())
             .spawn(move || runtime.block_on(serve(listener, state, stopped)))
-            .map_err(|e| Error::new(format!("cannot start the endpoint thread: {e}")))?;
-        endpoint.shutdown = Some(shutdown);
-        endpoint.thread = Some(thread);
+            .map_err(|e| Error::new(format!("cannot start the server thread: {e}")))?;
+        Ok(Server {
+            port,
+            last_request,
+            started,
+            shutdown: Some(shutdown),
+            thread: Some(thread),
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// How long ago the last request came (or the server started).
+    pub fn idle_for(&self) -> Duration {
+        let last = Duration::from_secs(self.last_request.load(Ordering::Relaxed));
+        self.started.elapsed().saturating_sub(last)
+    }
+
+    pub fn stop(mut self) {
+        self.shut_down();
+    }
+
+    fn shut_down(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.shut_down();
+    }
+}
+
+/// `ssoenv exec`'s endpoint: one set of credentials under a random path,
+/// the token in a 0600 file in a 0700 directory of its own that goes away
+/// with the endpoint.
+pub struct Endpoint {
+    server: Option<Server>,
+    uri: String,
+    token_file: PathBuf,
+    dir: Option<PathBuf>,
+}
+
+/// The router of [`Endpoint`]: its one path.
+struct OnePath {
+    path: String,
+    slot: Arc<Slot>,
+}
+
+impl Router for OnePath {
+    fn route(&self, path_and_query: &str) -> Route {
+        if path_and_query == self.path {
+            Route::Serve(self.slot.clone())
+        } else {
+            Route::NotFound
+        }
+    }
+}
+
+impl Endpoint {
+    /// Starts serving `initial`, renewed with `renew` once less than
+    /// `refresh_before` (capped at half their lifetime) is left.
+    pub fn start(initial: Credentials, refresh_before: Duration, renew: Renew) -> Result<Endpoint> {
+        let token = Token::random()?;
+        let path = format!("/ssoenv/{}", random_hex(16)?);
+        let dir = private_dir()?;
+        // From here on, dropping `endpoint` removes the directory.
+        let mut endpoint = Endpoint {
+            server: None,
+            uri: String::new(),
+            token_file: dir.join("token"),
+            dir: Some(dir),
+        };
+        token.write_to(&endpoint.token_file)?;
+        let slot = Slot::new(
+            "the command's credentials".into(),
+            Some(initial),
+            refresh_before,
+            renew,
+        );
+        let server = Server::start(
+            &token,
+            Arc::new(OnePath {
+                path: path.clone(),
+                slot,
+            }),
+        )
+        .map_err(|e| {
+            Error::new(format!(
+                "cannot start the credential endpoint: {} — use --no-server to give the command static credentials instead",
+                e.message()
+            ))
+        })?;
+        endpoint.uri = format!("http://127.0.0.1:{}{path}", server.port());
+        endpoint.server = Some(server);
         Ok(endpoint)
     }
 
@@ -142,11 +325,8 @@ impl Endpoint {
     }
 
     fn shut_down(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+        if let Some(server) = self.server.take() {
+            server.stop();
         }
         if let Some(dir) = self.dir.take() {
             let _ = fs::remove_dir_all(&dir);
@@ -162,26 +342,11 @@ impl Drop for Endpoint {
 
 struct State {
     token_digest: [u8; 32],
-    path: String,
-    refresh_before: Duration,
-    renew: Arc<Renew>,
-    current: Mutex<Current>,
-    /// Held by the one renewal in flight.
-    renewing: tokio::sync::Mutex<()>,
-}
-
-struct Current {
-    credentials: Credentials,
-    last_failure: Option<Instant>,
-    /// What the user was last told on stderr, so a polling SDK does not repeat it.
-    warned: Warned,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Warned {
-    No,
-    ServingOld,
-    NothingValid,
+    /// The only `Host` header accepted: `127.0.0.1:PORT`.
+    host: String,
+    router: Arc<dyn Router>,
+    started: Instant,
+    last_request: Arc<AtomicU64>,
 }
 
 async fn serve(listener: TcpListener, state: Arc<State>, mut stopped: oneshot::Receiver<()>) {
@@ -216,15 +381,18 @@ fn is_loopback(peer: SocketAddr) -> bool {
 }
 
 async fn handle(state: &Arc<State>, request: Request<Incoming>) -> Response<Full<Bytes>> {
-    if !authorized(state, request.headers().get(AUTHORIZATION)) {
-        return error_response(
-            StatusCode::FORBIDDEN,
-            "AccessDenied",
-            "missing or wrong Authorization header",
-        );
+    state
+        .last_request
+        .store(state.started.elapsed().as_secs(), Ordering::Relaxed);
+    let headers = request.headers();
+    if headers.contains_key(ORIGIN) {
+        return forbidden("requests from web pages (with an Origin header) are refused");
     }
-    if request.uri().path() != state.path {
-        return error_response(StatusCode::NOT_FOUND, "NotFound", "no such resource");
+    if headers.get(HOST).map(HeaderValue::as_bytes) != Some(state.host.as_bytes()) {
+        return forbidden("wrong Host header: only 127.0.0.1 with this server's port is served");
+    }
+    if !authorized(state, headers.get(AUTHORIZATION)) {
+        return forbidden("missing or wrong Authorization header");
     }
     if request.method() != hyper::Method::GET {
         return error_response(
@@ -233,7 +401,29 @@ async fn handle(state: &Arc<State>, request: Request<Incoming>) -> Response<Full
             "use GET",
         );
     }
-    match credentials(state).await {
+    let path_and_query = request
+        .uri()
+        .path_and_query()
+        .map_or_else(|| "/".to_owned(), |pq| pq.as_str().to_owned());
+    let router = state.router.clone();
+    let route = tokio::task::spawn_blocking(move || router.route(&path_and_query))
+        .await
+        .unwrap_or_else(|_| Route::Unavailable("the request's lookup failed".into()));
+    let slot = match route {
+        Route::Serve(slot) => slot,
+        Route::NotFound => {
+            return error_response(StatusCode::NOT_FOUND, "NotFound", "no such resource");
+        }
+        Route::Forbidden(message) => return forbidden(&message),
+        Route::Unavailable(message) => {
+            return error_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "CredentialsUnavailable",
+                &message,
+            );
+        }
+    };
+    match credentials(&slot).await {
         Ok(creds) => json_response(StatusCode::OK, &credentials_json(&creds)),
         Err(message) => error_response(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -241,6 +431,10 @@ async fn handle(state: &Arc<State>, request: Request<Incoming>) -> Response<Full
             &message,
         ),
     }
+}
+
+fn forbidden(message: &str) -> Response<Full<Bytes>> {
+    error_response(StatusCode::FORBIDDEN, "AccessDenied", message)
 }
 
 /// Compares digests of the offered and the real token byte by byte without
@@ -261,89 +455,89 @@ fn authorized(state: &State, offered: Option<&HeaderValue>) -> bool {
 /// The credentials to serve: the current ones while they are not due for
 /// renewal, else the result of a renewal (waited for briefly when the current
 /// ones are still valid).
-async fn credentials(state: &Arc<State>) -> std::result::Result<Credentials, String> {
+async fn credentials(slot: &Arc<Slot>) -> std::result::Result<Credentials, String> {
     let (current, retry_too_soon) = {
-        let current = state.current.lock().expect("endpoint state");
+        let current = slot.current.lock().expect("endpoint state");
         let too_soon = current
             .last_failure
             .is_some_and(|at| at.elapsed() < RETRY_AFTER_FAILURE);
         (current.credentials.clone(), too_soon)
     };
-    if !current.needs_renewal(state.refresh_before) {
-        return Ok(current);
-    }
-    if retry_too_soon && !current.is_expired() {
-        return Ok(current);
+    let valid = current.filter(|c| !c.is_expired());
+    if let Some(creds) = &valid
+        && (!creds.needs_renewal(slot.refresh_before) || retry_too_soon)
+    {
+        return Ok(creds.clone());
     }
     // Detached, so a renewal outlives a client that stopped waiting for it.
-    let renewal = tokio::spawn(renew(state.clone()));
-    if current.is_expired() {
+    let renewal = tokio::spawn(renew(slot.clone()));
+    let Some(valid) = valid else {
         return renewal
             .await
             .unwrap_or_else(|_| Err("the renewal task failed".into()));
-    }
+    };
     match tokio::time::timeout(RENEWAL_PATIENCE, renewal).await {
         Ok(Ok(Ok(fresh))) => Ok(fresh),
         // Failed or still running: the current ones are still good.
-        _ => Ok(current),
+        _ => Ok(valid),
     }
 }
 
 /// One renewal at a time; a request that waited for another's renewal uses its result.
-async fn renew(state: Arc<State>) -> std::result::Result<Credentials, String> {
-    let _renewing = state.renewing.lock().await;
+async fn renew(slot: Arc<Slot>) -> std::result::Result<Credentials, String> {
+    let _renewing = slot.renewing.lock().await;
     {
-        let current = state.current.lock().expect("endpoint state");
-        if !current.credentials.needs_renewal(state.refresh_before) {
-            return Ok(current.credentials.clone());
+        let current = slot.current.lock().expect("endpoint state");
+        if let Some(creds) = &current.credentials
+            && !creds.needs_renewal(slot.refresh_before)
+        {
+            return Ok(creds.clone());
         }
     }
-    let renew_fn = state.renew.clone();
+    let renew_fn = slot.renew.clone();
     let result = tokio::task::spawn_blocking(move || renew_fn())
         .await
         .unwrap_or_else(|_| Err(Error::new("the renewal thread failed")));
-    let mut current = state.current.lock().expect("endpoint state");
+    let mut current = slot.current.lock().expect("endpoint state");
+    let what = &slot.what;
     match result {
         Ok(fresh) => {
-            current.credentials = fresh.clone();
+            current.credentials = Some(fresh.clone());
             current.last_failure = None;
             if current.warned != Warned::No {
-                warn("credentials for the command renewed again");
+                warn(&format!("{what} renewed again"));
                 current.warned = Warned::No;
             }
             Ok(fresh)
         }
         Err(err) => {
             current.last_failure = Some(Instant::now());
-            let valid = !current.credentials.is_expired();
-            let now = if valid {
+            let valid = current
+                .credentials
+                .clone()
+                .filter(|creds| !creds.is_expired());
+            let now = if valid.is_some() {
                 Warned::ServingOld
             } else {
                 Warned::NothingValid
             };
             if current.warned != now {
                 current.warned = now;
-                if valid {
-                    warn(&format!(
-                        "cannot renew the command's credentials ({err}); serving the current ones until they expire at {}",
-                        timefmt::format_utc(current.credentials.expiration)
-                    ));
-                } else {
-                    warn(&format!(
-                        "the command's credentials expired and cannot be renewed: {err}"
-                    ));
+                match &valid {
+                    Some(creds) => warn(&format!(
+                        "cannot renew {what} ({err}); serving the current ones until they expire at {}",
+                        timefmt::format_utc(creds.expiration)
+                    )),
+                    None => warn(&format!("{what} expired and cannot be renewed: {err}")),
                 }
             }
-            if valid {
-                Ok(current.credentials.clone())
-            } else {
-                Err(format!("ssoenv cannot renew the credentials: {err}"))
-            }
+            valid.ok_or_else(|| format!("ssoenv cannot renew the credentials: {err}"))
         }
     }
 }
 
-/// One line on ssoenv's stderr (the child shares the terminal).
+/// One line on stderr: the terminal the command shares for `exec`, the log
+/// file for the agent.
 fn warn(message: &str) {
     let line = message.replace(['\n', '\r'], " ");
     eprintln!("ssoenv: {line}");
@@ -411,27 +605,6 @@ fn private_dir() -> Result<PathBuf> {
     Ok(dir)
 }
 
-/// The token with no trailing newline (SDKs reject CR/LF), mode 0600. A
-/// plain write, neither renamed into place nor synced: the directory is new
-/// and private, no reader knows the path before this returns, and the token
-/// means nothing after a crash (a new endpoint makes a new one).
-fn write_token(path: &Path, token: &str) -> Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .and_then(|mut file| file.write_all(token.as_bytes()))
-        .map_err(|e| {
-            Error::new(format!(
-                "cannot write the endpoint token {}: {e}",
-                path.display()
-            ))
-        })
-}
-
 /// Removes `ssoenv-exec-<pid>-*` directories of ours whose process is gone.
 fn remove_stale_dirs(base: &Path) {
     use std::os::unix::fs::MetadataExt;
@@ -478,6 +651,22 @@ mod tests {
     }
 
     fn get(endpoint: &Endpoint, path: Option<&str>, auth: Option<&str>) -> (u16, String) {
+        let host = own_host(endpoint);
+        request(endpoint, path, auth, &format!("Host: {host}\r\n"))
+    }
+
+    fn own_host(endpoint: &Endpoint) -> String {
+        let uri = endpoint.uri().strip_prefix("http://").unwrap();
+        uri.split_once('/').unwrap().0.to_owned()
+    }
+
+    /// A GET with exactly `headers` (each ending in CRLF) besides the token.
+    fn request(
+        endpoint: &Endpoint,
+        path: Option<&str>,
+        auth: Option<&str>,
+        headers: &str,
+    ) -> (u16, String) {
         use std::io::{Read, Write};
         let uri = endpoint.uri().strip_prefix("http://").unwrap();
         let (host, own_path) = uri.split_once('/').unwrap();
@@ -486,7 +675,7 @@ mod tests {
         let auth = auth.map_or_else(String::new, |a| format!("Authorization: {a}\r\n"));
         write!(
             stream,
-            "GET {path} HTTP/1.1\r\nHost: {host}\r\n{auth}Connection: close\r\n\r\n"
+            "GET {path} HTTP/1.1\r\n{headers}{auth}Connection: close\r\n\r\n"
         )
         .unwrap();
         let mut response = String::new();
@@ -494,6 +683,34 @@ mod tests {
         let status = response[9..12].parse().unwrap();
         let body = response.split_once("\r\n\r\n").unwrap().1.to_owned();
         (status, body)
+    }
+
+    #[test]
+    fn refuses_web_pages_and_foreign_hosts_even_with_the_token() {
+        let endpoint = Endpoint::start(
+            creds("AKIAFIRST", Duration::from_secs(3600)),
+            Duration::from_secs(600),
+            Box::new(|| panic!("no renewal expected")),
+        )
+        .unwrap();
+        let token = fs::read_to_string(endpoint.token_file()).unwrap();
+        let host = own_host(&endpoint);
+        let port = host.rsplit_once(':').unwrap().1;
+        // The precondition: this exact request with the right headers works.
+        let ok = request(&endpoint, None, Some(&token), &format!("Host: {host}\r\n"));
+        assert_eq!(ok.0, 200, "{}", ok.1);
+        for headers in [
+            String::new(),
+            format!("Host: localhost:{port}\r\n"),
+            format!("Host: attacker.example:{port}\r\n"),
+            "Host: 127.0.0.1\r\n".to_owned(),
+            format!("Host: {host}\r\nOrigin: http://attacker.example\r\n"),
+            format!("Host: {host}\r\nOrigin: null\r\n"),
+        ] {
+            let (status, body) = request(&endpoint, None, Some(&token), &headers);
+            assert_eq!(status, 403, "{headers:?}: {body}");
+            assert!(!body.contains("AKIA"), "{body}");
+        }
     }
 
     #[test]

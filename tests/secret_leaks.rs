@@ -156,7 +156,7 @@ if [ -n "${AWS_CONTAINER_CREDENTIALS_FULL_URI:-}" ]; then
     hostport=${rest%%/*}
     path=/${rest#*/}
     exec 3<>"/dev/tcp/${hostport%:*}/${hostport#*:}"
-    printf 'GET %s HTTP/1.0\r\nAuthorization: %s\r\n\r\n' "$path" "$token" >&3
+    printf 'GET %s HTTP/1.0\r\nHost: %s\r\nAuthorization: %s\r\n\r\n' "$path" "$hostport" "$token" >&3
     cat <&3 > endpoint-answer.txt
 fi
 "#;
