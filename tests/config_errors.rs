@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use ssoenv::cli::Source;
-use ssoenv::config::{self, DEFAULT_MIN_TTL, DEFAULT_REFRESH_BEFORE, Env, SsoSession, Target};
+use ssoenv::config::{
+    self, CredentialsMode, DEFAULT_MIN_TTL, DEFAULT_REFRESH_BEFORE, Env, SsoSession, Target,
+};
 
 /// A temporary home with the three files in their usual places.
 struct Home {
@@ -246,14 +248,14 @@ const CORPUS: &[Case] = &[
         project: "output = \"json\"\n",
         defaults: None,
         aws: false,
-        expected: "~/src/app/.awssso.toml:1:1: unknown key output — the keys are sso_start_url, sso_region, sso_account_id, sso_role_name, sso_session, sso_registration_scopes, region, refresh_before, min_ttl, profile, role_arn, role_session_name, external_id, duration_seconds",
+        expected: "~/src/app/.awssso.toml:1:1: unknown key output — the keys are sso_start_url, sso_region, sso_account_id, sso_role_name, sso_session, sso_registration_scopes, region, refresh_before, min_ttl, credentials, profile, role_arn, role_session_name, external_id, duration_seconds",
     },
     Case {
         name: "a section header",
         project: "[default]\nregion = \"us-east-1\"\n",
         defaults: None,
         aws: false,
-        expected: "~/src/app/.awssso.toml:1:2: unknown key default — the keys are sso_start_url, sso_region, sso_account_id, sso_role_name, sso_session, sso_registration_scopes, region, refresh_before, min_ttl, profile, role_arn, role_session_name, external_id, duration_seconds",
+        expected: "~/src/app/.awssso.toml:1:2: unknown key default — the keys are sso_start_url, sso_region, sso_account_id, sso_role_name, sso_session, sso_registration_scopes, region, refresh_before, min_ttl, credentials, profile, role_arn, role_session_name, external_id, duration_seconds",
     },
     Case {
         name: "a known key as a table",
@@ -373,6 +375,20 @@ const CORPUS: &[Case] = &[
         defaults: Some("min_ttl = \"13h\"\n"),
         aws: false,
         expected: "~/.config/ssoenv/config.toml:1:11: min_ttl must be at least 1s and less than 12h (the longest role session), got \"13h\" — use e.g. \"15m\" (the default)",
+    },
+    Case {
+        name: "unknown credentials mode",
+        project: "credentials = \"container\"\n",
+        defaults: None,
+        aws: false,
+        expected: "~/src/app/.awssso.toml:1:15: credentials must be \"variables\" (the three AWS_* key variables) or \"endpoint\" (a local endpoint SDKs renew from), got \"container\"",
+    },
+    Case {
+        name: "credentials mode as a boolean in the user defaults",
+        project: "",
+        defaults: Some("credentials = true\n"),
+        aws: false,
+        expected: "~/.config/ssoenv/config.toml:1:15: credentials must be a string, got a boolean — write it in quotes: credentials = \"...\"",
     },
     Case {
         name: "empty scope list",
@@ -813,8 +829,31 @@ fn inline_settings() {
             region: Some("ap-northeast-1".to_owned()),
             refresh_before: DEFAULT_REFRESH_BEFORE,
             min_ttl: DEFAULT_MIN_TTL,
+            credentials: CredentialsMode::Variables,
             origin: home.path("src/app/.awssso.toml"),
         }
+    );
+}
+
+#[test]
+fn endpoint_mode_comes_from_the_project_or_the_defaults() {
+    let home = Home::new();
+    let project = home
+        .load(&format!("{INLINE}credentials = \"endpoint\"\n"))
+        .unwrap();
+    assert_eq!(project.credentials, CredentialsMode::Endpoint);
+    home.defaults("credentials = \"endpoint\"\n");
+    assert_eq!(
+        home.load(INLINE).unwrap().credentials,
+        CredentialsMode::Endpoint
+    );
+    let own = home
+        .load(&format!("{INLINE}credentials = \"variables\"\n"))
+        .unwrap();
+    assert_eq!(
+        own.credentials,
+        CredentialsMode::Variables,
+        "the project's own key wins"
     );
 }
 

@@ -253,6 +253,10 @@ fn render(session: &SsoSession, account: &Chosen, role: &str, region: Option<&st
     out.push_str("# refresh_before = \"10m\"\n");
     out.push_str("\n# Before each command the shell runs, renew first when less than this is left (default 15m).\n");
     out.push_str("# min_ttl = \"15m\"\n");
+    out.push_str(
+        "\n# \"endpoint\": the shell gets a local credential endpoint instead of keys, and SDK tools\n# renew by themselves for as long as they run (default \"variables\").\n",
+    );
+    out.push_str("# credentials = \"variables\"\n");
     out
 }
 

@@ -21,6 +21,7 @@ pub(crate) enum Key {
     Region,
     RefreshBefore,
     MinTtl,
+    Credentials,
     Profile,
     RoleArn,
     RoleSessionName,
@@ -30,7 +31,7 @@ pub(crate) enum Key {
 
 impl Key {
     /// Every key, in the order messages list them.
-    pub const ALL: [Key; 14] = [
+    pub const ALL: [Key; 15] = [
         Key::StartUrl,
         Key::SsoRegion,
         Key::AccountId,
@@ -40,6 +41,7 @@ impl Key {
         Key::Region,
         Key::RefreshBefore,
         Key::MinTtl,
+        Key::Credentials,
         Key::Profile,
         Key::RoleArn,
         Key::RoleSessionName,
@@ -58,6 +60,7 @@ impl Key {
             Key::Region => "region",
             Key::RefreshBefore => "refresh_before",
             Key::MinTtl => "min_ttl",
+            Key::Credentials => "credentials",
             Key::Profile => "profile",
             Key::RoleArn => "role_arn",
             Key::RoleSessionName => "role_session_name",
@@ -133,7 +136,19 @@ pub(crate) fn check(key: Key, value: &str) -> Result<(), String> {
         Key::RoleArn => check_role_arn(value),
         Key::RoleSessionName => check_role_session_name(value),
         Key::ExternalId => check_external_id(value),
+        Key::Credentials => check_credentials_mode(value).map(|_| ()),
         Key::Scopes | Key::RefreshBefore | Key::MinTtl | Key::DurationSeconds => Ok(()),
+    }
+}
+
+/// `credentials`: how the shell gets them.
+pub(crate) fn check_credentials_mode(value: &str) -> Result<super::CredentialsMode, String> {
+    match value {
+        "variables" => Ok(super::CredentialsMode::Variables),
+        "endpoint" => Ok(super::CredentialsMode::Endpoint),
+        _ => Err(format!(
+            "credentials must be \"variables\" (the three AWS_* key variables) or \"endpoint\" (a local endpoint SDKs renew from), got {value:?}"
+        )),
     }
 }
 

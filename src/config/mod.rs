@@ -76,6 +76,8 @@ pub struct Target {
     /// (default 15 minutes): a command started at the prompt should not
     /// run out of credentials minutes in.
     pub min_ttl: Duration,
+    /// How the shell hook hands the credentials over.
+    pub credentials: CredentialsMode,
     /// The file the settings were read from (for messages).
     pub origin: PathBuf,
 }
@@ -150,6 +152,18 @@ pub fn check_region(value: &str) -> Result<()> {
 /// Whether STS accepts `c` in a role session name (`[\w+=,.@-]`).
 pub fn is_role_session_char(c: char) -> bool {
     fields::is_iam_name_char(c)
+}
+
+/// `credentials`: what the shell hook exports.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CredentialsMode {
+    /// The three static variables (`AWS_ACCESS_KEY_ID`, …), renewed at the
+    /// prompt and before each command.
+    #[default]
+    Variables,
+    /// `AWS_CONTAINER_CREDENTIALS_FULL_URI` and a token file, served by the
+    /// per-user agent: SDK tools renew by themselves for as long as they run.
+    Endpoint,
 }
 
 pub const DEFAULT_REFRESH_BEFORE: Duration = Duration::from_secs(600);

@@ -12,9 +12,9 @@ use std::time::Duration;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::duration;
 use super::fields::{self, Key};
 use super::source::{Located, Location, SourceText};
+use super::{CredentialsMode, duration};
 use crate::error::{Error, Result};
 
 /// The keys one settings file sets, each with where it was set.
@@ -29,6 +29,7 @@ pub(crate) struct Layer {
     pub region: Option<Located<String>>,
     pub refresh_before: Option<Located<Duration>>,
     pub min_ttl: Option<Located<Duration>>,
+    pub credentials: Option<Located<CredentialsMode>>,
     pub profile: Option<Located<String>>,
     pub role_arn: Option<Located<String>>,
     pub role_session_name: Option<Located<String>>,
@@ -138,6 +139,11 @@ fn set(
             let parsed =
                 duration::parse(key.name(), text, "10m").map_err(|message| at.error(message))?;
             layer.refresh_before = Some(Located { value: parsed, at });
+        }
+        Key::Credentials => {
+            let text = string(key, value, &at)?;
+            let mode = fields::check_credentials_mode(text).map_err(|message| at.error(message))?;
+            layer.credentials = Some(Located { value: mode, at });
         }
         Key::MinTtl => {
             let text = string(key, value, &at)?;

@@ -28,7 +28,9 @@ use super::fields::Key;
 use super::profile::{self, SessionSection};
 use super::project::{self, Layer};
 use super::source::{self, Located};
-use super::{DEFAULT_MIN_TTL, DEFAULT_REFRESH_BEFORE, Env, RoleHop, SsoSession, Target};
+use super::{
+    CredentialsMode, DEFAULT_MIN_TTL, DEFAULT_REFRESH_BEFORE, Env, RoleHop, SsoSession, Target,
+};
 use crate::error::{Error, Result};
 
 /// Reads and resolves the project file at `path`.
@@ -73,6 +75,7 @@ pub(crate) fn project_target(env: &Env, path: &Path) -> Result<Target> {
             .or(value(defaults.region.clone())),
         refresh_before: refresh_before(&project, &defaults),
         min_ttl: min_ttl(&project, &defaults),
+        credentials: credentials_mode(&project, &defaults),
         origin: path.to_path_buf(),
     })
 }
@@ -208,6 +211,7 @@ pub(crate) fn profile_target(env: &Env, name: &str) -> Result<Target> {
         region: sso.region.or(value(defaults.region.clone())),
         refresh_before: refresh_before(&Layer::default(), &defaults),
         min_ttl: min_ttl(&Layer::default(), &defaults),
+        credentials: credentials_mode(&Layer::default(), &defaults),
         // Without a path the profile lookup above has already failed.
         origin: env.aws_config.clone().unwrap_or_default(),
     })
@@ -255,6 +259,14 @@ fn refresh_before(project: &Layer, defaults: &Layer) -> Duration {
         .as_ref()
         .or(defaults.refresh_before.as_ref())
         .map_or(DEFAULT_REFRESH_BEFORE, |located| located.value)
+}
+
+fn credentials_mode(project: &Layer, defaults: &Layer) -> CredentialsMode {
+    project
+        .credentials
+        .as_ref()
+        .or(defaults.credentials.as_ref())
+        .map_or_else(CredentialsMode::default, |located| located.value)
 }
 
 fn min_ttl(project: &Layer, defaults: &Layer) -> Duration {
