@@ -16,6 +16,9 @@ _ssoenv() {
             ",$1")
                 cmd="ssoenv"
                 ;;
+            ssoenv,agent)
+                cmd="ssoenv__subcmd__agent"
+                ;;
             ssoenv,allow)
                 cmd="ssoenv__subcmd__allow"
                 ;;
@@ -63,6 +66,27 @@ _ssoenv() {
                 ;;
             ssoenv,write-credentials)
                 cmd="ssoenv__subcmd__write__subcmd__credentials"
+                ;;
+            ssoenv__subcmd__agent,help)
+                cmd="ssoenv__subcmd__agent__subcmd__help"
+                ;;
+            ssoenv__subcmd__agent,status)
+                cmd="ssoenv__subcmd__agent__subcmd__status"
+                ;;
+            ssoenv__subcmd__agent,stop)
+                cmd="ssoenv__subcmd__agent__subcmd__stop"
+                ;;
+            ssoenv__subcmd__agent__subcmd__help,help)
+                cmd="ssoenv__subcmd__agent__subcmd__help__subcmd__help"
+                ;;
+            ssoenv__subcmd__agent__subcmd__help,status)
+                cmd="ssoenv__subcmd__agent__subcmd__help__subcmd__status"
+                ;;
+            ssoenv__subcmd__agent__subcmd__help,stop)
+                cmd="ssoenv__subcmd__agent__subcmd__help__subcmd__stop"
+                ;;
+            ssoenv__subcmd__help,agent)
+                cmd="ssoenv__subcmd__help__subcmd__agent"
                 ;;
             ssoenv__subcmd__help,allow)
                 cmd="ssoenv__subcmd__help__subcmd__allow"
@@ -112,6 +136,12 @@ _ssoenv() {
             ssoenv__subcmd__help,write-credentials)
                 cmd="ssoenv__subcmd__help__subcmd__write__subcmd__credentials"
                 ;;
+            ssoenv__subcmd__help__subcmd__agent,status)
+                cmd="ssoenv__subcmd__help__subcmd__agent__subcmd__status"
+                ;;
+            ssoenv__subcmd__help__subcmd__agent,stop)
+                cmd="ssoenv__subcmd__help__subcmd__agent__subcmd__stop"
+                ;;
             *)
                 ;;
         esac
@@ -119,8 +149,110 @@ _ssoenv() {
 
     case "${cmd}" in
         ssoenv)
-            opts="-h -V --help --version hook export allow deny exec login logout status list init credential-process export-credentials console write-credentials completions help"
+            opts="-h -V --help --version hook export allow deny exec login logout status list init credential-process export-credentials console write-credentials completions agent help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ssoenv__subcmd__agent)
+            opts="-h -V --idle --launched --help --version status stop help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --idle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ssoenv__subcmd__agent__subcmd__help)
+            opts="status stop help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ssoenv__subcmd__agent__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ssoenv__subcmd__agent__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ssoenv__subcmd__agent__subcmd__help__subcmd__stop)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ssoenv__subcmd__agent__subcmd__status)
+            opts="-h -V --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ssoenv__subcmd__agent__subcmd__stop)
+            opts="-h -V --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -293,8 +425,50 @@ _ssoenv() {
             return 0
             ;;
         ssoenv__subcmd__help)
-            opts="hook export allow deny exec login logout status list init credential-process export-credentials console write-credentials completions help"
+            opts="hook export allow deny exec login logout status list init credential-process export-credentials console write-credentials completions agent help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ssoenv__subcmd__help__subcmd__agent)
+            opts="status stop"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ssoenv__subcmd__help__subcmd__agent__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ssoenv__subcmd__help__subcmd__agent__subcmd__stop)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -37,6 +37,7 @@ set edit:completion:arg-completer[ssoenv] = {|@words|
             cand console 'Open the AWS console signed in as this directory''s role'
             cand write-credentials 'Write this directory''s credentials as a profile of the shared credentials file'
             cand completions 'Print shell completions'
+            cand agent 'The per-user credential endpoint behind credentials = "endpoint" (started on demand)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'ssoenv;hook'= {
@@ -164,6 +165,40 @@ set edit:completion:arg-completer[ssoenv] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'ssoenv;agent'= {
+            cand --idle 'Exit after this long without a request (default: $SSOENV_AGENT_IDLE, else 12h)'
+            cand --launched 'Started by a prompt: stdout is the starter''s pipe'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand status 'Say whether the agent runs, and where'
+            cand stop 'Stop the agent (shells start a new one at their next prompt when they need it)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'ssoenv;agent;status'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ssoenv;agent;stop'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ssoenv;agent;help'= {
+            cand status 'Say whether the agent runs, and where'
+            cand stop 'Stop the agent (shells start a new one at their next prompt when they need it)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'ssoenv;agent;help;status'= {
+        }
+        &'ssoenv;agent;help;stop'= {
+        }
+        &'ssoenv;agent;help;help'= {
+        }
         &'ssoenv;help'= {
             cand hook 'Print the snippet that hooks ssoenv into your shell''s prompt'
             cand export 'Per-prompt callback: print shell code for what changed (used by the hook)'
@@ -180,6 +215,7 @@ set edit:completion:arg-completer[ssoenv] = {|@words|
             cand console 'Open the AWS console signed in as this directory''s role'
             cand write-credentials 'Write this directory''s credentials as a profile of the shared credentials file'
             cand completions 'Print shell completions'
+            cand agent 'The per-user credential endpoint behind credentials = "endpoint" (started on demand)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'ssoenv;help;hook'= {
@@ -211,6 +247,14 @@ set edit:completion:arg-completer[ssoenv] = {|@words|
         &'ssoenv;help;write-credentials'= {
         }
         &'ssoenv;help;completions'= {
+        }
+        &'ssoenv;help;agent'= {
+            cand status 'Say whether the agent runs, and where'
+            cand stop 'Stop the agent (shells start a new one at their next prompt when they need it)'
+        }
+        &'ssoenv;help;agent;status'= {
+        }
+        &'ssoenv;help;agent;stop'= {
         }
         &'ssoenv;help;help'= {
         }

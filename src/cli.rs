@@ -50,6 +50,8 @@ pub enum Command {
     WriteCredentials(WriteCredentials),
     /// Print shell completions
     Completions(Completions),
+    /// The per-user credential endpoint behind credentials = "endpoint" (started on demand)
+    Agent(Agent),
 }
 
 /// Shells the prompt hook supports.
@@ -242,6 +244,26 @@ pub struct WriteCredentials {
     /// Remove the section instead of writing it
     #[arg(long)]
     pub remove: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct Agent {
+    #[command(subcommand)]
+    pub action: Option<AgentAction>,
+    /// Exit after this long without a request (default: $SSOENV_AGENT_IDLE, else 12h)
+    #[arg(long, value_name = "DUR", value_parser = parse_duration)]
+    pub idle: Option<Duration>,
+    /// Started by a prompt: stdout is the starter's pipe
+    #[arg(long, hide = true)]
+    pub launched: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
+pub enum AgentAction {
+    /// Say whether the agent runs, and where
+    Status,
+    /// Stop the agent (shells start a new one at their next prompt when they need it)
+    Stop,
 }
 
 #[derive(Debug, Args)]

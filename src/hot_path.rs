@@ -14,10 +14,11 @@ use std::ffi::OsStr;
 use std::path::Path;
 use std::time::SystemTime;
 
+use crate::agent;
 use crate::cli::ExportTarget;
 use crate::credentials;
 use crate::paths;
-use crate::state::{self, Moment, State, Watched};
+use crate::state::{self, Moment, Served, State, Watched};
 
 /// The export targets the hook uses, as they appear on the command line
 /// (clap's names and aliases for [`ExportTarget`]; a unit test keeps the two
@@ -63,7 +64,8 @@ pub fn export_call() -> Option<(ExportTarget, Moment)> {
 /// needs no change: the same `.awssso.toml` (path and stamp) is the nearest
 /// one, the watched files (trust record, credential or token cache) are
 /// untouched, no renewal or retry is due at `moment`, and the shell still
-/// has the access key that was exported.
+/// has the access key that was exported — or, in endpoint mode, the
+/// endpoint's URL, and the agent behind it is alive.
 pub fn nothing_changed(moment: Moment) -> bool {
     let Ok(cwd) = env::current_dir() else {
         return false;
@@ -72,18 +74,24 @@ pub fn nothing_changed(moment: Moment) -> bool {
         env::var_os(state::VAR).as_deref(),
         &cwd,
         env::var_os("AWS_ACCESS_KEY_ID").as_deref(),
+        env::var_os(CONTAINER_URI).as_deref(),
         moment,
     )
 }
 
+/// The variable endpoint mode points SDKs at the agent with.
+const CONTAINER_URI: &str = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
+
 /// [`nothing_changed`] with the process's inputs passed in: the raw
-/// `SSOENV_STATE` value, the working directory and the raw
-/// `AWS_ACCESS_KEY_ID`. Both values are whatever the environment holds, so
-/// anything at all must give an answer (the fuzz tests hold it to that).
+/// `SSOENV_STATE` value, the working directory, and the raw
+/// `AWS_ACCESS_KEY_ID` and `AWS_CONTAINER_CREDENTIALS_FULL_URI`. The values
+/// are whatever the environment holds, so anything at all must give an
+/// answer (the fuzz tests hold it to that).
 pub fn nothing_changed_given(
     state_var: Option<&OsStr>,
     cwd: &Path,
     access_key_id: Option<&OsStr>,
+    container_uri: Option<&OsStr>,
     moment: Moment,
 ) -> bool {
     let state = match state_var.map(OsStr::to_str) {
@@ -103,7 +111,19 @@ pub fn nothing_changed_given(
     config_same
         && state.watch.iter().all(Watched::unchanged)
         && !state.recheck_due(SystemTime::now(), moment)
-        && key_still_exported(state.key.as_deref(), access_key_id)
+        && match &state.served {
+            None => key_still_exported(state.key.as_deref(), access_key_id),
+            Some(served) => endpoint_still_served(served, container_uri),
+        }
+}
+
+/// The shell still points at the endpoint we exported, and the agent
+/// serving it is alive (an open and a `flock`, see `crate::agent`).
+fn endpoint_still_served(served: &Served, container_uri: Option<&OsStr>) -> bool {
+    container_uri
+        .and_then(OsStr::to_str)
+        .is_some_and(|uri| credentials::fingerprint(uri) == served.uri)
+        && agent::is_alive(Path::new(&served.lock))
 }
 
 /// The shell still has the access key we exported (the user did not unset or

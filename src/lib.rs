@@ -3,6 +3,7 @@
 //! The binary is a thin shell around this library so that integration tests,
 //! fuzz targets and benchmarks reach the same code.
 
+pub mod agent;
 pub mod aws;
 pub mod cli;
 pub mod cmd;

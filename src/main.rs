@@ -22,9 +22,6 @@ use ssoenv::cmd::export::{self, CacheOnly};
 use ssoenv::error::Error;
 use ssoenv::hot_path;
 
-/// The full program's file name, next to this binary.
-const CORE: &str = "ssoenv-core";
-
 fn main() -> ExitCode {
     if let Some((target, moment)) = hot_path::export_call() {
         if hot_path::nothing_changed(moment) {
@@ -37,9 +34,9 @@ fn main() -> ExitCode {
             Ok(None) => {}
         }
     }
-    let core = match std::env::current_exe() {
-        Ok(exe) => exe.with_file_name(CORE),
-        Err(err) => return Error::new(format!("cannot find its own location ({err})")).report(),
+    let core = match ssoenv::paths::core_exe() {
+        Ok(core) => core,
+        Err(err) => return err.report(),
     };
     let mut args = std::env::args_os();
     let arg0 = args.next().unwrap_or_else(|| "ssoenv".into());

@@ -67,6 +67,16 @@ pub fn sso_cache_dir() -> Result<PathBuf> {
     Ok(home()?.join(".aws").join("sso").join("cache"))
 }
 
+/// The full program's file name, installed next to `ssoenv`.
+pub const CORE: &str = "ssoenv-core";
+
+/// `ssoenv-core` next to the running binary (either of the two).
+pub fn core_exe() -> Result<PathBuf> {
+    env::current_exe()
+        .map(|exe| exe.with_file_name(CORE))
+        .map_err(|e| Error::new(format!("cannot find its own location ({e})")))
+}
+
 /// Expands `~` and `$VAR` / `${VAR}` in a path taken from a config value.
 pub fn expand_path(text: &str) -> Result<PathBuf> {
     shellexpand::full(text)

@@ -40,6 +40,9 @@ pub struct State {
     /// Fingerprint of the AWS_ACCESS_KEY_ID exported (see `credentials::fingerprint`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
+    /// In endpoint mode: the agent the shell's variables point at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub served: Option<Served>,
     /// Look again at or after this time (epoch seconds): renewal or retry is due.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recheck_at: Option<u64>,
@@ -53,6 +56,16 @@ pub struct State {
 }
 
 pub const VERSION: u32 = 1;
+
+/// What endpoint mode exported, as the prompt checks it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Served {
+    /// Fingerprint of the `AWS_CONTAINER_CREDENTIALS_FULL_URI` exported.
+    pub uri: String,
+    /// The agent's lock file: held while it lives (see `crate::agent`).
+    pub lock: String,
+}
 
 /// A file as it was seen: path and stamp (`None` when it did not exist).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -171,6 +184,10 @@ mod tests {
             watch: vec![],
             owned: vec!["AWS_REGION".into()],
             key: Some("abc".into()),
+            served: Some(Served {
+                uri: "0123456789ab".into(),
+                lock: "/run/ssoenv/agent.lock".into(),
+            }),
             recheck_at: Some(5),
             command_recheck_at: Some(3),
             said: None,

@@ -12,7 +12,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use sso_emulator::{Fault, Operation};
 use support::{Sandbox, harness, stderr, stdout};
@@ -145,27 +145,7 @@ fn aws_config_child_gets_rotating_valid_credentials_from_the_endpoint() {
         stdout(&out),
         stderr(&out)
     );
-    let lines = fs::read_to_string(&report).expect("the probe ran and wrote its report");
-    let mut keys = BTreeSet::new();
-    let mut count = 0;
-    for line in lines.lines() {
-        let seen: serde_json::Value = serde_json::from_str(line).unwrap();
-        if let Some(env) = seen.get("static_env") {
-            assert_eq!(
-                env,
-                &serde_json::json!([]),
-                "static credentials visible to the child"
-            );
-            continue;
-        }
-        count += 1;
-        assert!(seen["millis_left"].as_i64().unwrap() > 0, "expired: {seen}");
-        keys.insert(seen["access_key"].as_str().unwrap().to_owned());
-    }
-    assert!(
-        count > 10,
-        "the probe loaded credentials only {count} times"
-    );
+    let keys = support::sdk_chain_report(&report, &[]);
     assert!(
         keys.len() >= 3,
         "only {} distinct keys over {RUN:?}: {keys:?}",
@@ -176,50 +156,9 @@ fn aws_config_child_gets_rotating_valid_credentials_from_the_endpoint() {
 /// Not a test on its own: the child of the test above.
 #[test]
 fn aws_config_probe() {
-    let Some(out) = std::env::var_os(PROBE_OUT) else {
-        return;
-    };
-    use aws_credential_types::provider::ProvideCredentials;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let mut report = fs::File::create(out).unwrap();
-    let static_env: Vec<&str> = STATIC_VARS
-        .into_iter()
-        .filter(|v| std::env::var_os(v).is_some())
-        .collect();
-    writeln!(
-        report,
-        "{}",
-        serde_json::json!({ "static_env": static_env })
-    )
-    .unwrap();
-    runtime.block_on(async {
-        // The SDK's default chain: environment, profile, web identity, then
-        // the container endpoint. It must end up at the endpoint.
-        let chain = aws_config::default_provider::credentials::DefaultCredentialsChain::builder()
-            .build()
-            .await;
-        let deadline = Instant::now() + RUN;
-        while Instant::now() < deadline {
-            let creds = chain
-                .provide_credentials()
-                .await
-                .expect("credentials from the chain");
-            let expiry = creds.expiry().expect("container credentials expire");
-            let left = expiry
-                .duration_since(SystemTime::now())
-                .map_or(-1, |d| i64::try_from(d.as_millis()).unwrap().max(1));
-            writeln!(
-                report,
-                "{}",
-                serde_json::json!({ "access_key": creds.access_key_id(), "millis_left": left })
-            )
-            .unwrap();
-            tokio::time::sleep(Duration::from_millis(250)).await;
-        }
-    });
+    if let Some(out) = std::env::var_os(PROBE_OUT) {
+        support::sdk_chain_probe(Path::new(&out), RUN);
+    }
 }
 
 /// A child that reports where the endpoint is, then waits for `stop` to appear.

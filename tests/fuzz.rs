@@ -20,7 +20,7 @@ use proptest::test_runner::FileFailurePersistence;
 use ssoenv::cli::HookShell;
 use ssoenv::config::{self, Env};
 use ssoenv::shell::{EnvName, shell_for};
-use ssoenv::state::{Moment, Stamp, State, Watched};
+use ssoenv::state::{Moment, Served, Stamp, State, Watched};
 
 /// Generated cases per config target unless `SSOENV_FUZZ_CASES` says
 /// otherwise; each writes files, so they cost ~2.5 ms each in a debug build.
@@ -532,7 +532,8 @@ fn check_state_value(raw: &[u8]) -> Result<(), TestCaseError> {
             Some(OsStr::from_bytes(b"\xff")),
         ] {
             for moment in [Moment::Prompt, Moment::BeforeCommand] {
-                let unchanged = ssoenv::hot_path::nothing_changed_given(Some(os), dir, key, moment);
+                let unchanged =
+                    ssoenv::hot_path::nothing_changed_given(Some(os), dir, key, key, moment);
                 if decoded.is_none() {
                     prop_assert!(!unchanged, "an undecodable state counted as unchanged");
                 }
@@ -580,17 +581,19 @@ fn valid_state() -> impl Strategy<Value = State> {
         proptest::collection::vec(watched(), 0..3),
         proptest::collection::vec("[A-Z_][A-Z0-9_]{0,20}", 0..6),
         proptest::option::of("[0-9a-f]{12}|.{0,8}"),
+        proptest::option::of(("[0-9a-f]{12}|.{0,8}", "(/[a-z.]{1,8}){1,3}|.{0,12}")),
         proptest::option::of(any::<u64>()),
         proptest::option::of(any::<u64>()),
         proptest::option::of(".{0,30}"),
     )
         .prop_map(
-            |(config, watch, owned, key, recheck_at, command_recheck_at, said)| State {
+            |(config, watch, owned, key, served, recheck_at, command_recheck_at, said)| State {
                 v: ssoenv::state::VERSION,
                 config,
                 watch,
                 owned,
                 key,
+                served: served.map(|(uri, lock)| Served { uri, lock }),
                 recheck_at,
                 command_recheck_at,
                 said,

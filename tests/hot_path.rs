@@ -290,3 +290,61 @@ fn leaving_and_entering_with_cached_credentials_need_no_full_program() {
     assert!(stderr(&out).contains("not allowed"), "{}", stderr(&out));
     assert_eq!(sandbox.emulator.total_calls(), calls);
 }
+
+#[test]
+fn an_idle_prompt_in_endpoint_mode_is_the_hot_path_while_the_agent_lives() {
+    let sandbox = Sandbox::new();
+    sandbox.login(Duration::from_secs(3600));
+    let project = sandbox.allowed_project("app", "ReadOnly", "credentials = \"endpoint\"\n");
+    let first = sandbox.ssoenv(&project, &["export", "json"]);
+    let changes: serde_json::Value = serde_json::from_slice(&first.stdout).expect("export json");
+    assert!(
+        changes["set"]["AWS_CONTAINER_CREDENTIALS_FULL_URI"].is_string(),
+        "{changes}"
+    );
+    for moment in [
+        &["export", "bash"][..],
+        &["export", "bash", "--before-command"],
+    ] {
+        for _ in 0..5 {
+            let out = prompt_after(&sandbox, &project, &changes)
+                .env("SSOENV_LOG", "trace")
+                .args(moment)
+                .output()
+                .unwrap();
+            assert!(out.status.success());
+            assert_eq!(stdout(&out), "", "{moment:?}: nothing to change");
+            assert_eq!(
+                stderr(&out),
+                "",
+                "{moment:?}: nothing past the hot path ran"
+            );
+        }
+    }
+    // The same prompt with the agent gone is not idle: it re-points the shell.
+    let (pid, _) = sandbox.agent_record().expect("an agent");
+    let lock = sandbox.agent_dir().join("agent.lock");
+    Command::new("kill")
+        .args(["-9", &pid.to_string()])
+        .status()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while ssoenv::agent::is_alive(&lock) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the killed agent's lock stays"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let out = prompt_after(&sandbox, &project, &changes)
+        .args(["export", "bash"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("AWS_CONTAINER_CREDENTIALS_FULL_URI="),
+        "re-pointed: {}",
+        stdout(&out)
+    );
+    assert_ne!(sandbox.agent_record().unwrap().0, pid);
+}

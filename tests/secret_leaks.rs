@@ -3,8 +3,9 @@
 //! remembers every secret it handed out: client secrets, SSO access and
 //! refresh tokens, device and authorization codes, role credentials' secret
 //! keys and session tokens (from GetRoleCredentials and AssumeRole), console
-//! sign-in tokens. The exec endpoint's authorization token is read
-//! by the child and added to them.
+//! sign-in tokens. The authorization tokens of the exec endpoint and of the
+//! endpoint-mode agent are read by children and added to them, and the
+//! agent's log (written with the trace logging it inherits) must hold none.
 //!
 //! Then, for every command: stderr holds none of them; `SSOENV_STATE` and
 //! every other `SSOENV_*` variable hold none; a child's argv holds none; a
@@ -207,6 +208,83 @@ fn exec(session: &mut Session, no_server: bool) {
     }
 }
 
+/// A shell in endpoint mode whose child fetches credentials from the agent
+/// twice, after the cache is gone: the agent renews with trace logging on
+/// (inherited from the prompt that started it), then serves what it holds.
+const ENDPOINT_SHELL: &str = r#"
+code=$("$0" export bash) || exit 99
+eval "$code"
+fetch() {
+    rest=${AWS_CONTAINER_CREDENTIALS_FULL_URI#http://}
+    hostport=${rest%%/*}
+    exec 3<>"/dev/tcp/${hostport%:*}/${hostport#*:}"
+    printf 'GET /%s HTTP/1.0\r\nHost: %s\r\nAuthorization: %s\r\n\r\n' "${rest#*/}" "$hostport" \
+        "$(cat "$AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")" >&3
+    cat <&3 > "$1"
+    exec 3<&-
+}
+rm -f "$1"/*
+fetch first-answer.txt
+fetch second-answer.txt
+env -0
+"#;
+
+fn endpoint_mode(session: &mut Session) {
+    let served = session.sandbox.project(
+        "served",
+        "ReadOnly",
+        "region = \"eu-west-1\"\ncredentials = \"endpoint\"\n",
+    );
+    session.run_in(&served, &["allow"], Stdout::Clean);
+    session.drop_credentials();
+    let mut bash = Command::new("bash");
+    session.sandbox.apply_env(&mut bash);
+    let out = bash
+        .env("SSOENV_LOG", "trace")
+        .current_dir(&served)
+        .stdin(Stdio::null())
+        .args(["--noprofile", "--norc", "-c", ENDPOINT_SHELL])
+        .arg(env!("CARGO_BIN_EXE_ssoenv"))
+        .arg(session.sandbox.credential_cache_dir())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    for answer in ["first-answer.txt", "second-answer.txt"] {
+        let answer = fs::read_to_string(served.join(answer)).unwrap();
+        assert!(answer.contains(" 200 OK"), "{answer}");
+        assert!(answer.contains("\"SecretAccessKey\""), "{answer}");
+    }
+    let env = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        env.contains("AWS_CONTAINER_CREDENTIALS_FULL_URI="),
+        "endpoint mode"
+    );
+    session.never(
+        "the endpoint-mode shell's environment",
+        env.replace('\0', "\n"),
+    );
+    session.runs.push(Run {
+        what: "eval \"$(ssoenv export bash)\" in endpoint mode".into(),
+        stdout_may_hold: Stdout::Clean,
+        out: Output {
+            stdout: Vec::new(),
+            ..out
+        },
+    });
+    let agent_dir = session.sandbox.agent_dir();
+    session
+        .extra_secrets
+        .push(fs::read_to_string(agent_dir.join("token")).unwrap());
+    session.run_in(&served, &["agent", "status"], Stdout::Clean);
+    session.run_in(&served, &["agent", "stop"], Stdout::Clean);
+    let log = fs::read_to_string(agent_dir.join("agent.log")).unwrap();
+    assert!(
+        log.contains("ssoenv[trace]"),
+        "the agent logged with trace on: {log}"
+    );
+    session.never("the agent's log", log);
+}
+
 #[test]
 fn no_command_leaks_a_secret_with_trace_logging_on() {
     let sandbox = Sandbox::new();
@@ -320,6 +398,8 @@ fn no_command_leaks_a_secret_with_trace_logging_on() {
     session.drop_credentials();
     exec(&mut session, true);
 
+    endpoint_mode(&mut session);
+
     // In a shell where the hook has loaded credentials.
     let (_, env) = bash_env_after_export(&session);
     let shell_env: BTreeMap<String, String> = env
@@ -339,7 +419,11 @@ fn no_command_leaks_a_secret_with_trace_logging_on() {
     }
     let key_ids = session.sandbox.emulator.issued_access_key_ids();
     let current_key = &shell_env["AWS_ACCESS_KEY_ID"];
-    for run in session.runs.iter().filter(|r| r.what.contains("status")) {
+    for run in session
+        .runs
+        .iter()
+        .filter(|r| r.what.starts_with("ssoenv status"))
+    {
         let text = stdout(&run.out);
         assert!(
             text.contains(&current_key[current_key.len() - 4..]),

@@ -21,12 +21,13 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant, SystemTime};
 
 use super::Run;
+use crate::agent;
 use crate::cli::{Export, ExportTarget};
-use crate::config::Target;
+use crate::config::{CredentialsMode, Target};
 use crate::credentials::{self, Credentials};
 use crate::error::{Error, Kind, Result};
 use crate::shell::{EnvName, Shell, shell_for_export};
-use crate::state::{self, Moment, State, Watched};
+use crate::state::{self, Moment, Served, State, Watched};
 use crate::{config, engine, log, paths, timefmt, token_cache, trust};
 
 /// How one prompt may get credentials.
@@ -35,6 +36,10 @@ pub trait Renewal {
     /// due; `Ok(None)` when that takes a request to AWS and this process
     /// does not make requests.
     fn obtain(&self, target: &Target, min_ttl: Duration) -> Result<Option<Credentials>>;
+
+    /// The agent for endpoint mode; `Ok(None)` when none runs and this
+    /// process does not start one.
+    fn agent(&self) -> Result<Option<agent::Running>>;
 }
 
 /// The small binary's renewal: the credential cache, and nothing else.
@@ -47,6 +52,10 @@ impl Renewal for CacheOnly {
     fn obtain(&self, target: &Target, min_ttl: Duration) -> Result<Option<Credentials>> {
         engine::cached_fresh(target, min_ttl)
     }
+
+    fn agent(&self) -> Result<Option<agent::Running>> {
+        agent::running()
+    }
 }
 
 /// `ssoenv-core`'s renewal: the engine, bounded by the hook's deadline.
@@ -55,6 +64,10 @@ struct OverNetwork;
 impl Renewal for OverNetwork {
     fn obtain(&self, target: &Target, min_ttl: Duration) -> Result<Option<Credentials>> {
         engine::obtain(target, min_ttl, hook_deadline()).map(Some)
+    }
+
+    fn agent(&self) -> Result<Option<agent::Running>> {
+        agent::ensure_running(hook_deadline()).map(Some)
     }
 }
 
@@ -107,18 +120,33 @@ fn hook_deadline() -> Instant {
 const RETRY_AFTER: Duration = Duration::from_secs(60);
 
 /// The variables ssoenv may take over, in the order they are written.
-const MANAGED: [&str; 6] = [
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
+const MANAGED: [&str; 10] = [
+    KEY_ID,
+    SECRET,
+    SESSION_TOKEN,
+    CONTAINER_URI,
+    CONTAINER_TOKEN_FILE,
+    CONTAINER_RELATIVE_URI,
+    CONTAINER_TOKEN,
     "AWS_CREDENTIAL_EXPIRATION",
     "AWS_REGION",
     "AWS_DEFAULT_REGION",
 ];
 
+const KEY_ID: &str = "AWS_ACCESS_KEY_ID";
+const SECRET: &str = "AWS_SECRET_ACCESS_KEY";
+const SESSION_TOKEN: &str = "AWS_SESSION_TOKEN";
+const CONTAINER_URI: &str = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
+const CONTAINER_TOKEN_FILE: &str = "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE";
+/// SDKs prefer these two over the two above (a relative URI over the full
+/// one), so endpoint mode keeps a user's values out of the way.
+const CONTAINER_RELATIVE_URI: &str = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI";
+const CONTAINER_TOKEN: &str = "AWS_CONTAINER_AUTHORIZATION_TOKEN";
+
 /// What the environment should hold, with the new state and what to tell the user.
 struct Outcome {
-    vars: BTreeMap<&'static str, String>,
+    /// `None`: the variable must be unset (the user's value is kept aside).
+    vars: BTreeMap<&'static str, Option<String>>,
     /// The next state; its `said` is the short key of `message`, remembered
     /// so the message is said once.
     state: State,
@@ -212,6 +240,12 @@ fn with_credentials(
     let label = target.label();
     let was_loaded = previous.key.is_some() && previous.config == outcome.state.config;
     let obtained = renewal.obtain(target, margin(target, moment)).transpose()?;
+    let agent = match target.credentials {
+        CredentialsMode::Variables => None,
+        // No agent and this process does not start one: `ssoenv-core` does.
+        CredentialsMode::Endpoint => Some(renewal.agent().transpose()?),
+    };
+    let handover = Handover::new(agent);
     Some(match obtained {
         Ok(creds) => {
             let prompt_recheck = creds.renew_at(margin(target, Moment::Prompt));
@@ -219,7 +253,12 @@ fn with_credentials(
             outcome.state.recheck_at = Some(timefmt::epoch_secs(prompt_recheck));
             outcome.state.command_recheck_at =
                 (command_recheck < prompt_recheck).then(|| timefmt::epoch_secs(command_recheck));
-            load(&mut outcome, target, &creds);
+            load(&mut outcome, target, &creds, &handover);
+            if let Handover::Fallback { reason, .. } = &handover {
+                let message =
+                    format!("{reason} — the shell gets {label}'s keys as variables instead");
+                return Some(outcome.say(format!("agent-failed:{label}"), message));
+            }
             let verb = match &previous.key {
                 // The same credentials again (the user unset them, say): no news.
                 Some(key) if was_loaded && *key == creds.fingerprint() => {
@@ -249,14 +288,14 @@ fn with_credentials(
                     }
                     if let Some(creds) = creds {
                         outcome.state.recheck_at = Some(timefmt::epoch_secs(creds.expiration));
-                        load(&mut outcome, target, &creds);
+                        load(&mut outcome, target, &creds, &handover);
                     }
                     outcome.say(format!("login:{label}"), err.message())
                 }
                 (_, Some(creds)) => {
                     let recheck = retry_at.min(creds.expiration);
                     outcome.state.recheck_at = Some(timefmt::epoch_secs(recheck));
-                    load(&mut outcome, target, &creds);
+                    load(&mut outcome, target, &creds, &handover);
                     let message = format!(
                         "{} — keeping the current credentials (expire {})",
                         err.message(),
@@ -273,20 +312,82 @@ fn with_credentials(
     })
 }
 
-/// Puts `creds` (and the region) into the outcome, watching the cache file so
-/// a logout elsewhere is noticed at the next prompt.
-fn load(outcome: &mut Outcome, target: &Target, creds: &Credentials) {
+/// How credentials reach the shell: variables, or the agent's endpoint.
+enum Handover {
+    Variables,
+    Endpoint(agent::Running),
+    /// Endpoint mode without an agent: variables, and why. The agent's
+    /// record is watched, so a prompt after it comes up re-points the shell.
+    Fallback {
+        reason: String,
+        record: Option<std::path::PathBuf>,
+    },
+}
+
+impl Handover {
+    fn new(agent: Option<Result<agent::Running>>) -> Self {
+        match agent {
+            None => Handover::Variables,
+            Some(Ok(running)) => Handover::Endpoint(running),
+            Some(Err(err)) => Handover::Fallback {
+                reason: err.message().to_owned(),
+                record: agent::Files::locate().ok().map(|files| files.state),
+            },
+        }
+    }
+}
+
+/// Puts `creds` (or the endpoint serving them) and the region into the
+/// outcome, watching the cache file so a logout elsewhere is noticed at the
+/// next prompt.
+fn load(outcome: &mut Outcome, target: &Target, creds: &Credentials, handover: &Handover) {
     let vars = &mut outcome.vars;
-    vars.insert("AWS_ACCESS_KEY_ID", creds.access_key_id.clone());
-    vars.insert("AWS_SECRET_ACCESS_KEY", creds.secret_access_key.clone());
-    vars.insert("AWS_SESSION_TOKEN", creds.session_token.clone());
+    match handover {
+        Handover::Variables | Handover::Fallback { .. } => {
+            vars.insert(KEY_ID, Some(creds.access_key_id.clone()));
+            vars.insert(SECRET, Some(creds.secret_access_key.clone()));
+            vars.insert(SESSION_TOKEN, Some(creds.session_token.clone()));
+        }
+        Handover::Endpoint(running) => {
+            let uri = running.uri_for(&target.origin);
+            outcome.state.served = Some(Served {
+                uri: credentials::fingerprint(&uri),
+                lock: running.files.lock.to_string_lossy().into_owned(),
+            });
+            outcome.state.watch.push(Watched::now(&running.files.state));
+            vars.insert(CONTAINER_URI, Some(uri));
+            vars.insert(
+                CONTAINER_TOKEN_FILE,
+                Some(running.files.token.to_string_lossy().into_owned()),
+            );
+            // SDKs take static keys first, and these two over the two above.
+            for hidden in [
+                KEY_ID,
+                SECRET,
+                SESSION_TOKEN,
+                CONTAINER_RELATIVE_URI,
+                CONTAINER_TOKEN,
+            ] {
+                vars.insert(hidden, None);
+            }
+        }
+    }
+    if let Handover::Fallback {
+        record: Some(record),
+        ..
+    } = handover
+    {
+        outcome.state.watch.push(Watched::now(record));
+        let retry = timefmt::epoch_secs(SystemTime::now() + RETRY_AFTER);
+        outcome.state.recheck_at = Some(outcome.state.recheck_at.map_or(retry, |at| at.min(retry)));
+    }
     vars.insert(
         "AWS_CREDENTIAL_EXPIRATION",
-        timefmt::format_utc(creds.expiration),
+        Some(timefmt::format_utc(creds.expiration)),
     );
     if let Some(region) = &target.region {
-        vars.insert("AWS_REGION", region.clone());
-        vars.insert("AWS_DEFAULT_REGION", region.clone());
+        vars.insert("AWS_REGION", Some(region.clone()));
+        vars.insert("AWS_DEFAULT_REGION", Some(region.clone()));
     }
     outcome.state.key = Some(creds.fingerprint());
     if let Ok(path) = credentials::cache_path(target) {
@@ -303,12 +404,20 @@ fn render(target: ExportTarget, previous: &State, outcome: &mut Outcome) -> Resu
     for name in MANAGED {
         let owned_before = previous.owned.iter().any(|n| n == name);
         match outcome.vars.get(name) {
-            Some(value) => {
+            Some(Some(value)) => {
                 if !owned_before {
                     changes.save.push(name);
                 }
                 if env::var(name).ok().as_deref() != Some(value.as_str()) {
                     changes.set.push((name, value.clone()));
+                }
+            }
+            Some(None) => {
+                if !owned_before {
+                    changes.save.push(name);
+                }
+                if env::var_os(name).is_some() {
+                    changes.unset.push(name);
                 }
             }
             None if owned_before => changes.restore.push(name),
@@ -358,8 +467,9 @@ impl Changes {
     }
 
     /// For other integrations: `{"set":{..},"unset":[..],"restore":[..]}`,
-    /// empty output when nothing changed. A JSON consumer keeps the values it
-    /// had before `set` itself and puts them back on `restore`.
+    /// empty output when nothing changed. A JSON consumer keeps the value a
+    /// variable had before the first `set` or `unset` of it (other than of
+    /// `SSOENV_STATE`) and puts it back on `restore`.
     fn to_json(&self) -> String {
         if self.set.is_empty() && self.unset.is_empty() && self.restore.is_empty() {
             return String::new();

@@ -1,5 +1,6 @@
 //! One file per command; each implements [`Run`]. This file only dispatches.
 
+mod agent;
 mod allow;
 pub mod completions;
 mod console;
@@ -44,6 +45,7 @@ impl Run for Command {
             Command::Console(cmd) => cmd.run(),
             Command::WriteCredentials(cmd) => cmd.run(),
             Command::Completions(cmd) => cmd.run(),
+            Command::Agent(cmd) => cmd.run(),
         }
     }
 }

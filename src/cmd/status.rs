@@ -89,6 +89,12 @@ pub struct CredentialsReport {
     pub seconds_left: Option<u64>,
     /// Where the expiry was read: `environment` (AWS_CREDENTIAL_EXPIRATION) or `cache`.
     pub expiry_from: Option<&'static str>,
+    /// How the config hands credentials over: `variables` or `endpoint`
+    /// (null without an active config).
+    pub mode: Option<&'static str>,
+    /// In endpoint mode, the `AWS_CONTAINER_CREDENTIALS_FULL_URI` ssoenv
+    /// exported to this shell (no secret: the token is in a file).
+    pub endpoint: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -113,7 +119,16 @@ impl Report {
     pub fn gather(cwd: &Path) -> Report {
         let state = State::from_env();
         let env_key = env::var("AWS_ACCESS_KEY_ID").ok().filter(|k| !k.is_empty());
+        let endpoint = env::var("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+            .ok()
+            .filter(|uri| {
+                state
+                    .served
+                    .as_ref()
+                    .is_some_and(|served| credentials::fingerprint(uri) == served.uri)
+            });
         let ours = match (&env_key, &state.key) {
+            _ if endpoint.is_some() => true,
             (Some(key), Some(fingerprint)) => credentials::fingerprint(key) == *fingerprint,
             _ => false,
         };
@@ -135,13 +150,15 @@ impl Report {
             credentials: CredentialsReport {
                 access_key: env_key.as_deref().map(mask),
                 source: match (&env_key, ours) {
-                    (None, _) => "none",
-                    (Some(_), true) => "ssoenv",
+                    (_, true) => "ssoenv",
+                    (None, false) => "none",
                     (Some(_), false) => "other",
                 },
                 expires_at: None,
                 seconds_left: None,
                 expiry_from: None,
+                mode: None,
+                endpoint,
             },
             session: None,
             next_prompt: NextPrompt {
@@ -152,7 +169,7 @@ impl Report {
         if let Some(expiry) = env::var("AWS_CREDENTIAL_EXPIRATION")
             .ok()
             .and_then(|text| timefmt::parse_utc(&text))
-            .filter(|_| env_key.is_some())
+            .filter(|_| env_key.is_some() || report.credentials.endpoint.is_some())
         {
             report.set_expiry(expiry, "environment");
         }
@@ -194,6 +211,10 @@ impl Report {
         };
         report.config.state = "active";
         report.describe_target(&target);
+        report.credentials.mode = Some(match target.credentials {
+            config::CredentialsMode::Variables => "variables",
+            config::CredentialsMode::Endpoint => "endpoint",
+        });
         let loaded_here = ours
             && state
                 .config
@@ -285,6 +306,11 @@ impl Report {
         }
         rows.push(("region", or_none(&self.region)));
         let key = match (&self.credentials.access_key, self.credentials.source) {
+            _ if self.credentials.endpoint.is_some() => {
+                let uri = self.credentials.endpoint.as_deref().unwrap_or_default();
+                let at = uri.split('/').nth(2).unwrap_or(uri);
+                format!("served by the ssoenv agent at {at} (endpoint mode)")
+            }
             (Some(key), "ssoenv") => format!("{key}  set by ssoenv"),
             (Some(key), _) => format!(
                 "{key}  {}",

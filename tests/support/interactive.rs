@@ -284,13 +284,19 @@ impl Interactive {
     /// Polls `done` until it holds; on timeout fails with the screen.
     #[track_caller]
     pub fn wait_until(&self, what: &str, done: impl Fn() -> bool) {
+        self.wait_until_within(what, STEP_TIMEOUT, done);
+    }
+
+    /// [`Interactive::wait_until`] with a timeout of its own.
+    #[track_caller]
+    pub fn wait_until_within(&self, what: &str, timeout: Duration, done: impl Fn() -> bool) {
         let started = Instant::now();
         while !done() {
-            if started.elapsed() > STEP_TIMEOUT {
+            if started.elapsed() > timeout {
                 panic!(
                     "{}: {what} not seen after {:?}; the screen:\n{}",
                     self.kind.name(),
-                    STEP_TIMEOUT,
+                    timeout,
                     self.screen()
                 );
             }
@@ -308,11 +314,24 @@ impl Interactive {
     /// next prompt is shown, so the hook has run after it.
     #[track_caller]
     pub fn run(&mut self, command: &str) {
+        self.run_within(command, STEP_TIMEOUT);
+    }
+
+    /// [`Interactive::run`] for a command that may take up to `timeout`.
+    #[track_caller]
+    pub fn run_within(&mut self, command: &str, timeout: Duration) {
         let shown_before = self.prompt_count();
         let marker = self.next_file("done");
         self.send_line(&format!("{command}; echo > {}", quoted(&marker)));
-        self.wait_until(&format!("the marker of `{command}`"), || marker.exists());
+        self.wait_until_within(&format!("the marker of `{command}`"), timeout, || {
+            marker.exists()
+        });
         self.wait_for_prompt(shown_before);
+    }
+
+    /// A fresh file in the shell's work directory, for a command to write.
+    pub fn scratch_file(&mut self, what: &str) -> PathBuf {
+        self.next_file(what)
     }
 
     /// Runs `command` with stdout and stderr into a file and returns what it wrote.

@@ -123,6 +123,33 @@ impl Sandbox {
     pub fn credential_cache_dir(&self) -> PathBuf {
         self.home().join(".cache/ssoenv/credentials")
     }
+
+    /// The credential agent's directory (there is no XDG_RUNTIME_DIR here).
+    pub fn agent_dir(&self) -> PathBuf {
+        self.home().join(".cache/ssoenv/agent")
+    }
+
+    /// Pid and port from the agent's record, if it has one.
+    pub fn agent_record(&self) -> Option<(u32, u16)> {
+        let text = fs::read_to_string(self.agent_dir().join("agent.json")).ok()?;
+        let record: serde_json::Value = serde_json::from_str(&text).ok()?;
+        Some((
+            u32::try_from(record["pid"].as_u64()?).ok()?,
+            u16::try_from(record["port"].as_u64()?).ok()?,
+        ))
+    }
+}
+
+impl Drop for Sandbox {
+    /// An agent a test started would otherwise serve its deleted home for 12 h.
+    fn drop(&mut self) {
+        if let Some((pid, _)) = self.agent_record() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .stderr(Stdio::null())
+                .status();
+        }
+    }
 }
 
 /// The AWS CLI (v1, installed next to the test venv's Python), or `None`
@@ -179,4 +206,94 @@ pub fn access_key(vars: &[(String, String)]) -> String {
         .expect("AWS_ACCESS_KEY_ID")
         .1
         .clone()
+}
+
+/// The static credential variables an SDK would prefer to an endpoint.
+const STATIC_VARS: [&str; 4] = [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+];
+
+/// The Rust SDK as a child program: its default credential chain, asked
+/// every 250 ms for `run`, one JSON line per answer into `out` (after one
+/// line listing the static variables it could see).
+pub fn sdk_chain_probe(out: &Path, run: Duration) {
+    use std::io::Write;
+    use std::time::{Instant, SystemTime};
+
+    use aws_credential_types::provider::ProvideCredentials;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut report = fs::File::create(out).unwrap();
+    let static_env: Vec<&str> = STATIC_VARS
+        .into_iter()
+        .filter(|v| std::env::var_os(v).is_some())
+        .collect();
+    writeln!(
+        report,
+        "{}",
+        serde_json::json!({ "static_env": static_env })
+    )
+    .unwrap();
+    runtime.block_on(async {
+        // The SDK's default chain: environment, profile, web identity, then
+        // the container endpoint. It must end up at the endpoint.
+        let chain = aws_config::default_provider::credentials::DefaultCredentialsChain::builder()
+            .build()
+            .await;
+        let deadline = Instant::now() + run;
+        while Instant::now() < deadline {
+            let creds = chain
+                .provide_credentials()
+                .await
+                .expect("credentials from the chain");
+            let expiry = creds.expiry().expect("container credentials expire");
+            let left = expiry
+                .duration_since(SystemTime::now())
+                .map_or(-1, |d| i64::try_from(d.as_millis()).unwrap().max(1));
+            writeln!(
+                report,
+                "{}",
+                serde_json::json!({ "access_key": creds.access_key_id(), "millis_left": left })
+            )
+            .unwrap();
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    });
+}
+
+/// What [`sdk_chain_probe`] saw: the distinct access keys, after checking
+/// that of the static variables it saw exactly `expected_static`, answered
+/// more than ten times and never with expired credentials.
+#[track_caller]
+pub fn sdk_chain_report(
+    report: &Path,
+    expected_static: &[&str],
+) -> std::collections::BTreeSet<String> {
+    let lines = fs::read_to_string(report).expect("the probe ran and wrote its report");
+    let mut keys = std::collections::BTreeSet::new();
+    let mut count = 0;
+    for line in lines.lines() {
+        let seen: serde_json::Value = serde_json::from_str(line).unwrap();
+        if let Some(env) = seen.get("static_env") {
+            assert_eq!(
+                env,
+                &serde_json::json!(expected_static),
+                "static credentials visible to the child"
+            );
+            continue;
+        }
+        count += 1;
+        assert!(seen["millis_left"].as_i64().unwrap() > 0, "expired: {seen}");
+        keys.insert(seen["access_key"].as_str().unwrap().to_owned());
+    }
+    assert!(
+        count > 10,
+        "the probe loaded credentials only {count} times"
+    );
+    keys
 }

@@ -1,0 +1,223 @@
+//! The agent itself (`ssoenv agent`): serves every allowed project it is
+//! asked for through [`crate::endpoint::Server`], renewing through the same
+//! engine, cache and locks as the prompt, until it has had no request for
+//! its idle time, is told to stop (SIGTERM, SIGINT), or finds its record
+//! gone or replaced.
+//!
+//! Each request names a project file. It is served only while that file is
+//! allowed with exactly its current content (checked at every request, so
+//! an edit or `ssoenv deny` refuses it at once), and with the settings it
+//! holds now.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use super::{Files, RECORD_VERSION, Record, project_of};
+use crate::config::{self, Target};
+use crate::endpoint::{Route, Router, Server, Slot, Token};
+use crate::error::{Error, Result};
+use crate::fsutil;
+use crate::{engine, paths, timefmt, trust};
+
+/// How often the agent looks at its record while idle.
+const RECORD_CHECK: Duration = Duration::from_secs(30);
+
+/// How long a new agent waits for the lock while prompts probe it (they
+/// hold a shared lock for microseconds).
+const LOCK_PATIENCE: Duration = Duration::from_millis(500);
+
+/// Serves until stopped. `launched`: stdout is the pipe of the prompt that
+/// started us, told `ready PORT` and then closed.
+pub fn run(launched: bool, idle: Duration) -> Result<()> {
+    let files = Files::locate()?;
+    fsutil::ensure_private_dir(&files.dir)?;
+    let _lock = take_lock(&files)?;
+    // A record left by a killed agent names a dead one; nobody may read it now.
+    let _ = fs::remove_file(&files.state);
+    let token = Token::random()?;
+    write_token(&files, &token)?;
+    // Before any thread starts, so every thread inherits the mask and the
+    // signals wait for `wait_for_signal` instead of killing the process.
+    let stop_signals = signals::block_stop_signals();
+    let server = Server::start(&token, Arc::new(Projects::default()))?;
+    let pid = std::process::id();
+    let record = Record {
+        v: RECORD_VERSION,
+        pid,
+        port: server.port(),
+    };
+    let json = serde_json::to_vec(&record).expect("the record encodes");
+    fsutil::write_rebuildable_cache(&files.state, &json)?;
+
+    let mut stdout = std::io::stdout();
+    writeln!(stdout, "ready {}", server.port())?;
+    stdout.flush()?;
+    if launched {
+        // The starter waits for end of file; later output belongs in the log.
+        let _ = rustix::stdio::dup2_stdout(std::io::stderr());
+    }
+    say(&format!(
+        "agent {pid} serves 127.0.0.1:{} for the projects its shells name; it exits after {} without a request",
+        server.port(),
+        timefmt::short_duration(idle)
+    ));
+
+    let why = loop {
+        let left = idle.saturating_sub(server.idle_for());
+        if left.is_zero() {
+            break format!("no request for {}", timefmt::short_duration(idle));
+        }
+        if let Some(signal) = signals::wait(&stop_signals, left.min(RECORD_CHECK)) {
+            break format!("stopped by signal {signal}");
+        }
+        if !record_is(&files.state, &record) {
+            break format!(
+                "{} is gone or names another agent",
+                paths::display(&files.state)
+            );
+        }
+    };
+    say(&format!("agent {pid} exits: {why}"));
+    server.stop();
+    if record_is(&files.state, &record) {
+        let _ = fs::remove_file(&files.state);
+        let _ = fs::remove_file(&files.token);
+    }
+    Ok(())
+}
+
+fn take_lock(files: &Files) -> Result<fsutil::FileLock> {
+    fsutil::FileLock::acquire(&files.lock, std::time::Instant::now() + LOCK_PATIENCE).map_err(
+        |_| match super::running_in(files) {
+            Some(running) => Error::new(format!(
+                "an agent is already running (pid {}) — 'ssoenv agent stop' stops it",
+                running.pid
+            )),
+            None => Error::new(format!(
+                "another agent is starting ({} is held) — try again in a moment",
+                paths::display(&files.lock)
+            )),
+        },
+    )
+}
+
+/// A new token file replaces the old one in one rename: a client reading it
+/// gets the old token or the new one, never half of one.
+fn write_token(files: &Files, token: &Token) -> Result<()> {
+    let staged = files.dir.join(format!(".token-{}", std::process::id()));
+    let _ = fs::remove_file(&staged);
+    token.write_to(&staged)?;
+    fs::rename(&staged, &files.token).map_err(|e| {
+        let _ = fs::remove_file(&staged);
+        Error::new(format!(
+            "cannot put the agent's token in place at {}: {e}",
+            paths::display(&files.token)
+        ))
+    })
+}
+
+fn record_is(path: &Path, record: &Record) -> bool {
+    fs::read(path)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<Record>(&bytes).ok())
+        .is_some_and(|found| found == *record)
+}
+
+/// One line in the log (the agent's stderr).
+fn say(message: &str) {
+    eprintln!(
+        "ssoenv: {} {message}",
+        timefmt::format_utc(std::time::SystemTime::now())
+    );
+}
+
+/// The projects served so far, each with the settings it was served with.
+#[derive(Default)]
+struct Projects {
+    slots: Mutex<HashMap<PathBuf, (Target, Arc<Slot>)>>,
+}
+
+impl Router for Projects {
+    fn route(&self, path_and_query: &str) -> Route {
+        let Some(file) = project_of(path_and_query) else {
+            return Route::NotFound;
+        };
+        let shown = paths::display(&file);
+        match trust::check(&file) {
+            Ok(verdict) if verdict.allowed => {}
+            Ok(_) => {
+                return Route::Forbidden(format!(
+                    "{shown} is not allowed (or changed since it was) — run 'ssoenv allow' in its directory"
+                ));
+            }
+            Err(err) => return Route::Forbidden(err.message().to_owned()),
+        }
+        let target = match config::load_project(&file) {
+            Ok(target) => target,
+            Err(err) => return Route::Unavailable(err.message().to_owned()),
+        };
+        let mut slots = self.slots.lock().expect("agent projects");
+        if let Some((known, slot)) = slots.get(&file)
+            && *known == target
+        {
+            return Route::Serve(slot.clone());
+        }
+        let renewing = target.clone();
+        let slot = Slot::new(
+            format!("credentials of {} for {shown}", target.label()),
+            engine::cached(&target).ok().flatten(),
+            target.refresh_before,
+            Box::new(move || {
+                engine::obtain(
+                    &renewing,
+                    renewing.refresh_before,
+                    engine::command_deadline(),
+                )
+            }),
+        );
+        slots.insert(file, (target, slot.clone()));
+        Route::Serve(slot)
+    }
+}
+
+/// SIGTERM and SIGINT, blocked in every thread and waited for by the main one.
+mod signals {
+    use std::time::Duration;
+
+    pub struct Set(libc::sigset_t);
+
+    #[allow(unsafe_code)]
+    pub fn block_stop_signals() -> Set {
+        // SAFETY: plain libc calls on a sigset_t we own; pthread_sigmask only
+        // changes this thread's mask, which threads started later inherit.
+        unsafe {
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            libc::sigaddset(&mut set, libc::SIGTERM);
+            libc::sigaddset(&mut set, libc::SIGINT);
+            libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+            Set(set)
+        }
+    }
+
+    /// The signal that came within `timeout`, if any.
+    #[allow(unsafe_code)]
+    pub fn wait(set: &Set, timeout: Duration) -> Option<&'static str> {
+        let timeout = libc::timespec {
+            tv_sec: libc::time_t::try_from(timeout.as_secs()).unwrap_or(libc::time_t::MAX),
+            tv_nsec: libc::c_long::from(timeout.subsec_nanos()),
+        };
+        // SAFETY: `set` is initialised, the info pointer may be null.
+        let signal = unsafe { libc::sigtimedwait(&set.0, std::ptr::null_mut(), &timeout) };
+        match signal {
+            libc::SIGTERM => Some("TERM"),
+            libc::SIGINT => Some("INT"),
+            // Timed out, or interrupted by another signal: look again.
+            _ => None,
+        }
+    }
+}
