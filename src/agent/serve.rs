@@ -53,11 +53,11 @@ pub fn run(launched: bool, idle: Duration) -> Result<()> {
     let json = serde_json::to_vec(&record).expect("the record encodes");
     fsutil::write_rebuildable_cache(&files.state, &json)?;
 
-    let mut stdout = std::io::stdout();
-    writeln!(stdout, "ready {}", server.port())?;
-    stdout.flush()?;
     if launched {
-        // The starter waits for end of file; later output belongs in the log.
+        let mut stdout = std::io::stdout();
+        writeln!(stdout, "ready {}", server.port())?;
+        stdout.flush()?;
+        // The starter stops reading here; later output belongs in the log.
         let _ = rustix::stdio::dup2_stdout(std::io::stderr());
     }
     say(&format!(

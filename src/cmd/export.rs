@@ -58,16 +58,19 @@ impl Renewal for CacheOnly {
     }
 }
 
-/// `ssoenv-core`'s renewal: the engine, bounded by the hook's deadline.
-struct OverNetwork;
+/// `ssoenv-core`'s renewal: the engine, and starting the agent, both within
+/// one deadline for the whole prompt.
+struct OverNetwork {
+    deadline: Instant,
+}
 
 impl Renewal for OverNetwork {
     fn obtain(&self, target: &Target, min_ttl: Duration) -> Result<Option<Credentials>> {
-        engine::obtain(target, min_ttl, hook_deadline()).map(Some)
+        engine::obtain(target, min_ttl, self.deadline).map(Some)
     }
 
     fn agent(&self) -> Result<Option<agent::Running>> {
-        agent::ensure_running(hook_deadline()).map(Some)
+        agent::ensure_running(self.deadline).map(Some)
     }
 }
 
@@ -78,7 +81,10 @@ impl Run for Export {
         } else {
             Moment::Prompt
         };
-        export(self.target, moment, &OverNetwork)?.ok_or_else(|| {
+        let renewal = OverNetwork {
+            deadline: hook_deadline(),
+        };
+        export(self.target, moment, &renewal)?.ok_or_else(|| {
             Error::new("the prompt's renewal gave no answer (a bug: please report it)")
         })
     }
