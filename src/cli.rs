@@ -62,6 +62,7 @@ pub enum HookShell {
     Fish,
     #[value(alias = "powershell")]
     Pwsh,
+    Elvish,
 }
 
 /// Targets of `ssoenv export`: the hook shells plus JSON for other integrations.
@@ -72,6 +73,7 @@ pub enum ExportTarget {
     Fish,
     #[value(alias = "powershell")]
     Pwsh,
+    Elvish,
     Json,
 }
 

@@ -690,11 +690,12 @@ proptest! {
 
 // ----- quoters ------------------------------------------------------------------
 
-const SHELLS: [HookShell; 4] = [
+const SHELLS: [HookShell; 5] = [
     HookShell::Bash,
     HookShell::Zsh,
     HookShell::Fish,
     HookShell::Pwsh,
+    HookShell::Elvish,
 ];
 
 /// Quoting any value gives one non-empty word with no raw control character

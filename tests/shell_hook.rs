@@ -1,9 +1,9 @@
-//! The hook as a user meets it: real interactive bash, zsh and fish (driven
+//! The hook as a user meets it: real interactive bash, zsh, fish and Elvish (driven
 //! through tmux, see `support/interactive.rs`) with `ssoenv hook <shell>` in
 //! their rc file, the real binary, a temporary home and the emulator.
 //!
 //! Every scenario runs in each shell as its own test (`bash::…`, `zsh::…`,
-//! `fish::…`). What is asserted is what a user would notice: the variables
+//! `fish::…`, `elvish::…`). What is asserted is what a user would notice: the variables
 //! the shell's commands see, what `aws` reports, the lines printed at the
 //! prompt, how long the prompt takes, and how often AWS is asked.
 
@@ -217,8 +217,9 @@ fn leaving_restores_previous_values_byte_for_byte(kind: Kind) {
     cd(&mut shell, &sandbox.home());
     let mut after = shell.env();
     let mut before = before;
-    // Set by the shell itself from the commands just run.
-    for volatile in ["_", "OLDPWD"] {
+    // Set by the shell itself from the commands just run (Elvish exports
+    // PWD from its first `cd` on).
+    for volatile in ["_", "OLDPWD", "PWD"] {
         before.remove(volatile);
         after.remove(volatile);
     }
@@ -374,6 +375,9 @@ fn a_command_after_a_long_idle_prompt_gets_renewed_credentials(kind: Kind) {
                 "function user_preexec --on-event fish_preexec\n    echo preexec >> {log_q}\nend"
             )
         }
+        Kind::Elvish => format!(
+            "set edit:after-readline = [$@edit:after-readline {{|_| echo preexec >> {log_q} }}]"
+        ),
     };
     let Some(mut shell) =
         Interactive::start_with_rc(&sandbox, kind, &sandbox.home(), &[], &user_rc)
@@ -399,20 +403,27 @@ fn a_command_after_a_long_idle_prompt_gets_renewed_credentials(kind: Kind) {
     assert_eq!(role_calls(&sandbox), 1, "nothing renewed while idle");
     let key_file = sandbox.home().join("key-seen");
     let status_file = sandbox.home().join("status-seen");
-    let status = match kind {
-        Kind::Fish => "$status",
-        Kind::Bash | Kind::Zsh => "$?",
+    // Elvish has no exit status variable: a failure is an exception.
+    let (status, key) = match kind {
+        Kind::Fish => (Some("$status"), "\"$AWS_ACCESS_KEY_ID\""),
+        Kind::Bash | Kind::Zsh => (Some("$?"), "\"$AWS_ACCESS_KEY_ID\""),
+        Kind::Elvish => (None, "$E:AWS_ACCESS_KEY_ID"),
     };
-    shell.run(&format!(
-        "echo {status} > {}; printf %s \"$AWS_ACCESS_KEY_ID\" > {}",
-        quoted(&status_file),
-        quoted(&key_file)
-    ));
-    assert_eq!(
-        fs::read_to_string(&status_file).unwrap().trim(),
-        "1",
-        "the command line saw the user's exit status"
-    );
+    let write_key = format!("printf %s {key} > {}", quoted(&key_file));
+    match status {
+        Some(status) => shell.run(&format!(
+            "echo {status} > {}; {write_key}",
+            quoted(&status_file)
+        )),
+        None => shell.run(&write_key),
+    }
+    if status.is_some() {
+        assert_eq!(
+            fs::read_to_string(&status_file).unwrap().trim(),
+            "1",
+            "the command line saw the user's exit status"
+        );
+    }
     let seen = fs::read_to_string(&key_file).unwrap();
     assert!(seen.starts_with("ASIA"), "a key: {seen:?}");
     assert_ne!(seen, first_key, "the command saw renewed credentials");
@@ -668,6 +679,9 @@ macro_rules! per_shell {
         }
         mod fish {
             $( #[test] fn $scenario() { super::$scenario(super::Kind::Fish) } )*
+        }
+        mod elvish {
+            $( #[test] fn $scenario() { super::$scenario(super::Kind::Elvish) } )*
         }
     };
 }

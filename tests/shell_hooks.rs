@@ -259,6 +259,7 @@ fn ssoenv_hook_prints_the_snippet_with_its_own_canonical_path() {
         ("fish", HookShell::Fish),
         ("pwsh", HookShell::Pwsh),
         ("powershell", HookShell::Pwsh),
+        ("elvish", HookShell::Elvish),
     ] {
         let run = output(Command::new(&exe).args(["hook", arg]));
         assert!(run.status.success(), "hook {arg}: {}", text(&run.stderr));
@@ -268,5 +269,53 @@ fn ssoenv_hook_prints_the_snippet_with_its_own_canonical_path() {
             shell_for(kind).hook(exe.to_str().unwrap()),
             "{arg}"
         );
+    }
+}
+
+#[test]
+fn elvish_hook_installs_once_and_runs_on_prompt_cd_and_command_line() {
+    let Some(elvish) = shell_support::tool("elvish") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let hook = hook_file(dir.path(), HookShell::Elvish, "hook.elv");
+    // Outside an interactive shell there is no `edit:` module: the hook is
+    // loaded twice into a namespace with a stand-in for it, as rc.elv would.
+    let elvish_run = |body: &str| {
+        let script = dir.path().join("script.elv");
+        fs::write(
+            &script,
+            format!(
+                "var stub = (ns [&before-readline=[] &after-readline=[]])\n\
+                 var code = (slurp < $args[0])\n\
+                 eval $code &ns=(ns [&edit:=$stub])\n\
+                 eval $code &ns=(ns [&edit:=$stub])\n{body}\n"
+            ),
+        )
+        .unwrap();
+        output(Command::new(&elvish).arg(&script).arg(&hook))
+    };
+    let run = elvish_run(
+        "echo (count $stub[before-readline]) (count $stub[after-readline]) (count $after-chdir)",
+    );
+    assert_eq!(text(&run.stdout), "1 1 1\n", "{}", text(&run.stderr));
+    assert_eq!(text(&run.stderr), "");
+
+    for (trigger, said) in [
+        ("for f $stub[before-readline] { $f }", WARNING),
+        ("cd /", WARNING),
+        (
+            "for f $stub[after-readline] { $f 'aws s3 ls' }",
+            PRE_COMMAND,
+        ),
+    ] {
+        let run = elvish_run(&format!("{trigger}; echo $E:SSOENV_FAKE"));
+        assert_eq!(
+            text(&run.stdout),
+            "it's set\n",
+            "{trigger}: {}",
+            text(&run.stderr)
+        );
+        assert_eq!(text(&run.stderr), format!("{said}\n"), "{trigger}");
     }
 }

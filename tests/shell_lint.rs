@@ -97,6 +97,41 @@ fn fish_hook_is_fish_indent_formatted() {
     );
 }
 
+/// Outside an interactive shell there is no `edit:` module; a stand-in with
+/// the two hook lists lets the compiler resolve the rest.
+const ELVISH_EDIT_STUB: &str = "var edit: = (ns [&before-readline=[] &after-readline=[]])\n";
+
+#[test]
+fn elvish_compiles() {
+    let Some(elvish) = shell_support::tool("elvish") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let hook = shell_for(HookShell::Elvish).hook(FAKE_EXE);
+    // The statements run in the hook's namespace, which holds the saved map.
+    let statements = format!(
+        "var __ssoenv-saved = [&]\n{}",
+        statements(HookShell::Elvish)
+    );
+    for (what, code) in [
+        ("hook", format!("{ELVISH_EDIT_STUB}{hook}")),
+        ("statements", statements),
+    ] {
+        let path = dir.path().join(what);
+        fs::write(&path, &code).unwrap();
+        let run = output(Command::new(&elvish).arg("-compileonly").arg(&path));
+        assert_quiet_success(&format!("elvish -compileonly of the {what}"), &run);
+    }
+    // The check can fail: an unknown variable does not compile.
+    let path = dir.path().join("broken");
+    fs::write(&path, "set-env A $no-such-variable\n").unwrap();
+    let run = output(Command::new(&elvish).arg("-compileonly").arg(&path));
+    assert!(
+        !run.status.success(),
+        "elvish -compileonly accepted a broken script"
+    );
+}
+
 #[test]
 fn powershell_parses_without_errors() {
     let hook = shell_for(HookShell::Pwsh).hook(FAKE_EXE);

@@ -188,6 +188,7 @@ fn shell_command(kind: HookShell, script: &Path, utf8: bool) -> Option<Command> 
         ),
         HookShell::Zsh => ("zsh", &["--no-rcs", "-e", "-u"]),
         HookShell::Fish => ("fish", &["--no-config"]),
+        HookShell::Elvish => ("elvish", &["-norc"]),
         HookShell::Pwsh => unreachable!("pwsh is checked by its grammar"),
     };
     let mut command = Command::new(shell_support::tool(tool)?);
@@ -238,8 +239,17 @@ fn read_env(path: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
-fn dump_env(out: &mut String, file: &str) {
-    out.push_str(&format!("command env -0 > {file}\n"));
+fn dump_env(kind: HookShell, out: &mut String, file: &str) {
+    let env = match kind {
+        HookShell::Elvish => "e:env",
+        _ => "command env",
+    };
+    out.push_str(&format!("{env} -0 > {file}\n"));
+}
+
+/// fish and Elvish read their code as UTF-8 only; bash and zsh also in the C locale.
+fn utf8_only(kind: HookShell) -> bool {
+    matches!(kind, HookShell::Fish | HookShell::Elvish)
 }
 
 /// Every statement is one line: nothing in a value can start a new command.
@@ -258,9 +268,8 @@ fn set_values_in(kind: HookShell) {
         for (i, value) in batch.iter().enumerate() {
             script.push_str(&one_line(shell, &env_name(&format!("SSOENV_T_{i}")), value));
         }
-        dump_env(&mut script, "set.env");
-        // bash and zsh also read their code in the C locale; fish needs a UTF-8 one.
-        let utf8 = kind == HookShell::Fish || batch_index.is_multiple_of(2);
+        dump_env(kind, &mut script, "set.env");
+        let utf8 = utf8_only(kind) || batch_index.is_multiple_of(2);
         let what = format!("set, batch {batch_index}");
         let Some(dir) = run_script(kind, &script, utf8, &what) else {
             return;
@@ -308,6 +317,7 @@ fn save_restore_in(kind: HookShell) {
         HookShell::Bash => "compgen -v __ssoenv_saved_ > left.txt || :\n",
         HookShell::Zsh => "print -rl -- ${(k)parameters[(I)__ssoenv_saved_*]} > left.txt\n",
         HookShell::Fish => "set -n | string match -- '__ssoenv_saved_*' > left.txt; or true\n",
+        HookShell::Elvish => "echo (keys $__ssoenv-saved) > left.txt\n",
         HookShell::Pwsh => unreachable!(),
     };
     // Under allexport every plain assignment is exported: the saved copies
@@ -315,6 +325,8 @@ fn save_restore_in(kind: HookShell) {
     let prelude = match kind {
         HookShell::Bash => "set -a\n",
         HookShell::Zsh => "setopt allexport\n",
+        // The hook's namespace holds the map of saved values.
+        HookShell::Elvish => "var __ssoenv-saved = [&]\n",
         _ => "",
     };
     for (batch_index, batch) in values.chunks(BATCH).enumerate() {
@@ -341,14 +353,14 @@ fn save_restore_in(kind: HookShell) {
                 }
             }
         }
-        dump_env(&mut script, "saved.env");
+        dump_env(kind, &mut script, "saved.env");
         for i in 0..batch.len() {
             shell.restore(&mut script, &env_name(&format!("SSOENV_R_{i}")));
         }
-        dump_env(&mut script, "restored.env");
+        dump_env(kind, &mut script, "restored.env");
         script.push_str(leftovers);
 
-        let utf8 = kind == HookShell::Fish || !batch_index.is_multiple_of(2);
+        let utf8 = utf8_only(kind) || !batch_index.is_multiple_of(2);
         let what = format!("save/restore, batch {batch_index}");
         let Some(dir) = run_script(kind, &script, utf8, &what) else {
             return;
@@ -398,6 +410,16 @@ fn zsh_sets_hostile_values_byte_exact() {
 #[test]
 fn fish_sets_hostile_values_byte_exact() {
     set_values_in(HookShell::Fish);
+}
+
+#[test]
+fn elvish_sets_hostile_values_byte_exact() {
+    set_values_in(HookShell::Elvish);
+}
+
+#[test]
+fn elvish_save_restore_round_trips() {
+    save_restore_in(HookShell::Elvish);
 }
 
 #[test]

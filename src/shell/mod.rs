@@ -11,6 +11,7 @@
 //! credential that happens to contain `$(…)`.
 
 mod bash;
+mod elvish;
 mod fish;
 mod pwsh;
 mod zsh;
@@ -18,6 +19,7 @@ mod zsh;
 use std::fmt;
 
 pub use bash::Bash;
+pub use elvish::Elvish;
 pub use fish::Fish;
 pub use pwsh::Pwsh;
 pub use zsh::Zsh;
@@ -127,6 +129,7 @@ pub fn shell_for(kind: HookShell) -> &'static dyn Shell {
         HookShell::Zsh => &Zsh,
         HookShell::Fish => &Fish,
         HookShell::Pwsh => &Pwsh,
+        HookShell::Elvish => &Elvish,
     }
 }
 
@@ -137,6 +140,7 @@ pub fn shell_for_export(target: ExportTarget) -> Option<&'static dyn Shell> {
         ExportTarget::Zsh => Some(&Zsh),
         ExportTarget::Fish => Some(&Fish),
         ExportTarget::Pwsh => Some(&Pwsh),
+        ExportTarget::Elvish => Some(&Elvish),
         ExportTarget::Json => None,
     }
 }
@@ -185,6 +189,8 @@ mod tests {
             (HookShell::Zsh, 2),
             (HookShell::Fish, 2),
             (HookShell::Pwsh, 1),
+            // One closure serves all three of its hooks.
+            (HookShell::Elvish, 1),
         ] {
             let hook = shell_for(kind).hook("/x/ssoenv");
             assert!(!hook.contains(EXE_PLACEHOLDER), "{kind:?}");
@@ -200,6 +206,7 @@ mod tests {
             (ExportTarget::Zsh, HookShell::Zsh),
             (ExportTarget::Fish, HookShell::Fish),
             (ExportTarget::Pwsh, HookShell::Pwsh),
+            (ExportTarget::Elvish, HookShell::Elvish),
         ];
         for (target, kind) in pairs {
             let a = shell_for_export(target).unwrap().hook("x");

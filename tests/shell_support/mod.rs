@@ -13,11 +13,12 @@ use ssoenv::shell::{EnvName, Shell, shell_for};
 /// quoted path visible at a glance.
 pub const FAKE_EXE: &str = "/opt/ssoenv bin/it's/ssoenv";
 
-pub const ALL: [HookShell; 4] = [
+pub const ALL: [HookShell; 5] = [
     HookShell::Bash,
     HookShell::Zsh,
     HookShell::Fish,
     HookShell::Pwsh,
+    HookShell::Elvish,
 ];
 
 pub fn name_of(kind: HookShell) -> &'static str {
@@ -26,6 +27,7 @@ pub fn name_of(kind: HookShell) -> &'static str {
         HookShell::Zsh => "zsh",
         HookShell::Fish => "fish",
         HookShell::Pwsh => "pwsh",
+        HookShell::Elvish => "elvish",
     }
 }
 

@@ -34,6 +34,7 @@ pub enum Kind {
     Bash,
     Zsh,
     Fish,
+    Elvish,
 }
 
 impl Kind {
@@ -42,6 +43,7 @@ impl Kind {
             Kind::Bash => "bash",
             Kind::Zsh => "zsh",
             Kind::Fish => "fish",
+            Kind::Elvish => "elvish",
         }
     }
 }
@@ -171,6 +173,23 @@ impl Interactive {
                     "-C".into(),
                     format!("source {}", quoted(&rc)).into(),
                 ]);
+            }
+            Kind::Elvish => {
+                // As `eval (ssoenv hook elvish | slurp)` in rc.elv would.
+                let hook_file = dir.path().join("hook.elv");
+                fs::write(&hook_file, &hook).unwrap();
+                let rc = dir.path().join("rc.elv");
+                fs::write(
+                    &rc,
+                    format!(
+                        "{user_rc}\neval (slurp < {})\n\
+                         set edit:before-readline = [$@edit:before-readline {{|| {count_prompt} }}]\n\
+                         set edit:prompt = {{ put '> ' }}\nset edit:rprompt = {{ }}\n",
+                        quoted(&hook_file)
+                    ),
+                )
+                .unwrap();
+                argv.extend(["-rc".into(), rc.into()]);
             }
         }
 
@@ -322,7 +341,15 @@ impl Interactive {
     pub fn run_within(&mut self, command: &str, timeout: Duration) {
         let shown_before = self.prompt_count();
         let marker = self.next_file("done");
-        self.send_line(&format!("{command}; echo > {}", quoted(&marker)));
+        let line = match self.kind {
+            // A failing command throws, which would skip the marker.
+            Kind::Elvish => format!(
+                "try {{ {command} }} catch {{ }}; echo > {}",
+                quoted(&marker)
+            ),
+            _ => format!("{command}; echo > {}", quoted(&marker)),
+        };
+        self.send_line(&line);
         self.wait_until_within(&format!("the marker of `{command}`"), timeout, || {
             marker.exists()
         });
@@ -341,6 +368,7 @@ impl Interactive {
         let redirect = match self.kind {
             Kind::Bash | Kind::Zsh => format!("{{ {command}; }} > {} 2>&1", quoted(&file)),
             Kind::Fish => format!("begin; {command}; end > {} 2>&1", quoted(&file)),
+            Kind::Elvish => format!("{{ {command} }} > {} 2>&1", quoted(&file)),
         };
         self.run(&redirect);
         fs::read(&file).expect("the command's output file")
@@ -373,6 +401,7 @@ impl Interactive {
             .map(|name| match self.kind {
                 Kind::Bash | Kind::Zsh => format!("[ -n \"${{{name}+x}}\" ] && echo {name}"),
                 Kind::Fish => format!("set -q {name}; and echo {name}"),
+                Kind::Elvish => format!("if (has-env {name}) {{ echo {name} }}"),
             })
             .collect();
         let listed = self.output_of(&format!("{}; true", probes.join("; ")));
@@ -397,6 +426,7 @@ impl Interactive {
                 format!("IFS= read -r -d '' {name} < {file}; export {name}")
             }
             Kind::Fish => format!("set -gx {name} (string collect --no-trim-newlines < {file})"),
+            Kind::Elvish => format!("set-env {name} (slurp < {file})"),
         };
         self.run(&command);
     }
@@ -457,7 +487,7 @@ impl Drop for Interactive {
     }
 }
 
-/// `path` single-quoted, for all three shells: temporary paths hold neither
+/// `path` single-quoted, for all four shells: temporary paths hold neither
 /// quotes nor backslashes, which this checks rather than escapes.
 pub fn quoted(path: &Path) -> String {
     let text = path.to_str().expect("UTF-8 temporary path");
