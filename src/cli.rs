@@ -63,6 +63,7 @@ pub enum HookShell {
     #[value(alias = "powershell")]
     Pwsh,
     Elvish,
+    Tcsh,
 }
 
 /// Targets of `ssoenv export`: the hook shells plus JSON for other integrations.
@@ -74,6 +75,7 @@ pub enum ExportTarget {
     #[value(alias = "powershell")]
     Pwsh,
     Elvish,
+    Tcsh,
     Json,
 }
 

@@ -23,13 +23,14 @@ use crate::state::{self, Moment, Served, State, Watched};
 /// The export targets the hook uses, as they appear on the command line
 /// (clap's names and aliases for [`ExportTarget`]; a unit test keeps the two
 /// in step).
-const EXPORT_TARGETS: [(&str, ExportTarget); 7] = [
+const EXPORT_TARGETS: [(&str, ExportTarget); 8] = [
     ("bash", ExportTarget::Bash),
     ("zsh", ExportTarget::Zsh),
     ("fish", ExportTarget::Fish),
     ("pwsh", ExportTarget::Pwsh),
     ("powershell", ExportTarget::Pwsh),
     ("elvish", ExportTarget::Elvish),
+    ("tcsh", ExportTarget::Tcsh),
     ("json", ExportTarget::Json),
 ];
 

@@ -40,7 +40,7 @@ fn export_output_per_shell() {
         &["export-credentials", "--format", "env-no-export"],
     )));
 
-    for shell in ["bash", "zsh", "fish", "pwsh", "elvish", "json"] {
+    for shell in ["bash", "zsh", "fish", "pwsh", "elvish", "tcsh", "json"] {
         let enter = sandbox.ssoenv(&project, &["export", shell]);
         assert!(enter.status.success(), "{shell}: {}", stderr(&enter));
         insta::assert_snapshot!(format!("enter_{shell}"), redact(&stdout(&enter), &creds));

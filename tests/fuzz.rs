@@ -690,12 +690,13 @@ proptest! {
 
 // ----- quoters ------------------------------------------------------------------
 
-const SHELLS: [HookShell; 5] = [
+const SHELLS: [HookShell; 6] = [
     HookShell::Bash,
     HookShell::Zsh,
     HookShell::Fish,
     HookShell::Pwsh,
     HookShell::Elvish,
+    HookShell::Tcsh,
 ];
 
 /// Quoting any value gives one non-empty word with no raw control character

@@ -1,9 +1,9 @@
-//! The hook as a user meets it: real interactive bash, zsh, fish and Elvish (driven
+//! The hook as a user meets it: real interactive bash, zsh, fish, Elvish and tcsh (driven
 //! through tmux, see `support/interactive.rs`) with `ssoenv hook <shell>` in
 //! their rc file, the real binary, a temporary home and the emulator.
 //!
 //! Every scenario runs in each shell as its own test (`bash::…`, `zsh::…`,
-//! `fish::…`, `elvish::…`). What is asserted is what a user would notice: the variables
+//! `fish::…`, `elvish::…`, `tcsh::…`). What is asserted is what a user would notice: the variables
 //! the shell's commands see, what `aws` reports, the lines printed at the
 //! prompt, how long the prompt takes, and how often AWS is asked.
 
@@ -378,6 +378,7 @@ fn a_command_after_a_long_idle_prompt_gets_renewed_credentials(kind: Kind) {
         Kind::Elvish => format!(
             "set edit:after-readline = [$@edit:after-readline {{|_| echo preexec >> {log_q} }}]"
         ),
+        Kind::Tcsh => unreachable!("tcsh has no pre-command event ssoenv can use"),
     };
     let Some(mut shell) =
         Interactive::start_with_rc(&sandbox, kind, &sandbox.home(), &[], &user_rc)
@@ -408,6 +409,7 @@ fn a_command_after_a_long_idle_prompt_gets_renewed_credentials(kind: Kind) {
         Kind::Fish => (Some("$status"), "\"$AWS_ACCESS_KEY_ID\""),
         Kind::Bash | Kind::Zsh => (Some("$?"), "\"$AWS_ACCESS_KEY_ID\""),
         Kind::Elvish => (None, "$E:AWS_ACCESS_KEY_ID"),
+        Kind::Tcsh => unreachable!(),
     };
     let write_key = format!("printf %s {key} > {}", quoted(&key_file));
     match status {
@@ -668,34 +670,44 @@ fn expiration_of(env: &BTreeMap<String, Vec<u8>>) -> SystemTime {
 }
 
 /// One test per shell and scenario, so a failure names both and the runner
-/// can spread them over cores.
+/// can spread them over cores. tcsh has no pre-command event (see
+/// `shell/hook.tcsh`), so it runs every scenario but that one.
 macro_rules! per_shell {
-    ($($scenario:ident),* $(,)?) => {
+    (common: [$($scenario:ident),* $(,)?], pre_command: [$($pre:ident),* $(,)?] $(,)?) => {
         mod bash {
             $( #[test] fn $scenario() { super::$scenario(super::Kind::Bash) } )*
+            $( #[test] fn $pre() { super::$pre(super::Kind::Bash) } )*
         }
         mod zsh {
             $( #[test] fn $scenario() { super::$scenario(super::Kind::Zsh) } )*
+            $( #[test] fn $pre() { super::$pre(super::Kind::Zsh) } )*
         }
         mod fish {
             $( #[test] fn $scenario() { super::$scenario(super::Kind::Fish) } )*
+            $( #[test] fn $pre() { super::$pre(super::Kind::Fish) } )*
         }
         mod elvish {
             $( #[test] fn $scenario() { super::$scenario(super::Kind::Elvish) } )*
+            $( #[test] fn $pre() { super::$pre(super::Kind::Elvish) } )*
+        }
+        mod tcsh {
+            $( #[test] fn $scenario() { super::$scenario(super::Kind::Tcsh) } )*
         }
     };
 }
 
 per_shell!(
-    entering_sets_credentials_the_aws_cli_uses,
-    idle_prompts_make_no_requests,
-    leaving_restores_previous_values_byte_for_byte,
-    nested_projects_switch,
-    untrusted_project_exports_nothing_until_allowed,
-    short_lived_credentials_are_renewed_at_a_later_prompt,
-    a_hanging_endpoint_does_not_hold_the_prompt,
-    a_failed_renewal_keeps_still_valid_credentials,
-    an_expired_session_says_so_once_and_drops_expired_credentials,
-    a_chained_role_reaches_the_aws_cli_and_renews,
-    a_command_after_a_long_idle_prompt_gets_renewed_credentials,
+    common: [
+        entering_sets_credentials_the_aws_cli_uses,
+        idle_prompts_make_no_requests,
+        leaving_restores_previous_values_byte_for_byte,
+        nested_projects_switch,
+        untrusted_project_exports_nothing_until_allowed,
+        short_lived_credentials_are_renewed_at_a_later_prompt,
+        a_hanging_endpoint_does_not_hold_the_prompt,
+        a_failed_renewal_keeps_still_valid_credentials,
+        an_expired_session_says_so_once_and_drops_expired_credentials,
+        a_chained_role_reaches_the_aws_cli_and_renews,
+    ],
+    pre_command: [a_command_after_a_long_idle_prompt_gets_renewed_credentials],
 );

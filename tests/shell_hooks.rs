@@ -260,6 +260,7 @@ fn ssoenv_hook_prints_the_snippet_with_its_own_canonical_path() {
         ("pwsh", HookShell::Pwsh),
         ("powershell", HookShell::Pwsh),
         ("elvish", HookShell::Elvish),
+        ("tcsh", HookShell::Tcsh),
     ] {
         let run = output(Command::new(&exe).args(["hook", arg]));
         assert!(run.status.success(), "hook {arg}: {}", text(&run.stderr));
@@ -318,4 +319,61 @@ fn elvish_hook_installs_once_and_runs_on_prompt_cd_and_command_line() {
         );
         assert_eq!(text(&run.stderr), format!("{said}\n"), "{trigger}");
     }
+}
+
+#[test]
+fn tcsh_hook_installs_its_aliases_and_each_runs_the_export() {
+    let Some(tcsh) = shell_support::tool("tcsh") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let hook = hook_file(dir.path(), HookShell::Tcsh, "hook.tcsh");
+    // Interactive (reading stdin), so precmd runs before each prompt; the
+    // hook is loaded twice as the rc line does.
+    let load = format!(
+        "set hook = '{}'\neval \"`cat $hook:q`\"\neval \"`cat $hook:q`\"\n",
+        hook.display()
+    );
+    let tcsh_run = |lines: &str| {
+        output_with_stdin(
+            Command::new(&tcsh).args(["-f", "-i"]),
+            &format!("{load}{lines}"),
+        )
+    };
+    let noise = |stderr: &[u8]| -> Vec<String> {
+        text(stderr)
+            .lines()
+            .filter(|l| {
+                !l.starts_with("Warning: no access to tty")
+                    && *l != "Thus no job control in this shell."
+            })
+            .map(str::to_owned)
+            .collect()
+    };
+    let run = tcsh_run("alias\nprintenv SSOENV_FAKE\n");
+    let out = text(&run.stdout);
+    for name in ["precmd", "cwdcmd"] {
+        let defined = out
+            .lines()
+            .filter(|l| l.contains(&format!("{name}\teval ")))
+            .count();
+        assert_eq!(defined, 1, "{name}: {out}");
+    }
+    assert!(!out.contains("postcmd"), "{out}");
+    assert!(
+        out.contains("it's set\n"),
+        "the prompt's export was evaluated: {out}"
+    );
+    // One prompt before each of the four lines read (two loads, alias, printenv).
+    let said = noise(&run.stderr);
+    assert!(said.iter().all(|l| l == WARNING), "{said:?}");
+    assert_eq!(said.len(), 4, "{said:?}");
+
+    // cd runs it again, before the next prompt does.
+    let said = noise(&tcsh_run("cd /\n").stderr);
+    assert_eq!(said.len(), 3 + 1, "{said:?}");
+    // A precmd of the user's own, composed as the hook's comment says.
+    let run = tcsh_run("alias precmd \"$__ssoenv_precmd:q; echo mine\"\ntrue\n");
+    assert!(text(&run.stdout).contains("mine"), "{}", text(&run.stdout));
+    assert!(noise(&run.stderr).iter().all(|l| l == WARNING));
 }

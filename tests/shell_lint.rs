@@ -133,6 +133,37 @@ fn elvish_compiles() {
 }
 
 #[test]
+fn tcsh_parses() {
+    let Some(tcsh) = shell_support::tool("tcsh") else {
+        return;
+    };
+    let hook = shell_for(HookShell::Tcsh).hook(FAKE_EXE);
+    // The hook is evaluated as one line: check it joined, as eval sees it.
+    let joined = hook.lines().collect::<Vec<_>>().join(" ");
+    for (what, code) in [
+        ("hook", joined),
+        (
+            "statements",
+            statements(HookShell::Tcsh)
+                .lines()
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+    ] {
+        let run = output_with_stdin(Command::new(&tcsh).args(["-f", "-n"]), &code);
+        assert_quiet_success(&format!("tcsh -n of the {what}"), &run);
+    }
+    let run = output_with_stdin(
+        Command::new(&tcsh).args(["-f", "-n"]),
+        "setenv A 'unterminated\n",
+    );
+    assert!(
+        !run.status.success() || !run.stderr.is_empty(),
+        "tcsh -n accepted a broken line"
+    );
+}
+
+#[test]
 fn powershell_parses_without_errors() {
     let hook = shell_for(HookShell::Pwsh).hook(FAKE_EXE);
     for (what, code) in [("hook", hook), ("statements", statements(HookShell::Pwsh))] {

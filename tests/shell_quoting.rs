@@ -189,12 +189,17 @@ fn shell_command(kind: HookShell, script: &Path, utf8: bool) -> Option<Command> 
         HookShell::Zsh => ("zsh", &["--no-rcs", "-e", "-u"]),
         HookShell::Fish => ("fish", &["--no-config"]),
         HookShell::Elvish => ("elvish", &["-norc"]),
+        // Interactive, reading the script on stdin: history substitution is
+        // on, as at a user's prompt, so a `!` in a value would show.
+        HookShell::Tcsh => ("tcsh", &["-f", "-i"]),
         HookShell::Pwsh => unreachable!("pwsh is checked by its grammar"),
     };
     let mut command = Command::new(shell_support::tool(tool)?);
+    command.args(flags);
+    if kind != HookShell::Tcsh {
+        command.arg(script);
+    }
     command
-        .args(flags)
-        .arg(script)
         .current_dir(script.parent().unwrap())
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -207,13 +212,28 @@ fn run_script(kind: HookShell, script: &str, utf8: bool, what: &str) -> Option<t
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("script");
     fs::write(&path, script).unwrap();
-    let run = output(&mut shell_command(kind, &path, utf8)?);
-    assert!(
-        run.status.success() && run.stdout.is_empty() && run.stderr.is_empty(),
-        "{kind:?} {what}: {}\n--- stderr\n{}",
-        run.status,
-        text(&run.stderr)
-    );
+    let mut command = shell_command(kind, &path, utf8)?;
+    if kind == HookShell::Tcsh {
+        let run = shell_support::output_with_stdin(&mut command, script);
+        // Its prompts go to stdout; stderr may only say it has no terminal.
+        let complaints: Vec<&str> = std::str::from_utf8(&run.stderr)
+            .unwrap_or("<not UTF-8>")
+            .lines()
+            .filter(|line| {
+                !line.starts_with("Warning: no access to tty")
+                    && *line != "Thus no job control in this shell."
+            })
+            .collect();
+        assert!(complaints.is_empty(), "{kind:?} {what}: {complaints:?}");
+    } else {
+        let run = output(&mut command);
+        assert!(
+            run.status.success() && run.stdout.is_empty() && run.stderr.is_empty(),
+            "{kind:?} {what}: {}\n--- stderr\n{}",
+            run.status,
+            text(&run.stderr)
+        );
+    }
     assert!(
         !dir.path().join("canary").exists(),
         "{kind:?} {what}: a value was executed"
@@ -242,14 +262,17 @@ fn read_env(path: &Path) -> BTreeMap<String, Vec<u8>> {
 fn dump_env(kind: HookShell, out: &mut String, file: &str) {
     let env = match kind {
         HookShell::Elvish => "e:env",
+        HookShell::Tcsh => "env",
         _ => "command env",
     };
     out.push_str(&format!("{env} -0 > {file}\n"));
 }
 
-/// fish and Elvish read their code as UTF-8 only; bash and zsh also in the C locale.
+/// fish, Elvish and tcsh read their code as UTF-8 only (tcsh in the C
+/// locale takes the high bit of a byte for its own quoting); bash and zsh
+/// also in the C locale.
 fn utf8_only(kind: HookShell) -> bool {
-    matches!(kind, HookShell::Fish | HookShell::Elvish)
+    matches!(kind, HookShell::Fish | HookShell::Elvish | HookShell::Tcsh)
 }
 
 /// Every statement is one line: nothing in a value can start a new command.
@@ -260,9 +283,32 @@ fn one_line(shell: &dyn Shell, name: &EnvName, value: &str) -> String {
     code
 }
 
+/// The values `shell` can write, after reporting how many it refuses, and
+/// checking that it refuses only values it has to (tcsh: control characters).
+fn writable(kind: HookShell, values: Vec<String>) -> Vec<String> {
+    let shell = shell_for(kind);
+    let total = values.len();
+    let (refused, kept): (Vec<String>, Vec<String>) = values
+        .into_iter()
+        .partition(|value| shell.refuses(value).is_some());
+    for value in &refused {
+        assert!(
+            value.chars().any(|c| c.is_control() && c != '\0'),
+            "{kind:?} refuses a value without a control character: {value:?}"
+        );
+    }
+    if !refused.is_empty() {
+        eprintln!(
+            "{kind:?} refuses {} of {total} hostile values (each holds a control character)",
+            refused.len()
+        );
+    }
+    kept
+}
+
 fn set_values_in(kind: HookShell) {
     let shell = shell_for(kind);
-    let values = hostile_values(VALUES_PER_SHELL);
+    let values = writable(kind, hostile_values(VALUES_PER_SHELL));
     for (batch_index, batch) in values.chunks(BATCH).enumerate() {
         let mut script = String::new();
         for (i, value) in batch.iter().enumerate() {
@@ -306,7 +352,7 @@ enum Case {
 
 fn save_restore_in(kind: HookShell) {
     let shell = shell_for(kind);
-    let values = hostile_values(VALUES_PER_SHELL);
+    let values = writable(kind, hostile_values(VALUES_PER_SHELL));
     let cases = [
         Case::SavedThenSet,
         Case::UnsetThenSet,
@@ -318,6 +364,7 @@ fn save_restore_in(kind: HookShell) {
         HookShell::Zsh => "print -rl -- ${(k)parameters[(I)__ssoenv_saved_*]} > left.txt\n",
         HookShell::Fish => "set -n | string match -- '__ssoenv_saved_*' > left.txt; or true\n",
         HookShell::Elvish => "echo (keys $__ssoenv-saved) > left.txt\n",
+        HookShell::Tcsh => "set | grep '^__ssoenv_saved_' > left.txt\n",
         HookShell::Pwsh => unreachable!(),
     };
     // Under allexport every plain assignment is exported: the saved copies
@@ -420,6 +467,16 @@ fn elvish_sets_hostile_values_byte_exact() {
 #[test]
 fn elvish_save_restore_round_trips() {
     save_restore_in(HookShell::Elvish);
+}
+
+#[test]
+fn tcsh_sets_hostile_values_byte_exact() {
+    set_values_in(HookShell::Tcsh);
+}
+
+#[test]
+fn tcsh_save_restore_round_trips() {
+    save_restore_in(HookShell::Tcsh);
 }
 
 #[test]

@@ -103,6 +103,9 @@ pub fn export(
     let Some(mut outcome) = evaluate(&cwd, &previous, moment, renewal) else {
         return Ok(None);
     };
+    if let Some(shell) = shell_for_export(target) {
+        outcome = refuse_unwritable(shell, outcome);
+    }
     let code = render(target, &previous, &mut outcome)?;
     std::io::stdout().write_all(code.as_bytes())?;
     if let Some(message) = &outcome.message
@@ -113,6 +116,27 @@ pub fn export(
         writeln!(std::io::stderr(), "ssoenv: unloaded AWS credentials")?;
     }
     Ok(Some(ExitCode::SUCCESS))
+}
+
+/// An outcome the shell cannot write — a value it cannot quote (tcsh and
+/// control characters) — becomes one that exports nothing for the target
+/// and says why, once; the files stay watched, so a change is noticed.
+fn refuse_unwritable(shell: &dyn Shell, outcome: Outcome) -> Outcome {
+    let refused = outcome
+        .vars
+        .iter()
+        .find_map(|(name, value)| Some((*name, shell.refuses(value.as_deref()?)?)));
+    let Some((name, why)) = refused else {
+        return outcome;
+    };
+    let mut refusal = Outcome::empty(outcome.state.config.clone());
+    refusal.state.watch = outcome.state.watch;
+    refusal.say(
+        format!("unwritable:{name}"),
+        format!(
+            "{name} cannot be exported to this shell: its value holds {why} — nothing is exported here; use another shell, or 'ssoenv exec'"
+        ),
+    )
 }
 
 /// How long the hook may spend on the network per prompt: `SSOENV_HOOK_TIMEOUT`

@@ -14,6 +14,7 @@ mod bash;
 mod elvish;
 mod fish;
 mod pwsh;
+mod tcsh;
 mod zsh;
 
 use std::fmt;
@@ -22,6 +23,7 @@ pub use bash::Bash;
 pub use elvish::Elvish;
 pub use fish::Fish;
 pub use pwsh::Pwsh;
+pub use tcsh::Tcsh;
 pub use zsh::Zsh;
 
 use crate::cli::{ExportTarget, HookShell};
@@ -120,6 +122,14 @@ pub trait Shell: Sync {
 
     /// `value` as one literal word (an expression, for PowerShell) of this shell.
     fn quote(&self, value: &str) -> String;
+
+    /// Why `value` cannot be written for this shell at all, when it cannot:
+    /// the export then refuses the target, saying so, rather than emit code
+    /// that might run. (Only tcsh refuses anything: control characters.)
+    fn refuses(&self, value: &str) -> Option<&'static str> {
+        let _ = value;
+        None
+    }
 }
 
 /// The shell that `ssoenv hook <shell>` targets.
@@ -130,6 +140,7 @@ pub fn shell_for(kind: HookShell) -> &'static dyn Shell {
         HookShell::Fish => &Fish,
         HookShell::Pwsh => &Pwsh,
         HookShell::Elvish => &Elvish,
+        HookShell::Tcsh => &Tcsh,
     }
 }
 
@@ -141,6 +152,7 @@ pub fn shell_for_export(target: ExportTarget) -> Option<&'static dyn Shell> {
         ExportTarget::Fish => Some(&Fish),
         ExportTarget::Pwsh => Some(&Pwsh),
         ExportTarget::Elvish => Some(&Elvish),
+        ExportTarget::Tcsh => Some(&Tcsh),
         ExportTarget::Json => None,
     }
 }
@@ -191,6 +203,8 @@ mod tests {
             (HookShell::Pwsh, 1),
             // One closure serves all three of its hooks.
             (HookShell::Elvish, 1),
+            // Kept in a shell variable that the three aliases use.
+            (HookShell::Tcsh, 1),
         ] {
             let hook = shell_for(kind).hook("/x/ssoenv");
             assert!(!hook.contains(EXE_PLACEHOLDER), "{kind:?}");
@@ -207,6 +221,7 @@ mod tests {
             (ExportTarget::Fish, HookShell::Fish),
             (ExportTarget::Pwsh, HookShell::Pwsh),
             (ExportTarget::Elvish, HookShell::Elvish),
+            (ExportTarget::Tcsh, HookShell::Tcsh),
         ];
         for (target, kind) in pairs {
             let a = shell_for_export(target).unwrap().hook("x");

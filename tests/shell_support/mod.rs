@@ -13,12 +13,13 @@ use ssoenv::shell::{EnvName, Shell, shell_for};
 /// quoted path visible at a glance.
 pub const FAKE_EXE: &str = "/opt/ssoenv bin/it's/ssoenv";
 
-pub const ALL: [HookShell; 5] = [
+pub const ALL: [HookShell; 6] = [
     HookShell::Bash,
     HookShell::Zsh,
     HookShell::Fish,
     HookShell::Pwsh,
     HookShell::Elvish,
+    HookShell::Tcsh,
 ];
 
 pub fn name_of(kind: HookShell) -> &'static str {
@@ -28,6 +29,7 @@ pub fn name_of(kind: HookShell) -> &'static str {
         HookShell::Fish => "fish",
         HookShell::Pwsh => "pwsh",
         HookShell::Elvish => "elvish",
+        HookShell::Tcsh => "tcsh",
     }
 }
 

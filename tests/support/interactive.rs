@@ -35,6 +35,7 @@ pub enum Kind {
     Zsh,
     Fish,
     Elvish,
+    Tcsh,
 }
 
 impl Kind {
@@ -44,6 +45,7 @@ impl Kind {
             Kind::Zsh => "zsh",
             Kind::Fish => "fish",
             Kind::Elvish => "elvish",
+            Kind::Tcsh => "tcsh",
         }
     }
 }
@@ -190,6 +192,29 @@ impl Interactive {
                 )
                 .unwrap();
                 argv.extend(["-rc".into(), rc.into()]);
+            }
+            Kind::Tcsh => {
+                // tcsh reads ~/.tcshrc only: HOME points at a directory
+                // with ours, which puts the sandbox's HOME back first.
+                let rc_home = dir.path().join("tcsh-home");
+                fs::create_dir(&rc_home).unwrap();
+                let hook_file = dir.path().join("hook.tcsh");
+                fs::write(&hook_file, &hook).unwrap();
+                fs::write(
+                    rc_home.join(".tcshrc"),
+                    format!(
+                        "setenv HOME {}\n{user_rc}\neval \"`cat {}`\"\n\
+                         alias precmd \"$__ssoenv_precmd:q; {count_prompt}\"\nset prompt = '> '\n",
+                        quoted(&sandbox.home()),
+                        quoted(&hook_file)
+                    ),
+                )
+                .unwrap();
+                for (name, value) in &mut env {
+                    if name == "HOME" {
+                        *value = rc_home.clone().into();
+                    }
+                }
             }
         }
 
@@ -369,6 +394,7 @@ impl Interactive {
             Kind::Bash | Kind::Zsh => format!("{{ {command}; }} > {} 2>&1", quoted(&file)),
             Kind::Fish => format!("begin; {command}; end > {} 2>&1", quoted(&file)),
             Kind::Elvish => format!("{{ {command} }} > {} 2>&1", quoted(&file)),
+            Kind::Tcsh => format!("( {command} ) >& {}", quoted(&file)),
         };
         self.run(&redirect);
         fs::read(&file).expect("the command's output file")
@@ -402,6 +428,7 @@ impl Interactive {
                 Kind::Bash | Kind::Zsh => format!("[ -n \"${{{name}+x}}\" ] && echo {name}"),
                 Kind::Fish => format!("set -q {name}; and echo {name}"),
                 Kind::Elvish => format!("if (has-env {name}) {{ echo {name} }}"),
+                Kind::Tcsh => format!("if ($?{name}) echo {name}"),
             })
             .collect();
         let listed = self.output_of(&format!("{}; true", probes.join("; ")));
@@ -417,6 +444,19 @@ impl Interactive {
     #[track_caller]
     pub fn export_from_file(&mut self, name: &str, value: &[u8]) {
         let file = self.next_file("value");
+        if self.kind == Kind::Tcsh {
+            // tcsh reads nothing byte-exact into a variable: the value goes
+            // into a script it sources, in single quotes, where `\` before a
+            // newline keeps the newline and `!` must be outside.
+            let text = std::str::from_utf8(value).expect("a UTF-8 value for tcsh");
+            let escaped = text
+                .replace('\'', "'\\''")
+                .replace('!', "'\\!'")
+                .replace('\n', "\\\n");
+            fs::write(&file, format!("setenv {name} '{escaped}'\n")).unwrap();
+            self.run(&format!("source {}", quoted(&file)));
+            return;
+        }
         fs::write(&file, value).unwrap();
         let file = quoted(&file);
         let command = match self.kind {
@@ -427,6 +467,7 @@ impl Interactive {
             }
             Kind::Fish => format!("set -gx {name} (string collect --no-trim-newlines < {file})"),
             Kind::Elvish => format!("set-env {name} (slurp < {file})"),
+            Kind::Tcsh => unreachable!("sourced above"),
         };
         self.run(&command);
     }
@@ -487,7 +528,7 @@ impl Drop for Interactive {
     }
 }
 
-/// `path` single-quoted, for all four shells: temporary paths hold neither
+/// `path` single-quoted, for all five shells: temporary paths hold neither
 /// quotes nor backslashes, which this checks rather than escapes.
 pub fn quoted(path: &Path) -> String {
     let text = path.to_str().expect("UTF-8 temporary path");
