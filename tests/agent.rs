@@ -109,23 +109,33 @@ impl<'a> Shell<'a> {
 
 /// GET `uri` with `token` (when given) and exactly `headers` besides.
 fn get(uri: &str, token: Option<&str>, headers: &str) -> (u16, String) {
+    try_get(uri, token, headers).unwrap_or_else(|err| panic!("GET {uri}: {err}"))
+}
+
+/// [`get`], with whatever goes wrong on the way as an error.
+fn try_get(uri: &str, token: Option<&str>, headers: &str) -> std::io::Result<(u16, String)> {
+    let malformed = || std::io::Error::other("not an HTTP answer");
     let rest = uri.strip_prefix("http://").expect("an http URI");
-    let (host, path) = rest.split_once('/').unwrap();
-    let mut stream = TcpStream::connect(host).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(20)))
-        .unwrap();
+    let (host, path) = rest.split_once('/').expect("a path");
+    let mut stream = TcpStream::connect(host)?;
+    stream.set_read_timeout(Some(Duration::from_secs(20)))?;
     let auth = token.map_or_else(String::new, |t| format!("Authorization: {t}\r\n"));
     write!(
         stream,
         "GET /{path} HTTP/1.1\r\n{headers}{auth}Connection: close\r\n\r\n"
-    )
-    .unwrap();
+    )?;
     let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let status = response[9..12].parse().unwrap();
-    let body = response.split_once("\r\n\r\n").unwrap().1.to_owned();
-    (status, body)
+    stream.read_to_string(&mut response)?;
+    let status = response
+        .get(9..12)
+        .and_then(|code| code.parse().ok())
+        .ok_or_else(malformed)?;
+    let body = response
+        .split_once("\r\n\r\n")
+        .ok_or_else(malformed)?
+        .1
+        .to_owned();
+    Ok((status, body))
 }
 
 /// GET as an SDK does it: its own Host header and the token.
@@ -141,18 +151,10 @@ fn sdk_get(uri: &str, token: &str) -> (u16, String) {
 
 /// The status of an SDK-style GET, or `None` when nothing answers HTTP.
 fn status_if_any(uri: &str, token: &str) -> Option<u16> {
-    let rest = uri.strip_prefix("http://")?;
-    let (host, path) = rest.split_once('/')?;
-    let mut stream = TcpStream::connect(host).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(
-        stream,
-        "GET /{path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: {token}\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    response.get(9..12)?.parse().ok()
+    let host = uri.strip_prefix("http://")?.split('/').next()?;
+    try_get(uri, Some(token), &format!("Host: {host}\r\n"))
+        .ok()
+        .map(|(status, _)| status)
 }
 
 fn mode(path: &Path) -> u32 {

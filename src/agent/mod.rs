@@ -209,7 +209,8 @@ fn launch(files: &Files, deadline: Instant) -> Result<()> {
                 paths::display(&files.log)
             )))
         })?;
-    let mut command = Command::new(paths::core_exe()?);
+    let core = paths::core_exe()?;
+    let mut command = Command::new(&core);
     command
         .arg("agent")
         .arg("--launched")
@@ -227,7 +228,7 @@ fn launch(files: &Files, deadline: Instant) -> Result<()> {
     let mut child = command.spawn().map_err(|e| {
         cannot_start(Error::new(format!(
             "cannot run {}: {e}",
-            paths::display(&paths::core_exe().unwrap_or_default())
+            paths::display(&core)
         )))
     })?;
     let stdout = child.stdout.take().expect("stdout is piped");
@@ -308,14 +309,15 @@ mod tests {
         let running = Running {
             pid: 1,
             port: 4321,
-            files: Files::locate().unwrap_or_else(|_| Files {
+            // Only the port goes into the URL.
+            files: Files {
                 dir: "/r".into(),
                 lock: "/r/l".into(),
                 state: "/r/s".into(),
                 token: "/r/t".into(),
                 start_lock: "/r/sl".into(),
                 log: "/r/log".into(),
-            }),
+            },
         };
         for raw in [
             b"/home/a/p/.awssso.toml".to_vec(),
