@@ -64,6 +64,7 @@ pub enum HookShell {
     Pwsh,
     Elvish,
     Tcsh,
+    Xonsh,
 }
 
 /// Targets of `ssoenv export`: the hook shells plus JSON for other integrations.
@@ -76,6 +77,7 @@ pub enum ExportTarget {
     Pwsh,
     Elvish,
     Tcsh,
+    Xonsh,
     Json,
 }
 

@@ -23,7 +23,7 @@ use crate::state::{self, Moment, Served, State, Watched};
 /// The export targets the hook uses, as they appear on the command line
 /// (clap's names and aliases for [`ExportTarget`]; a unit test keeps the two
 /// in step).
-const EXPORT_TARGETS: [(&str, ExportTarget); 8] = [
+const EXPORT_TARGETS: [(&str, ExportTarget); 9] = [
     ("bash", ExportTarget::Bash),
     ("zsh", ExportTarget::Zsh),
     ("fish", ExportTarget::Fish),
@@ -31,6 +31,7 @@ const EXPORT_TARGETS: [(&str, ExportTarget); 8] = [
     ("powershell", ExportTarget::Pwsh),
     ("elvish", ExportTarget::Elvish),
     ("tcsh", ExportTarget::Tcsh),
+    ("xonsh", ExportTarget::Xonsh),
     ("json", ExportTarget::Json),
 ];
 

@@ -40,7 +40,9 @@ fn export_output_per_shell() {
         &["export-credentials", "--format", "env-no-export"],
     )));
 
-    for shell in ["bash", "zsh", "fish", "pwsh", "elvish", "tcsh", "json"] {
+    for shell in [
+        "bash", "zsh", "fish", "pwsh", "elvish", "tcsh", "xonsh", "json",
+    ] {
         let enter = sandbox.ssoenv(&project, &["export", shell]);
         assert!(enter.status.success(), "{shell}: {}", stderr(&enter));
         insta::assert_snapshot!(format!("enter_{shell}"), redact(&stdout(&enter), &creds));

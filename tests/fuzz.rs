@@ -690,13 +690,14 @@ proptest! {
 
 // ----- quoters ------------------------------------------------------------------
 
-const SHELLS: [HookShell; 6] = [
+const SHELLS: [HookShell; 7] = [
     HookShell::Bash,
     HookShell::Zsh,
     HookShell::Fish,
     HookShell::Pwsh,
     HookShell::Elvish,
     HookShell::Tcsh,
+    HookShell::Xonsh,
 ];
 
 /// Quoting any value gives one non-empty word with no raw control character

@@ -1,9 +1,9 @@
-//! The hook as a user meets it: real interactive bash, zsh, fish, Elvish and tcsh (driven
+//! The hook as a user meets it: real interactive bash, zsh, fish, Elvish, tcsh and xonsh (driven
 //! through tmux, see `support/interactive.rs`) with `ssoenv hook <shell>` in
 //! their rc file, the real binary, a temporary home and the emulator.
 //!
 //! Every scenario runs in each shell as its own test (`bash::…`, `zsh::…`,
-//! `fish::…`, `elvish::…`, `tcsh::…`). What is asserted is what a user would notice: the variables
+//! `fish::…`, `elvish::…`, `tcsh::…`, `xonsh::…`). What is asserted is what a user would notice: the variables
 //! the shell's commands see, what `aws` reports, the lines printed at the
 //! prompt, how long the prompt takes, and how often AWS is asked.
 
@@ -218,8 +218,9 @@ fn leaving_restores_previous_values_byte_for_byte(kind: Kind) {
     let mut after = shell.env();
     let mut before = before;
     // Set by the shell itself from the commands just run (Elvish exports
-    // PWD from its first `cd` on).
-    for volatile in ["_", "OLDPWD", "PWD"] {
+    // PWD from its first `cd` on; xonsh sets XONSH_APPEND_NEWLINE once a
+    // command has printed).
+    for volatile in ["_", "OLDPWD", "PWD", "XONSH_APPEND_NEWLINE"] {
         before.remove(volatile);
         after.remove(volatile);
     }
@@ -378,6 +379,9 @@ fn a_command_after_a_long_idle_prompt_gets_renewed_credentials(kind: Kind) {
         Kind::Elvish => format!(
             "set edit:after-readline = [$@edit:after-readline {{|_| echo preexec >> {log_q} }}]"
         ),
+        Kind::Xonsh => format!(
+            "@events.on_precommand\ndef user_preexec(**_):\n    open({log_q}, 'a').write('preexec\\n')"
+        ),
         Kind::Tcsh => unreachable!("tcsh has no pre-command event ssoenv can use"),
     };
     let Some(mut shell) =
@@ -409,6 +413,7 @@ fn a_command_after_a_long_idle_prompt_gets_renewed_credentials(kind: Kind) {
         Kind::Fish => (Some("$status"), "\"$AWS_ACCESS_KEY_ID\""),
         Kind::Bash | Kind::Zsh => (Some("$?"), "\"$AWS_ACCESS_KEY_ID\""),
         Kind::Elvish => (None, "$E:AWS_ACCESS_KEY_ID"),
+        Kind::Xonsh => (Some("$LAST_RETURN_CODE"), "$AWS_ACCESS_KEY_ID"),
         Kind::Tcsh => unreachable!(),
     };
     let write_key = format!("printf %s {key} > {}", quoted(&key_file));
@@ -692,6 +697,10 @@ macro_rules! per_shell {
         }
         mod tcsh {
             $( #[test] fn $scenario() { super::$scenario(super::Kind::Tcsh) } )*
+        }
+        mod xonsh {
+            $( #[test] fn $scenario() { super::$scenario(super::Kind::Xonsh) } )*
+            $( #[test] fn $pre() { super::$pre(super::Kind::Xonsh) } )*
         }
     };
 }

@@ -7,6 +7,7 @@
 mod shell_support;
 
 use std::fs;
+use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -261,6 +262,7 @@ fn ssoenv_hook_prints_the_snippet_with_its_own_canonical_path() {
         ("powershell", HookShell::Pwsh),
         ("elvish", HookShell::Elvish),
         ("tcsh", HookShell::Tcsh),
+        ("xonsh", HookShell::Xonsh),
     ] {
         let run = output(Command::new(&exe).args(["hook", arg]));
         assert!(run.status.success(), "hook {arg}: {}", text(&run.stderr));
@@ -376,4 +378,102 @@ fn tcsh_hook_installs_its_aliases_and_each_runs_the_export() {
     let run = tcsh_run("alias precmd \"$__ssoenv_precmd:q; echo mine\"\ntrue\n");
     assert!(text(&run.stdout).contains("mine"), "{}", text(&run.stdout));
     assert!(noise(&run.stderr).iter().all(|l| l == WARNING));
+}
+
+#[test]
+fn xonsh_hook_registers_once_and_each_event_runs_the_export() {
+    let Some(xonsh) = shell_support::tool("xonsh") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let hook = hook_file(dir.path(), HookShell::Xonsh, "hook.xsh");
+    // Loaded twice as the rc line does; then one event fired by name.
+    let xonsh_run = |body: &str| {
+        let script = dir.path().join("script.xsh");
+        fs::write(
+            &script,
+            format!(
+                "import sys\ncode = open(sys.argv[1]).read()\nexecx(code)\nexecx(code)\n{body}\n"
+            ),
+        )
+        .unwrap();
+        output(Command::new(&xonsh).arg("--no-rc").arg(&script).arg(&hook))
+    };
+    assert_quiet_success("xonsh loading the hook twice", &xonsh_run(""));
+    for (fire, said) in [
+        ("events.on_pre_prompt.fire()", WARNING),
+        ("events.on_chdir.fire(olddir='/', newdir='/tmp')", WARNING),
+        ("events.on_precommand.fire(cmd='aws s3 ls')", PRE_COMMAND),
+    ] {
+        let run = xonsh_run(&format!("{fire}\nprint($SSOENV_FAKE)"));
+        assert_eq!(
+            text(&run.stdout),
+            "it's set\n",
+            "{fire}: {}",
+            text(&run.stderr)
+        );
+        assert_eq!(
+            text(&run.stderr),
+            format!("{said}\n"),
+            "{fire}: once, not twice"
+        );
+    }
+}
+
+/// The xonsh hook runs ssoenv's output with nothing in scope but its four
+/// recorders, and applies nothing unless all of it reads: a line that is
+/// not one of the calls (here one that would run a command) leaves the
+/// environment as it was, with one line saying why.
+#[test]
+fn xonsh_hook_applies_all_of_the_output_or_none_of_it() {
+    let Some(xonsh) = shell_support::tool("xonsh") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let canary = dir.path().join("canary");
+    let exe = dir.path().join("prints-statements");
+    fs::write(&exe, "#!/bin/sh\ncat -- \"$SSOENV_TEST_STATEMENTS\"\n").unwrap();
+    fs::set_permissions(&exe, fs::Permissions::from_mode(0o755)).unwrap();
+    let hook = dir.path().join("hook.xsh");
+    fs::write(
+        &hook,
+        shell_for(HookShell::Xonsh).hook(exe.to_str().unwrap()),
+    )
+    .unwrap();
+    let run_with = |statements: &str| {
+        let file = dir.path().join("statements");
+        fs::write(&file, statements).unwrap();
+        let script = dir.path().join("script.xsh");
+        fs::write(
+            &script,
+            "import sys\nexecx(open(sys.argv[1]).read())\n\
+             events.on_pre_prompt.fire()\nprint(${...}.get('SSOENV_A', 'unset'))\n",
+        )
+        .unwrap();
+        output(
+            Command::new(&xonsh)
+                .arg("--no-rc")
+                .arg(&script)
+                .arg(&hook)
+                .env("SSOENV_TEST_STATEMENTS", &file)
+                .env_remove("SSOENV_A"),
+        )
+    };
+    // The precondition: well-formed output is applied.
+    let good = run_with("save(\"SSOENV_A\")\nset(\"SSOENV_A\", \"1\")\n");
+    assert_eq!(text(&good.stdout), "1\n", "{}", text(&good.stderr));
+    assert_eq!(text(&good.stderr), "");
+
+    let touch = format!("__import__(\"os\").system(\"touch {}\")", canary.display());
+    let bad = run_with(&format!(
+        "save(\"SSOENV_A\")\nset(\"SSOENV_A\", \"1\")\n{touch}\n"
+    ));
+    assert_eq!(text(&bad.stdout), "unset\n", "nothing half-applied");
+    let said: Vec<String> = text(&bad.stderr).lines().map(str::to_owned).collect();
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(
+        said[0].starts_with("ssoenv: the hook could not read ssoenv's output: "),
+        "{said:?}"
+    );
+    assert!(!canary.exists(), "the line ran");
 }

@@ -164,6 +164,30 @@ fn tcsh_parses() {
 }
 
 #[test]
+fn xonsh_parses() {
+    let Some(xonsh) = shell_support::tool("xonsh") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let hook = shell_for(HookShell::Xonsh).hook(FAKE_EXE);
+    for (what, code) in [("hook", hook), ("statements", statements(HookShell::Xonsh))] {
+        let path = dir.path().join(format!("{what}.xsh"));
+        fs::write(&path, &code).unwrap();
+        let run = output(Command::new(&xonsh).args(["--no-rc", "-n"]).arg(&path));
+        assert!(
+            run.status.success(),
+            "xonsh -n of the {what}: {}\n{code}",
+            text(&run.stderr)
+        );
+    }
+    // The check can fail.
+    let path = dir.path().join("broken.xsh");
+    fs::write(&path, "$A = \"unterminated\n").unwrap();
+    let run = output(Command::new(&xonsh).args(["--no-rc", "-n"]).arg(&path));
+    assert!(!run.status.success(), "xonsh -n accepted a broken script");
+}
+
+#[test]
 fn powershell_parses_without_errors() {
     let hook = shell_for(HookShell::Pwsh).hook(FAKE_EXE);
     for (what, code) in [("hook", hook), ("statements", statements(HookShell::Pwsh))] {

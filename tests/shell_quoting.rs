@@ -16,6 +16,7 @@ mod shell_support;
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;
 use std::process::Command;
 
@@ -192,6 +193,7 @@ fn shell_command(kind: HookShell, script: &Path, utf8: bool) -> Option<Command> 
         // Interactive, reading the script on stdin: history substitution is
         // on, as at a user's prompt, so a `!` in a value would show.
         HookShell::Tcsh => ("tcsh", &["-f", "-i"]),
+        HookShell::Xonsh => ("xonsh", &["--no-rc"]),
         HookShell::Pwsh => unreachable!("pwsh is checked by its grammar"),
     };
     let mut command = Command::new(shell_support::tool(tool)?);
@@ -208,13 +210,33 @@ fn shell_command(kind: HookShell, script: &Path, utf8: bool) -> Option<Command> 
 }
 
 /// Runs `script` in a fresh directory; returns the directory for its output files.
-fn run_script(kind: HookShell, script: &str, utf8: bool, what: &str) -> Option<tempfile::TempDir> {
+fn run_script(
+    kind: HookShell,
+    script: Script,
+    utf8: bool,
+    what: &str,
+) -> Option<tempfile::TempDir> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("script");
-    fs::write(&path, script).unwrap();
+    let Script {
+        text: script,
+        files,
+        ..
+    } = script.finish();
+    fs::write(&path, &script).unwrap();
+    for (name, contents) in files {
+        fs::write(dir.path().join(name), contents).unwrap();
+    }
+    if applied_by_hook(kind) {
+        fs::write(
+            dir.path().join("hook"),
+            hook_reading_statement_files(kind, dir.path()),
+        )
+        .unwrap();
+    }
     let mut command = shell_command(kind, &path, utf8)?;
     if kind == HookShell::Tcsh {
-        let run = shell_support::output_with_stdin(&mut command, script);
+        let run = shell_support::output_with_stdin(&mut command, &script);
         // Its prompts go to stdout; stderr may only say it has no terminal.
         let complaints: Vec<&str> = std::str::from_utf8(&run.stderr)
             .unwrap_or("<not UTF-8>")
@@ -229,8 +251,9 @@ fn run_script(kind: HookShell, script: &str, utf8: bool, what: &str) -> Option<t
         let run = output(&mut command);
         assert!(
             run.status.success() && run.stdout.is_empty() && run.stderr.is_empty(),
-            "{kind:?} {what}: {}\n--- stderr\n{}",
+            "{kind:?} {what}: {}\n--- stdout\n{}\n--- stderr\n{}",
             run.status,
+            text(&run.stdout),
             text(&run.stderr)
         );
     }
@@ -239,6 +262,87 @@ fn run_script(kind: HookShell, script: &str, utf8: bool, what: &str) -> Option<t
         "{kind:?} {what}: a value was executed"
     );
     Some(dir)
+}
+
+/// Shells whose statements are data the hook applies (xonsh records Python
+/// calls; Nushell parses records), not code the shell could run by itself.
+fn applied_by_hook(kind: HookShell) -> bool {
+    matches!(kind, HookShell::Xonsh)
+}
+
+/// The shell's real hook, with a stand-in for ssoenv that prints the file
+/// named by `SSOENV_TEST_STATEMENTS`: firing the prompt event applies it.
+fn hook_reading_statement_files(kind: HookShell, dir: &Path) -> String {
+    let fake = dir.join("fake-ssoenv");
+    fs::write(
+        &fake,
+        "#!/bin/sh\nexec cat -- \"$SSOENV_TEST_STATEMENTS\"\n",
+    )
+    .unwrap();
+    fs::set_permissions(&fake, fs::Permissions::from_mode(0o755)).unwrap();
+    shell_for(kind).hook(fake.to_str().unwrap())
+}
+
+/// A test script: statements from the `Shell` under test, and shell code
+/// around them (dumping the environment and the like). For a shell that
+/// applies statements through its hook, each run of statements goes to a
+/// file of its own, and the script fires the hook's prompt event for it.
+struct Script {
+    kind: HookShell,
+    text: String,
+    statements: String,
+    files: Vec<(String, String)>,
+}
+
+impl Script {
+    fn new(kind: HookShell) -> Self {
+        let text = match kind {
+            HookShell::Xonsh => "execx(open('hook').read())\n".to_owned(),
+            _ => String::new(),
+        };
+        Self {
+            kind,
+            text,
+            statements: String::new(),
+            files: Vec::new(),
+        }
+    }
+
+    /// Where the statements under test are written.
+    fn statements(&mut self) -> &mut String {
+        &mut self.statements
+    }
+
+    /// Shell code, run after the statements so far.
+    fn code(&mut self, code: &str) {
+        self.flush();
+        self.text.push_str(code);
+    }
+
+    fn flush(&mut self) {
+        if self.statements.is_empty() {
+            return;
+        }
+        let statements = std::mem::take(&mut self.statements);
+        if !applied_by_hook(self.kind) {
+            self.text.push_str(&statements);
+            return;
+        }
+        let file = format!("statements-{}", self.files.len());
+        let fire = match self.kind {
+            HookShell::Xonsh => {
+                format!("$SSOENV_TEST_STATEMENTS = '{file}'\nevents.on_pre_prompt.fire()\n")
+            }
+            _ => unreachable!("{:?} runs its statements itself", self.kind),
+        };
+        self.text.push_str(&fire);
+        self.files.push((file, statements));
+    }
+
+    fn finish(mut self) -> Self {
+        self.flush();
+        self
+    }
 }
 
 /// `env -0` output as name → value bytes.
@@ -259,20 +363,24 @@ fn read_env(path: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
-fn dump_env(kind: HookShell, out: &mut String, file: &str) {
-    let env = match kind {
-        HookShell::Elvish => "e:env",
-        HookShell::Tcsh => "env",
-        _ => "command env",
+fn dump_env(script: &mut Script, file: &str) {
+    let code = match script.kind {
+        HookShell::Elvish => format!("e:env -0 > {file}\n"),
+        HookShell::Tcsh => format!("env -0 > {file}\n"),
+        HookShell::Xonsh => format!("![env -0 > {file}]\n"),
+        _ => format!("command env -0 > {file}\n"),
     };
-    out.push_str(&format!("{env} -0 > {file}\n"));
+    script.code(&code);
 }
 
 /// fish, Elvish and tcsh read their code as UTF-8 only (tcsh in the C
 /// locale takes the high bit of a byte for its own quoting); bash and zsh
 /// also in the C locale.
 fn utf8_only(kind: HookShell) -> bool {
-    matches!(kind, HookShell::Fish | HookShell::Elvish | HookShell::Tcsh)
+    matches!(
+        kind,
+        HookShell::Fish | HookShell::Elvish | HookShell::Tcsh | HookShell::Xonsh
+    )
 }
 
 /// Every statement is one line: nothing in a value can start a new command.
@@ -310,14 +418,15 @@ fn set_values_in(kind: HookShell) {
     let shell = shell_for(kind);
     let values = writable(kind, hostile_values(VALUES_PER_SHELL));
     for (batch_index, batch) in values.chunks(BATCH).enumerate() {
-        let mut script = String::new();
+        let mut script = Script::new(kind);
         for (i, value) in batch.iter().enumerate() {
-            script.push_str(&one_line(shell, &env_name(&format!("SSOENV_T_{i}")), value));
+            let statement = one_line(shell, &env_name(&format!("SSOENV_T_{i}")), value);
+            script.statements().push_str(&statement);
         }
-        dump_env(kind, &mut script, "set.env");
+        dump_env(&mut script, "set.env");
         let utf8 = utf8_only(kind) || batch_index.is_multiple_of(2);
         let what = format!("set, batch {batch_index}");
-        let Some(dir) = run_script(kind, &script, utf8, &what) else {
+        let Some(dir) = run_script(kind, script, utf8, &what) else {
             return;
         };
         let env = read_env(&dir.path().join("set.env"));
@@ -359,12 +468,16 @@ fn save_restore_in(kind: HookShell) {
         Case::NeverSaved,
         Case::SavedThenUnset,
     ];
+    // Copies left behind are listed by the shell where it can; a hook that
+    // keeps them out of reach is asked instead: restoring once more must
+    // unset every variable, as there is nothing left to restore.
     let leftovers = match kind {
         HookShell::Bash => "compgen -v __ssoenv_saved_ > left.txt || :\n",
         HookShell::Zsh => "print -rl -- ${(k)parameters[(I)__ssoenv_saved_*]} > left.txt\n",
         HookShell::Fish => "set -n | string match -- '__ssoenv_saved_*' > left.txt; or true\n",
         HookShell::Elvish => "echo (keys $__ssoenv-saved) > left.txt\n",
         HookShell::Tcsh => "set | grep '^__ssoenv_saved_' > left.txt\n",
+        HookShell::Xonsh => "",
         HookShell::Pwsh => unreachable!(),
     };
     // Under allexport every plain assignment is exported: the saved copies
@@ -377,39 +490,50 @@ fn save_restore_in(kind: HookShell) {
         _ => "",
     };
     for (batch_index, batch) in values.chunks(BATCH).enumerate() {
-        let mut script = String::from(prelude);
+        let mut script = Script::new(kind);
+        script.code(prelude);
         for (i, original) in batch.iter().enumerate() {
             let name = env_name(&format!("SSOENV_R_{i}"));
             let replacement = &batch[(i + 1) % batch.len()];
+            let out = script.statements();
             match cases[i % cases.len()] {
                 Case::SavedThenSet => {
-                    shell.set(&mut script, &name, original);
-                    shell.save(&mut script, &name);
-                    shell.set(&mut script, &name, replacement);
+                    shell.set(out, &name, original);
+                    shell.save(out, &name);
+                    shell.set(out, &name, replacement);
                 }
                 Case::UnsetThenSet => {
-                    shell.unset(&mut script, &name);
-                    shell.save(&mut script, &name);
-                    shell.set(&mut script, &name, replacement);
+                    shell.unset(out, &name);
+                    shell.save(out, &name);
+                    shell.set(out, &name, replacement);
                 }
-                Case::NeverSaved => shell.set(&mut script, &name, replacement),
+                Case::NeverSaved => shell.set(out, &name, replacement),
                 Case::SavedThenUnset => {
-                    shell.set(&mut script, &name, original);
-                    shell.save(&mut script, &name);
-                    shell.unset(&mut script, &name);
+                    shell.set(out, &name, original);
+                    shell.save(out, &name);
+                    shell.unset(out, &name);
                 }
             }
         }
-        dump_env(kind, &mut script, "saved.env");
+        dump_env(&mut script, "saved.env");
         for i in 0..batch.len() {
-            shell.restore(&mut script, &env_name(&format!("SSOENV_R_{i}")));
+            shell.restore(script.statements(), &env_name(&format!("SSOENV_R_{i}")));
         }
-        dump_env(kind, &mut script, "restored.env");
-        script.push_str(leftovers);
+        dump_env(&mut script, "restored.env");
+        if leftovers.is_empty() {
+            for i in 0..batch.len() {
+                let name = env_name(&format!("SSOENV_R_{i}"));
+                shell.set(script.statements(), &name, "left behind?");
+                shell.restore(script.statements(), &name);
+            }
+            dump_env(&mut script, "left.env");
+        } else {
+            script.code(leftovers);
+        }
 
         let utf8 = utf8_only(kind) || !batch_index.is_multiple_of(2);
         let what = format!("save/restore, batch {batch_index}");
-        let Some(dir) = run_script(kind, &script, utf8, &what) else {
+        let Some(dir) = run_script(kind, script, utf8, &what) else {
             return;
         };
         let saved = read_env(&dir.path().join("saved.env"));
@@ -436,7 +560,17 @@ fn save_restore_in(kind: HookShell) {
                 "{kind:?} {what}: {name}, {original:?}"
             );
         }
-        let left = fs::read_to_string(dir.path().join("left.txt")).unwrap();
+        let left = if leftovers.is_empty() {
+            let env = read_env(&dir.path().join("left.env"));
+            let names: Vec<_> = env
+                .keys()
+                .filter(|n| n.starts_with("SSOENV_R_"))
+                .cloned()
+                .collect();
+            names.join(" ")
+        } else {
+            fs::read_to_string(dir.path().join("left.txt")).unwrap()
+        };
         assert!(
             left.trim().is_empty(),
             "{kind:?} {what}: copies left behind: {left}"
@@ -472,6 +606,16 @@ fn elvish_save_restore_round_trips() {
 #[test]
 fn tcsh_sets_hostile_values_byte_exact() {
     set_values_in(HookShell::Tcsh);
+}
+
+#[test]
+fn xonsh_sets_hostile_values_byte_exact() {
+    set_values_in(HookShell::Xonsh);
+}
+
+#[test]
+fn xonsh_save_restore_round_trips() {
+    save_restore_in(HookShell::Xonsh);
 }
 
 #[test]

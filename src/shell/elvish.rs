@@ -7,7 +7,7 @@
 //! exported, and a nested shell starts with an empty map, as the `Shell`
 //! trait asks.
 
-use super::{EnvName, Shell, line, render};
+use super::{EnvName, Shell, double_quoted, line, render};
 
 pub struct Elvish;
 
@@ -53,26 +53,7 @@ impl Shell for Elvish {
     /// escaped and control characters written as escapes, keeping the code on
     /// one line with no raw control character in it.
     fn quote(&self, value: &str) -> String {
-        let mut quoted = String::with_capacity(value.len() + 2);
-        quoted.push('"');
-        for c in value.chars() {
-            match c {
-                '\0' => {} // cannot be in the environment: see the `Shell` trait
-                '\\' => quoted.push_str("\\\\"),
-                '"' => quoted.push_str("\\\""),
-                '\n' => quoted.push_str("\\n"),
-                '\t' => quoted.push_str("\\t"),
-                '\r' => quoted.push_str("\\r"),
-                c if c.is_ascii_control() => {
-                    quoted.push_str(&format!("\\x{:02x}", u32::from(c)));
-                }
-                // C1 controls (U+0080–U+009F).
-                c if c.is_control() => quoted.push_str(&format!("\\u{:04x}", u32::from(c))),
-                c => quoted.push(c),
-            }
-        }
-        quoted.push('"');
-        quoted
+        double_quoted(value)
     }
 }
 

@@ -15,6 +15,7 @@ mod elvish;
 mod fish;
 mod pwsh;
 mod tcsh;
+mod xonsh;
 mod zsh;
 
 use std::fmt;
@@ -24,6 +25,7 @@ pub use elvish::Elvish;
 pub use fish::Fish;
 pub use pwsh::Pwsh;
 pub use tcsh::Tcsh;
+pub use xonsh::Xonsh;
 pub use zsh::Zsh;
 
 use crate::cli::{ExportTarget, HookShell};
@@ -141,6 +143,7 @@ pub fn shell_for(kind: HookShell) -> &'static dyn Shell {
         HookShell::Pwsh => &Pwsh,
         HookShell::Elvish => &Elvish,
         HookShell::Tcsh => &Tcsh,
+        HookShell::Xonsh => &Xonsh,
     }
 }
 
@@ -153,6 +156,7 @@ pub fn shell_for_export(target: ExportTarget) -> Option<&'static dyn Shell> {
         ExportTarget::Pwsh => Some(&Pwsh),
         ExportTarget::Elvish => Some(&Elvish),
         ExportTarget::Tcsh => Some(&Tcsh),
+        ExportTarget::Xonsh => Some(&Xonsh),
         ExportTarget::Json => None,
     }
 }
@@ -162,6 +166,31 @@ pub fn shell_for_export(target: ExportTarget) -> Option<&'static dyn Shell> {
 fn render(template: &str, quoted_exe: &str) -> String {
     debug_assert!(template.contains(EXE_PLACEHOLDER));
     template.replace(EXE_PLACEHOLDER, quoted_exe)
+}
+
+/// `value` in double quotes with C-style escapes: `\\` and `"` escaped,
+/// newline, tab and carriage return as `\n`, `\t`, `\r`, other C0 controls
+/// and DEL as `\xHH`, C1 controls as `\u00HH`, NUL dropped (see the trait),
+/// everything else as it is. Elvish and Python (xonsh) read it alike, and
+/// neither expands anything inside.
+fn double_quoted(value: &str) -> String {
+    let mut quoted = String::with_capacity(value.len() + 2);
+    quoted.push('"');
+    for c in value.chars() {
+        match c {
+            '\0' => {}
+            '\\' => quoted.push_str("\\\\"),
+            '"' => quoted.push_str("\\\""),
+            '\n' => quoted.push_str("\\n"),
+            '\t' => quoted.push_str("\\t"),
+            '\r' => quoted.push_str("\\r"),
+            c if c.is_ascii_control() => quoted.push_str(&format!("\\x{:02x}", u32::from(c))),
+            c if c.is_control() => quoted.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => quoted.push(c),
+        }
+    }
+    quoted.push('"');
+    quoted
 }
 
 /// Appends one statement and its newline. Writing into a `String` cannot fail.
@@ -205,6 +234,8 @@ mod tests {
             (HookShell::Elvish, 1),
             // Kept in a shell variable that the three aliases use.
             (HookShell::Tcsh, 1),
+            // One function serves its three event handlers.
+            (HookShell::Xonsh, 1),
         ] {
             let hook = shell_for(kind).hook("/x/ssoenv");
             assert!(!hook.contains(EXE_PLACEHOLDER), "{kind:?}");
@@ -222,6 +253,7 @@ mod tests {
             (ExportTarget::Pwsh, HookShell::Pwsh),
             (ExportTarget::Elvish, HookShell::Elvish),
             (ExportTarget::Tcsh, HookShell::Tcsh),
+            (ExportTarget::Xonsh, HookShell::Xonsh),
         ];
         for (target, kind) in pairs {
             let a = shell_for_export(target).unwrap().hook("x");

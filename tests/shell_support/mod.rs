@@ -13,13 +13,14 @@ use ssoenv::shell::{EnvName, Shell, shell_for};
 /// quoted path visible at a glance.
 pub const FAKE_EXE: &str = "/opt/ssoenv bin/it's/ssoenv";
 
-pub const ALL: [HookShell; 6] = [
+pub const ALL: [HookShell; 7] = [
     HookShell::Bash,
     HookShell::Zsh,
     HookShell::Fish,
     HookShell::Pwsh,
     HookShell::Elvish,
     HookShell::Tcsh,
+    HookShell::Xonsh,
 ];
 
 pub fn name_of(kind: HookShell) -> &'static str {
@@ -30,6 +31,7 @@ pub fn name_of(kind: HookShell) -> &'static str {
         HookShell::Pwsh => "pwsh",
         HookShell::Elvish => "elvish",
         HookShell::Tcsh => "tcsh",
+        HookShell::Xonsh => "xonsh",
     }
 }
 

@@ -36,6 +36,7 @@ pub enum Kind {
     Fish,
     Elvish,
     Tcsh,
+    Xonsh,
 }
 
 impl Kind {
@@ -46,6 +47,7 @@ impl Kind {
             Kind::Fish => "fish",
             Kind::Elvish => "elvish",
             Kind::Tcsh => "tcsh",
+            Kind::Xonsh => "xonsh",
         }
     }
 }
@@ -216,6 +218,34 @@ impl Interactive {
                     }
                 }
             }
+            Kind::Xonsh => {
+                // As `execx($(ssoenv hook xonsh))` in ~/.xonshrc would; the
+                // counter's handler is registered after ssoenv's, and
+                // handlers run in that order.
+                let hook_file = dir.path().join("hook.xsh");
+                fs::write(&hook_file, &hook).unwrap();
+                let rc = dir.path().join("rc.xsh");
+                let prompts = prompts.to_str().expect("UTF-8 temporary path");
+                fs::write(
+                    &rc,
+                    format!(
+                        "$XONSH_HISTORY_BACKEND = 'dummy'\n\
+                         {user_rc}\nexecx(open({}).read())\n\
+                         @events.on_pre_prompt\ndef __test_prompt(**_):\n    \
+                         open({prompts:?}, 'a').write('x')\n\
+                         $PROMPT = '> '\n$RIGHT_PROMPT = ''\n$BOTTOM_TOOLBAR = ''\n",
+                        quoted(&hook_file)
+                    ),
+                )
+                .unwrap();
+                argv.extend([
+                    "--rc".into(),
+                    rc.into(),
+                    "--shell-type".into(),
+                    "readline".into(),
+                    "-i".into(),
+                ]);
+            }
         }
 
         static SERVERS: AtomicU32 = AtomicU32::new(0);
@@ -364,7 +394,6 @@ impl Interactive {
     /// [`Interactive::run`] for a command that may take up to `timeout`.
     #[track_caller]
     pub fn run_within(&mut self, command: &str, timeout: Duration) {
-        let shown_before = self.prompt_count();
         let marker = self.next_file("done");
         let line = match self.kind {
             // A failing command throws, which would skip the marker.
@@ -372,12 +401,45 @@ impl Interactive {
                 "try {{ {command} }} catch {{ }}; echo > {}",
                 quoted(&marker)
             ),
+            // A quoted program path is a Python string unless the command
+            // is marked as a subprocess (the tests' commands hold no `; `
+            // but between commands); Python lines go through `run_python`.
+            Kind::Xonsh => {
+                let commands: Vec<String> = command
+                    .split("; ")
+                    .map(|part| format!("![{part}]"))
+                    .collect();
+                format!("{}; ![echo > {}]", commands.join("; "), quoted(&marker))
+            }
             _ => format!("{command}; echo > {}", quoted(&marker)),
         };
-        self.send_line(&line);
-        self.wait_until_within(&format!("the marker of `{command}`"), timeout, || {
-            marker.exists()
-        });
+        self.run_line(
+            &line,
+            &marker,
+            &format!("the marker of `{command}`"),
+            timeout,
+        );
+    }
+
+    /// Runs a line of Python in xonsh (which writes no marker of its own).
+    #[track_caller]
+    fn run_python(&mut self, code: &str) {
+        assert_eq!(self.kind, Kind::Xonsh);
+        let marker = self.next_file("done");
+        let line = format!("{code}; open({}, 'w').close()", quoted(&marker));
+        self.run_line(
+            &line,
+            &marker,
+            &format!("the marker of `{code}`"),
+            STEP_TIMEOUT,
+        );
+    }
+
+    #[track_caller]
+    fn run_line(&mut self, line: &str, marker: &Path, what: &str, timeout: Duration) {
+        let shown_before = self.prompt_count();
+        self.send_line(line);
+        self.wait_until_within(what, timeout, || marker.exists());
         self.wait_for_prompt(shown_before);
     }
 
@@ -395,6 +457,8 @@ impl Interactive {
             Kind::Fish => format!("begin; {command}; end > {} 2>&1", quoted(&file)),
             Kind::Elvish => format!("{{ {command} }} > {} 2>&1", quoted(&file)),
             Kind::Tcsh => format!("( {command} ) >& {}", quoted(&file)),
+            // `a>`: stdout and stderr.
+            Kind::Xonsh => format!("{command} a> {}", quoted(&file)),
         };
         self.run(&redirect);
         fs::read(&file).expect("the command's output file")
@@ -422,6 +486,15 @@ impl Interactive {
     /// Which of `names` are set in the shell at all, exported or not.
     #[track_caller]
     pub fn set_in_shell(&mut self, names: &[&str]) -> Vec<String> {
+        if self.kind == Kind::Xonsh {
+            let file = self.next_file("set");
+            self.run_python(&format!(
+                "open({}, 'w').write(''.join(n + '\\n' for n in {names:?} if n in ${{...}}))",
+                quoted(&file)
+            ));
+            let listed = fs::read_to_string(&file).expect("the list of set variables");
+            return listed.lines().map(str::to_owned).collect();
+        }
         let probes: Vec<String> = names
             .iter()
             .map(|name| match self.kind {
@@ -429,6 +502,7 @@ impl Interactive {
                 Kind::Fish => format!("set -q {name}; and echo {name}"),
                 Kind::Elvish => format!("if (has-env {name}) {{ echo {name} }}"),
                 Kind::Tcsh => format!("if ($?{name}) echo {name}"),
+                Kind::Xonsh => unreachable!("listed above"),
             })
             .collect();
         let listed = self.output_of(&format!("{}; true", probes.join("; ")));
@@ -458,6 +532,12 @@ impl Interactive {
             return;
         }
         fs::write(&file, value).unwrap();
+        if self.kind == Kind::Xonsh {
+            // newline='' keeps a \r\n as it is.
+            let file = quoted(&file);
+            self.run_python(&format!("${name} = open({file}, newline='').read()"));
+            return;
+        }
         let file = quoted(&file);
         let command = match self.kind {
             // `read -d ''` stops at a NUL (there is none) and keeps newlines
@@ -468,6 +548,7 @@ impl Interactive {
             Kind::Fish => format!("set -gx {name} (string collect --no-trim-newlines < {file})"),
             Kind::Elvish => format!("set-env {name} (slurp < {file})"),
             Kind::Tcsh => unreachable!("sourced above"),
+            Kind::Xonsh => unreachable!("read above"),
         };
         self.run(&command);
     }

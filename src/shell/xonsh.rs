@@ -1,0 +1,63 @@
+//! xonsh: one Python call per line, which the hook records and then applies.
+//!
+//! `shell/hook.xsh` runs what `ssoenv export xonsh` prints as Python with
+//! nothing in scope but `save`, `set`, `restore` and `unset` (no builtins),
+//! and applies the recorded calls only once all of them have been read. The
+//! user's previous values live in a dict inside the hook that is never
+//! exported, so a nested xonsh starts with none, as the `Shell` trait asks.
+//! Values are Python string literals, in which nothing expands.
+
+use super::{EnvName, Shell, double_quoted, line, render};
+
+pub struct Xonsh;
+
+impl Shell for Xonsh {
+    fn hook(&self, exe: &str) -> String {
+        render(include_str!("../../shell/hook.xsh"), &self.quote(exe))
+    }
+
+    fn set(&self, out: &mut String, name: &EnvName, value: &str) {
+        line(out, format_args!("set(\"{name}\", {})", self.quote(value)));
+    }
+
+    fn unset(&self, out: &mut String, name: &EnvName) {
+        line(out, format_args!("unset(\"{name}\")"));
+    }
+
+    fn save(&self, out: &mut String, name: &EnvName) {
+        line(out, format_args!("save(\"{name}\")"));
+    }
+
+    fn restore(&self, out: &mut String, name: &EnvName) {
+        line(out, format_args!("restore(\"{name}\")"));
+    }
+
+    /// A double-quoted Python string (see `double_quoted`): nothing inside
+    /// a Python string literal expands.
+    fn quote(&self, value: &str) -> String {
+        double_quoted(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting() {
+        let cases = [
+            ("", r#""""#),
+            ("abc", r#""abc""#),
+            ("C:\\", r#""C:\\""#),
+            ("say \"hi\" it's", r#""say \"hi\" it's""#),
+            ("$HOME @(x) `ls` {a}", r#""$HOME @(x) `ls` {a}""#),
+            ("a\nb\t", r#""a\nb\t""#),
+            ("\x01\x7f\u{85}", r#""\x01\x7f\u0085""#),
+            ("\0", r#""""#),
+            ("日本’", "\"日本’\""),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(Xonsh.quote(value), expected, "{value:?}");
+        }
+    }
+}
