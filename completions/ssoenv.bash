@@ -279,7 +279,7 @@ _ssoenv() {
             return 0
             ;;
         ssoenv__subcmd__completions)
-            opts="-h -V --help --version bash elvish fish powershell zsh"
+            opts="-h -V --help --version bash zsh fish powershell elvish nushell"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -385,7 +385,7 @@ _ssoenv() {
             return 0
             ;;
         ssoenv__subcmd__export)
-            opts="-h -V --before-command --help --version bash zsh fish pwsh elvish tcsh xonsh json"
+            opts="-h -V --before-command --help --version bash zsh fish pwsh elvish tcsh xonsh nu json"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -705,7 +705,7 @@ _ssoenv() {
             return 0
             ;;
         ssoenv__subcmd__hook)
-            opts="-h -V --help --version bash zsh fish pwsh elvish tcsh xonsh"
+            opts="-h -V --help --version bash zsh fish pwsh elvish tcsh xonsh nu"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

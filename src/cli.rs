@@ -65,6 +65,8 @@ pub enum HookShell {
     Elvish,
     Tcsh,
     Xonsh,
+    #[value(alias = "nushell")]
+    Nu,
 }
 
 /// Targets of `ssoenv export`: the hook shells plus JSON for other integrations.
@@ -78,6 +80,8 @@ pub enum ExportTarget {
     Elvish,
     Tcsh,
     Xonsh,
+    #[value(alias = "nushell")]
+    Nu,
     Json,
 }
 
@@ -274,7 +278,20 @@ pub enum AgentAction {
 
 #[derive(Debug, Args)]
 pub struct Completions {
-    pub shell: clap_complete::Shell,
+    pub shell: CompletionShell,
+}
+
+/// Shells `ssoenv completions` writes for: clap_complete's five, and Nushell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
+    #[value(alias = "pwsh")]
+    Powershell,
+    Elvish,
+    #[value(alias = "nu")]
+    Nushell,
 }
 
 /// Parses durations such as `90s`, `15m`, `1h 30m`.

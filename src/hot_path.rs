@@ -23,7 +23,7 @@ use crate::state::{self, Moment, Served, State, Watched};
 /// The export targets the hook uses, as they appear on the command line
 /// (clap's names and aliases for [`ExportTarget`]; a unit test keeps the two
 /// in step).
-const EXPORT_TARGETS: [(&str, ExportTarget); 9] = [
+const EXPORT_TARGETS: [(&str, ExportTarget); 11] = [
     ("bash", ExportTarget::Bash),
     ("zsh", ExportTarget::Zsh),
     ("fish", ExportTarget::Fish),
@@ -32,6 +32,8 @@ const EXPORT_TARGETS: [(&str, ExportTarget); 9] = [
     ("elvish", ExportTarget::Elvish),
     ("tcsh", ExportTarget::Tcsh),
     ("xonsh", ExportTarget::Xonsh),
+    ("nu", ExportTarget::Nu),
+    ("nushell", ExportTarget::Nu),
     ("json", ExportTarget::Json),
 ];
 

@@ -9,16 +9,17 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use clap_complete::Shell;
+use ssoenv::cli::CompletionShell as Shell;
 use ssoenv::cmd::completions::{completion_file_name, completion_script, man_page};
 use support::harness;
 
-const SHELLS: [Shell; 5] = [
+const SHELLS: [Shell; 6] = [
     Shell::Bash,
     Shell::Zsh,
     Shell::Fish,
-    Shell::PowerShell,
+    Shell::Powershell,
     Shell::Elvish,
+    Shell::Nushell,
 ];
 
 fn root() -> PathBuf {
@@ -63,8 +64,11 @@ fn the_binary_prints_the_committed_scripts() {
         (Shell::Bash, "bash"),
         (Shell::Zsh, "zsh"),
         (Shell::Fish, "fish"),
-        (Shell::PowerShell, "powershell"),
+        (Shell::Powershell, "powershell"),
+        (Shell::Powershell, "pwsh"),
         (Shell::Elvish, "elvish"),
+        (Shell::Nushell, "nushell"),
+        (Shell::Nushell, "nu"),
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_ssoenv"))
             .args(["completions", arg])
@@ -199,7 +203,7 @@ fn elvish_evaluates_its_completions() {
 
 #[test]
 fn powershell_completions_parse() {
-    let committed = std::fs::read_to_string(script(Shell::PowerShell)).unwrap();
+    let committed = std::fs::read_to_string(script(Shell::Powershell)).unwrap();
     // `$x.Where{ … }` (a method call whose only argument is a script block, no
     // parentheses) is valid PowerShell that the grammar does not know; the
     // parenthesised form means the same and parses.
@@ -242,4 +246,40 @@ fn collect_errors(node: tree_sitter::Node<'_>, text: &str, out: &mut Vec<String>
     for child in node.children(&mut cursor) {
         collect_errors(child, text, out);
     }
+}
+
+/// Nushell's own completion engine (`nu --ide-complete`) completes from the
+/// committed script: subcommands, and the values of `export`'s target.
+#[test]
+fn nushell_completes_from_its_script() {
+    let Some(nu) = harness::require_tool("nu") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let complete = |line: &str| {
+        let file = dir.path().join("line.nu");
+        let code = format!("use '{}' *\n{line}", script(Shell::Nushell));
+        std::fs::write(&file, &code).unwrap();
+        let out = Command::new(&nu)
+            .args([
+                "--no-config-file",
+                "--ide-complete",
+                &code.len().to_string(),
+            ])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let reply: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        reply["completions"].as_array().cloned().unwrap_or_default()
+    };
+    assert_eq!(complete("ssoenv sta"), [serde_json::json!("ssoenv status")]);
+    let targets = complete("ssoenv export x");
+    assert_eq!(targets, [serde_json::json!("xonsh")], "{targets:?}");
+    let shells = complete("ssoenv hook n");
+    assert_eq!(shells, [serde_json::json!("nu")], "{shells:?}");
 }

@@ -22,8 +22,8 @@ fn redact(text: &str, secrets: &[(String, String)]) -> String {
     }
     // The state's value is the rest of the line that sets it (JSON, quoted).
     text.lines()
-        .map(|line| match (line.find("SSOENV_STATE"), line.find('{')) {
-            (Some(at), Some(brace)) if brace > at => format!("{}SSOENV_STATE <state>", &line[..at]),
+        .map(|line| match line.find("SSOENV_STATE") {
+            Some(at) if line[at..].contains('{') => format!("{}SSOENV_STATE <state>", &line[..at]),
             _ => line.to_owned(),
         })
         .collect::<Vec<_>>()
@@ -41,7 +41,7 @@ fn export_output_per_shell() {
     )));
 
     for shell in [
-        "bash", "zsh", "fish", "pwsh", "elvish", "tcsh", "xonsh", "json",
+        "bash", "zsh", "fish", "pwsh", "elvish", "tcsh", "xonsh", "nu", "json",
     ] {
         let enter = sandbox.ssoenv(&project, &["export", shell]);
         assert!(enter.status.success(), "{shell}: {}", stderr(&enter));

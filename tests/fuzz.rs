@@ -690,7 +690,7 @@ proptest! {
 
 // ----- quoters ------------------------------------------------------------------
 
-const SHELLS: [HookShell; 7] = [
+const SHELLS: [HookShell; 8] = [
     HookShell::Bash,
     HookShell::Zsh,
     HookShell::Fish,
@@ -698,6 +698,7 @@ const SHELLS: [HookShell; 7] = [
     HookShell::Elvish,
     HookShell::Tcsh,
     HookShell::Xonsh,
+    HookShell::Nu,
 ];
 
 /// Quoting any value gives one non-empty word with no raw control character

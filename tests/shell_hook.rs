@@ -1,9 +1,9 @@
-//! The hook as a user meets it: real interactive bash, zsh, fish, Elvish, tcsh and xonsh (driven
+//! The hook as a user meets it: real interactive bash, zsh, fish, Elvish, tcsh, xonsh and Nushell (driven
 //! through tmux, see `support/interactive.rs`) with `ssoenv hook <shell>` in
 //! their rc file, the real binary, a temporary home and the emulator.
 //!
 //! Every scenario runs in each shell as its own test (`bash::…`, `zsh::…`,
-//! `fish::…`, `elvish::…`, `tcsh::…`, `xonsh::…`). What is asserted is what a user would notice: the variables
+//! `fish::…`, `elvish::…`, `tcsh::…`, `xonsh::…`, `nu::…`). What is asserted is what a user would notice: the variables
 //! the shell's commands see, what `aws` reports, the lines printed at the
 //! prompt, how long the prompt takes, and how often AWS is asked.
 
@@ -219,8 +219,14 @@ fn leaving_restores_previous_values_byte_for_byte(kind: Kind) {
     let mut before = before;
     // Set by the shell itself from the commands just run (Elvish exports
     // PWD from its first `cd` on; xonsh sets XONSH_APPEND_NEWLINE once a
-    // command has printed).
-    for volatile in ["_", "OLDPWD", "PWD", "XONSH_APPEND_NEWLINE"] {
+    // command has printed; Nushell exports each line's CMD_DURATION_MS).
+    for volatile in [
+        "_",
+        "OLDPWD",
+        "PWD",
+        "XONSH_APPEND_NEWLINE",
+        "CMD_DURATION_MS",
+    ] {
         before.remove(volatile);
         after.remove(volatile);
     }
@@ -382,6 +388,10 @@ fn a_command_after_a_long_idle_prompt_gets_renewed_credentials(kind: Kind) {
         Kind::Xonsh => format!(
             "@events.on_precommand\ndef user_preexec(**_):\n    open({log_q}, 'a').write('preexec\\n')"
         ),
+        Kind::Nu => format!(
+            "$env.config.hooks.pre_execution = ($env.config.hooks.pre_execution | append {{|| \
+             \"preexec\\n\" | save --append {log_q} }})"
+        ),
         Kind::Tcsh => unreachable!("tcsh has no pre-command event ssoenv can use"),
     };
     let Some(mut shell) =
@@ -400,7 +410,7 @@ fn a_command_after_a_long_idle_prompt_gets_renewed_credentials(kind: Kind) {
 
     // The last command failed; the next line must still see its status.
     let shown = shell.prompt_count();
-    shell.send_line("false");
+    shell.send_line(if kind == Kind::Nu { "^false" } else { "false" });
     shell.wait_for_prompt(shown);
 
     // 20 s left: more than none, less than min_ttl (30 s here).
@@ -414,15 +424,26 @@ fn a_command_after_a_long_idle_prompt_gets_renewed_credentials(kind: Kind) {
         Kind::Bash | Kind::Zsh => (Some("$?"), "\"$AWS_ACCESS_KEY_ID\""),
         Kind::Elvish => (None, "$E:AWS_ACCESS_KEY_ID"),
         Kind::Xonsh => (Some("$LAST_RETURN_CODE"), "$AWS_ACCESS_KEY_ID"),
+        Kind::Nu => (Some("$env.LAST_EXIT_CODE"), "$env.AWS_ACCESS_KEY_ID"),
         Kind::Tcsh => unreachable!(),
     };
-    let write_key = format!("printf %s {key} > {}", quoted(&key_file));
-    match status {
-        Some(status) => shell.run(&format!(
-            "echo {status} > {}; {write_key}",
-            quoted(&status_file)
-        )),
-        None => shell.run(&write_key),
+    if kind == Kind::Nu {
+        // Values, not programs: Nushell saves them itself.
+        shell.run_nu(&format!(
+            "{} | save -f {}; {key} | save -f {}",
+            status.unwrap(),
+            quoted(&status_file),
+            quoted(&key_file)
+        ));
+    } else {
+        let write_key = format!("printf %s {key} > {}", quoted(&key_file));
+        match status {
+            Some(status) => shell.run(&format!(
+                "echo {status} > {}; {write_key}",
+                quoted(&status_file)
+            )),
+            None => shell.run(&write_key),
+        }
     }
     if status.is_some() {
         assert_eq!(
@@ -701,6 +722,10 @@ macro_rules! per_shell {
         mod xonsh {
             $( #[test] fn $scenario() { super::$scenario(super::Kind::Xonsh) } )*
             $( #[test] fn $pre() { super::$pre(super::Kind::Xonsh) } )*
+        }
+        mod nu {
+            $( #[test] fn $scenario() { super::$scenario(super::Kind::Nu) } )*
+            $( #[test] fn $pre() { super::$pre(super::Kind::Nu) } )*
         }
     };
 }

@@ -263,6 +263,8 @@ fn ssoenv_hook_prints_the_snippet_with_its_own_canonical_path() {
         ("elvish", HookShell::Elvish),
         ("tcsh", HookShell::Tcsh),
         ("xonsh", HookShell::Xonsh),
+        ("nu", HookShell::Nu),
+        ("nushell", HookShell::Nu),
     ] {
         let run = output(Command::new(&exe).args(["hook", arg]));
         assert!(run.status.success(), "hook {arg}: {}", text(&run.stderr));
@@ -476,4 +478,138 @@ fn xonsh_hook_applies_all_of_the_output_or_none_of_it() {
         "{said:?}"
     );
     assert!(!canary.exists(), "the line ran");
+}
+
+/// Nushell: sourced twice, the hook has one entry in each of its three
+/// hook lists (next to the user's own), and each runs the export, applies
+/// what it printed, lets its stderr through and keeps the exit status.
+#[test]
+fn nu_hook_installs_once_and_each_hook_runs_the_export() {
+    let Some(nu) = shell_support::tool("nu") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let hook = hook_file(dir.path(), HookShell::Nu, "hook.nu");
+    let nu_run = |body: &str| {
+        let script = dir.path().join("script.nu");
+        fs::write(
+            &script,
+            format!(
+                "$env.config.hooks.pre_prompt = [{{|| $env.USER_HOOK = 'ran' }}]\n\
+                 source {hook}\nsource {hook}\n{body}\n",
+                hook = sh_word(&hook).replace('\'', "\"")
+            ),
+        )
+        .unwrap();
+        output(Command::new(&nu).arg("--no-config-file").arg(&script))
+    };
+    let counts = nu_run(
+        "print ([($env.config.hooks.pre_prompt | length) ($env.config.hooks.pre_execution | length) \
+         ($env.config.hooks.env_change.PWD | length)] | str join ' ')",
+    );
+    assert_eq!(text(&counts.stdout), "2 1 1\n", "{}", text(&counts.stderr));
+    assert_eq!(text(&counts.stderr), "", "sourcing is quiet");
+    for (hook, said) in [
+        ("do --env ($env.config.hooks.pre_prompt | last)", WARNING),
+        (
+            "do --env ($env.config.hooks.env_change.PWD | last) '/' '/tmp'",
+            WARNING,
+        ),
+        (
+            "do --env ($env.config.hooks.pre_execution | last)",
+            PRE_COMMAND,
+        ),
+    ] {
+        let run = nu_run(&format!(
+            "$env.LAST_EXIT_CODE = 7\n{hook}\nprint $env.SSOENV_FAKE $env.LAST_EXIT_CODE"
+        ));
+        assert_eq!(
+            text(&run.stdout),
+            "it's set\n7\n",
+            "{hook}: {}",
+            text(&run.stderr)
+        );
+        assert_eq!(text(&run.stderr), format!("{said}\n"), "{hook}: once");
+    }
+    // The user's hook is still there and still runs.
+    let theirs = nu_run("do --env ($env.config.hooks.pre_prompt | first)\nprint $env.USER_HOOK");
+    assert_eq!(text(&theirs.stdout), "ran\n", "{}", text(&theirs.stderr));
+}
+
+/// The Nushell hook reads ssoenv's output as NUON data and applies nothing
+/// unless all of it reads: a line that is not a constant record (here one
+/// that would run a command) leaves the environment as it was, with one
+/// line saying why.
+#[test]
+fn nu_hook_applies_all_of_the_output_or_none_of_it() {
+    let Some(nu) = shell_support::tool("nu") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let canary = dir.path().join("canary");
+    let exe = dir.path().join("prints-statements");
+    fs::write(&exe, "#!/bin/sh\ncat -- \"$SSOENV_TEST_STATEMENTS\"\n").unwrap();
+    fs::set_permissions(&exe, fs::Permissions::from_mode(0o755)).unwrap();
+    let hook = dir.path().join("hook.nu");
+    fs::write(&hook, shell_for(HookShell::Nu).hook(exe.to_str().unwrap())).unwrap();
+    let run_with = |statements: &str| {
+        let file = dir.path().join("statements");
+        fs::write(&file, statements).unwrap();
+        let script = dir.path().join("script.nu");
+        fs::write(
+            &script,
+            format!(
+                "source \"{}\"\ndo --env ($env.config.hooks.pre_prompt | last)\n\
+                 print ($env.SSOENV_A? | default unset)\n",
+                hook.display()
+            ),
+        )
+        .unwrap();
+        output(
+            Command::new(&nu)
+                .arg("--no-config-file")
+                .arg(&script)
+                .env("SSOENV_TEST_STATEMENTS", &file)
+                .env_remove("SSOENV_A"),
+        )
+    };
+    let good = "{op: save, name: SSOENV_A}\n{op: set, name: SSOENV_A, value: \"1\"}\n";
+    // The precondition: well-formed output is applied.
+    let applied = run_with(good);
+    assert_eq!(text(&applied.stdout), "1\n", "{}", text(&applied.stderr));
+    assert_eq!(text(&applied.stderr), "");
+
+    let touch = format!(
+        "{{op: set, name: SSOENV_B, value: (^touch \"{}\")}}",
+        canary.display()
+    );
+    for bad in [
+        touch.as_str(),
+        "{op: set, name: SSOENV_B, value: \"unterminated}",
+        "{op: rm, name: PATH}",
+    ] {
+        let run = run_with(&format!("{good}{bad}\n"));
+        assert_eq!(
+            text(&run.stdout),
+            "unset\n",
+            "nothing half-applied for {bad}"
+        );
+        let said: Vec<String> = text(&run.stderr).lines().map(str::to_owned).collect();
+        assert_eq!(said.len(), 1, "{bad}: {said:?}");
+        assert!(
+            said[0].starts_with("ssoenv: the hook could not read ssoenv's output: "),
+            "{said:?}"
+        );
+        assert!(!canary.exists(), "the line ran");
+    }
+    // A missing binary is said so, once.
+    fs::remove_file(&exe).unwrap();
+    let run = run_with(good);
+    assert_eq!(text(&run.stdout), "unset\n");
+    let said: Vec<String> = text(&run.stderr).lines().map(str::to_owned).collect();
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(
+        said[0].starts_with("ssoenv: the hook could not run: "),
+        "{said:?}"
+    );
 }

@@ -4,6 +4,7 @@
 mod shell_support;
 
 use std::fs;
+use std::path::Path;
 use std::process::Command;
 
 use shell_support::{FAKE_EXE, assert_quiet_success, env_name, output, output_with_stdin, text};
@@ -187,6 +188,71 @@ fn xonsh_parses() {
     assert!(!run.status.success(), "xonsh -n accepted a broken script");
 }
 
+/// Errors in `nu --ide-check` output (one JSON object per line; hints and
+/// type annotations are not errors).
+fn nu_errors(nu: &Path, file: &Path) -> Vec<String> {
+    let run = output(
+        Command::new(nu)
+            .args(["--no-config-file", "--ide-check", "100"])
+            .arg(file),
+    );
+    assert!(
+        run.status.success(),
+        "nu --ide-check: {}",
+        text(&run.stderr)
+    );
+    text(&run.stdout)
+        .lines()
+        .filter(|line| line.contains(r#""type":"diagnostic""#))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn nu_checks_the_hook_and_reads_every_record() {
+    let Some(nu) = shell_support::tool("nu") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let hook = dir.path().join("hook.nu");
+    fs::write(&hook, shell_for(HookShell::Nu).hook(FAKE_EXE)).unwrap();
+    let errors = nu_errors(&nu, &hook);
+    assert!(errors.is_empty(), "nu --ide-check of the hook: {errors:?}");
+    // The check can fail.
+    let broken = dir.path().join("broken.nu");
+    fs::write(&broken, "def x [] {\n  let a = (\n").unwrap();
+    assert!(
+        !nu_errors(&nu, &broken).is_empty(),
+        "nu --ide-check found nothing in a broken script"
+    );
+
+    // The statements are data: each line reads with `from nuon`, which is
+    // what the hook does with them, and gives a record with the fields
+    // the hook uses.
+    let records = dir.path().join("records");
+    fs::write(&records, statements(HookShell::Nu)).unwrap();
+    let check = "open --raw $env.RECORDS | lines | each {|line| $line | from nuon | select op name } \
+                 | each {|r| $'($r.op) ($r.name)' } | str join (char nl)";
+    let run = output(
+        Command::new(&nu)
+            .args(["--no-config-file", "-c", check])
+            .env("RECORDS", &records),
+    );
+    assert!(run.status.success(), "from nuon: {}", text(&run.stderr));
+    let read: Vec<String> = text(&run.stdout).lines().map(str::to_owned).collect();
+    assert_eq!(
+        read.len(),
+        statements(HookShell::Nu).lines().count(),
+        "{read:?}"
+    );
+    for op in ["set", "unset", "save", "restore"] {
+        assert!(
+            read.iter().any(|line| line.starts_with(&format!("{op} "))),
+            "{op}: {read:?}"
+        );
+    }
+}
+
 #[test]
 fn powershell_parses_without_errors() {
     let hook = shell_for(HookShell::Pwsh).hook(FAKE_EXE);
@@ -214,4 +280,19 @@ fn powershell_check_detects_errors() {
         .unwrap();
     let tree = parser.parse("$env:X = 'unterminated", None).unwrap();
     assert!(tree.root_node().has_error());
+}
+
+/// The Nushell the tests run is the one pinned for them (scripts/test
+/// installs it from its npm package).
+#[test]
+fn nu_is_the_pinned_version() {
+    let Some(nu) = shell_support::tool("nu") else {
+        return;
+    };
+    let pinned = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/nushell-version"),
+    )
+    .unwrap();
+    let run = output(Command::new(&nu).arg("--version"));
+    assert_eq!(text(&run.stdout).trim(), pinned.trim(), "{}", nu.display());
 }

@@ -194,6 +194,7 @@ fn shell_command(kind: HookShell, script: &Path, utf8: bool) -> Option<Command> 
         // on, as at a user's prompt, so a `!` in a value would show.
         HookShell::Tcsh => ("tcsh", &["-f", "-i"]),
         HookShell::Xonsh => ("xonsh", &["--no-rc"]),
+        HookShell::Nu => ("nu", &["--no-config-file"]),
         HookShell::Pwsh => unreachable!("pwsh is checked by its grammar"),
     };
     let mut command = Command::new(shell_support::tool(tool)?);
@@ -267,7 +268,7 @@ fn run_script(
 /// Shells whose statements are data the hook applies (xonsh records Python
 /// calls; Nushell parses records), not code the shell could run by itself.
 fn applied_by_hook(kind: HookShell) -> bool {
-    matches!(kind, HookShell::Xonsh)
+    matches!(kind, HookShell::Xonsh | HookShell::Nu)
 }
 
 /// The shell's real hook, with a stand-in for ssoenv that prints the file
@@ -298,6 +299,7 @@ impl Script {
     fn new(kind: HookShell) -> Self {
         let text = match kind {
             HookShell::Xonsh => "execx(open('hook').read())\n".to_owned(),
+            HookShell::Nu => "source hook\n".to_owned(),
             _ => String::new(),
         };
         Self {
@@ -333,6 +335,10 @@ impl Script {
             HookShell::Xonsh => {
                 format!("$SSOENV_TEST_STATEMENTS = '{file}'\nevents.on_pre_prompt.fire()\n")
             }
+            // The closure the hook added, run as Nushell runs a hook.
+            HookShell::Nu => format!(
+                "$env.SSOENV_TEST_STATEMENTS = '{file}'\ndo --env ($env.config.hooks.pre_prompt | last)\n"
+            ),
             _ => unreachable!("{:?} runs its statements itself", self.kind),
         };
         self.text.push_str(&fire);
@@ -368,18 +374,19 @@ fn dump_env(script: &mut Script, file: &str) {
         HookShell::Elvish => format!("e:env -0 > {file}\n"),
         HookShell::Tcsh => format!("env -0 > {file}\n"),
         HookShell::Xonsh => format!("![env -0 > {file}]\n"),
+        HookShell::Nu => format!("^env -0 | save --raw --force {file}\n"),
         _ => format!("command env -0 > {file}\n"),
     };
     script.code(&code);
 }
 
-/// fish, Elvish and tcsh read their code as UTF-8 only (tcsh in the C
+/// fish, Elvish, tcsh, xonsh and Nushell read their code as UTF-8 only (tcsh in the C
 /// locale takes the high bit of a byte for its own quoting); bash and zsh
 /// also in the C locale.
 fn utf8_only(kind: HookShell) -> bool {
     matches!(
         kind,
-        HookShell::Fish | HookShell::Elvish | HookShell::Tcsh | HookShell::Xonsh
+        HookShell::Fish | HookShell::Elvish | HookShell::Tcsh | HookShell::Xonsh | HookShell::Nu
     )
 }
 
@@ -478,6 +485,9 @@ fn save_restore_in(kind: HookShell) {
         HookShell::Elvish => "echo (keys $__ssoenv-saved) > left.txt\n",
         HookShell::Tcsh => "set | grep '^__ssoenv_saved_' > left.txt\n",
         HookShell::Xonsh => "",
+        HookShell::Nu => {
+            "$env.__ssoenv_saved? | default {} | columns | str join ' ' | save --force left.txt\n"
+        }
         HookShell::Pwsh => unreachable!(),
     };
     // Under allexport every plain assignment is exported: the saved copies
@@ -616,6 +626,16 @@ fn xonsh_sets_hostile_values_byte_exact() {
 #[test]
 fn xonsh_save_restore_round_trips() {
     save_restore_in(HookShell::Xonsh);
+}
+
+#[test]
+fn nu_sets_hostile_values_byte_exact() {
+    set_values_in(HookShell::Nu);
+}
+
+#[test]
+fn nu_save_restore_round_trips() {
+    save_restore_in(HookShell::Nu);
 }
 
 #[test]

@@ -9,7 +9,7 @@ use clap::CommandFactory;
 use clap_complete::Shell;
 
 use super::Run;
-use crate::cli::{Cli, Completions};
+use crate::cli::{Cli, CompletionShell, Completions};
 use crate::error::Result;
 
 impl Run for Completions {
@@ -22,22 +22,36 @@ impl Run for Completions {
 }
 
 /// The completion script for `shell`.
-pub fn completion_script(shell: Shell) -> Vec<u8> {
+pub fn completion_script(shell: CompletionShell) -> Vec<u8> {
     let mut command = Cli::command();
     let mut out = Vec::new();
-    clap_complete::generate(shell, &mut command, "ssoenv", &mut out);
+    let name = "ssoenv";
+    match shell {
+        CompletionShell::Bash => clap_complete::generate(Shell::Bash, &mut command, name, &mut out),
+        CompletionShell::Zsh => clap_complete::generate(Shell::Zsh, &mut command, name, &mut out),
+        CompletionShell::Fish => clap_complete::generate(Shell::Fish, &mut command, name, &mut out),
+        CompletionShell::Powershell => {
+            clap_complete::generate(Shell::PowerShell, &mut command, name, &mut out)
+        }
+        CompletionShell::Elvish => {
+            clap_complete::generate(Shell::Elvish, &mut command, name, &mut out)
+        }
+        CompletionShell::Nushell => {
+            clap_complete::generate(clap_complete_nushell::Nushell, &mut command, name, &mut out)
+        }
+    }
     out
 }
 
 /// Where the committed copy of each shell's script lives, under `completions/`.
-pub fn completion_file_name(shell: Shell) -> &'static str {
+pub fn completion_file_name(shell: CompletionShell) -> &'static str {
     match shell {
-        Shell::Bash => "ssoenv.bash",
-        Shell::Zsh => "_ssoenv",
-        Shell::Fish => "ssoenv.fish",
-        Shell::PowerShell => "_ssoenv.ps1",
-        Shell::Elvish => "ssoenv.elv",
-        _ => "ssoenv.unknown",
+        CompletionShell::Bash => "ssoenv.bash",
+        CompletionShell::Zsh => "_ssoenv",
+        CompletionShell::Fish => "ssoenv.fish",
+        CompletionShell::Powershell => "_ssoenv.ps1",
+        CompletionShell::Elvish => "ssoenv.elv",
+        CompletionShell::Nushell => "ssoenv.nu",
     }
 }
 

@@ -13,6 +13,7 @@
 mod bash;
 mod elvish;
 mod fish;
+mod nu;
 mod pwsh;
 mod tcsh;
 mod xonsh;
@@ -23,6 +24,7 @@ use std::fmt;
 pub use bash::Bash;
 pub use elvish::Elvish;
 pub use fish::Fish;
+pub use nu::Nu;
 pub use pwsh::Pwsh;
 pub use tcsh::Tcsh;
 pub use xonsh::Xonsh;
@@ -144,6 +146,7 @@ pub fn shell_for(kind: HookShell) -> &'static dyn Shell {
         HookShell::Elvish => &Elvish,
         HookShell::Tcsh => &Tcsh,
         HookShell::Xonsh => &Xonsh,
+        HookShell::Nu => &Nu,
     }
 }
 
@@ -157,6 +160,7 @@ pub fn shell_for_export(target: ExportTarget) -> Option<&'static dyn Shell> {
         ExportTarget::Elvish => Some(&Elvish),
         ExportTarget::Tcsh => Some(&Tcsh),
         ExportTarget::Xonsh => Some(&Xonsh),
+        ExportTarget::Nu => Some(&Nu),
         ExportTarget::Json => None,
     }
 }
@@ -236,6 +240,8 @@ mod tests {
             (HookShell::Tcsh, 1),
             // One function serves its three event handlers.
             (HookShell::Xonsh, 1),
+            // One command serves its three hooks.
+            (HookShell::Nu, 1),
         ] {
             let hook = shell_for(kind).hook("/x/ssoenv");
             assert!(!hook.contains(EXE_PLACEHOLDER), "{kind:?}");
@@ -254,6 +260,7 @@ mod tests {
             (ExportTarget::Elvish, HookShell::Elvish),
             (ExportTarget::Tcsh, HookShell::Tcsh),
             (ExportTarget::Xonsh, HookShell::Xonsh),
+            (ExportTarget::Nu, HookShell::Nu),
         ];
         for (target, kind) in pairs {
             let a = shell_for_export(target).unwrap().hook("x");

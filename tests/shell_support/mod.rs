@@ -13,7 +13,7 @@ use ssoenv::shell::{EnvName, Shell, shell_for};
 /// quoted path visible at a glance.
 pub const FAKE_EXE: &str = "/opt/ssoenv bin/it's/ssoenv";
 
-pub const ALL: [HookShell; 7] = [
+pub const ALL: [HookShell; 8] = [
     HookShell::Bash,
     HookShell::Zsh,
     HookShell::Fish,
@@ -21,6 +21,7 @@ pub const ALL: [HookShell; 7] = [
     HookShell::Elvish,
     HookShell::Tcsh,
     HookShell::Xonsh,
+    HookShell::Nu,
 ];
 
 pub fn name_of(kind: HookShell) -> &'static str {
@@ -32,6 +33,7 @@ pub fn name_of(kind: HookShell) -> &'static str {
         HookShell::Elvish => "elvish",
         HookShell::Tcsh => "tcsh",
         HookShell::Xonsh => "xonsh",
+        HookShell::Nu => "nu",
     }
 }
 

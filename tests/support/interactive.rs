@@ -37,6 +37,7 @@ pub enum Kind {
     Elvish,
     Tcsh,
     Xonsh,
+    Nu,
 }
 
 impl Kind {
@@ -48,6 +49,7 @@ impl Kind {
             Kind::Elvish => "elvish",
             Kind::Tcsh => "tcsh",
             Kind::Xonsh => "xonsh",
+            Kind::Nu => "nu",
         }
     }
 }
@@ -246,6 +248,44 @@ impl Interactive {
                     "-i".into(),
                 ]);
             }
+            Kind::Nu => {
+                // The README's two lines: env.nu saves the hook (checked
+                // against `hook` above once the shell is up), and config.nu
+                // sources it. The counter's hook is added after ssoenv's,
+                // and Nushell runs them in order.
+                let hook_file = dir.path().join("ssoenv.nu");
+                let env_rc = dir.path().join("env.nu");
+                fs::write(
+                    &env_rc,
+                    format!(
+                        "^{} hook nu | save -f {}\n",
+                        quoted(Path::new(env!("CARGO_BIN_EXE_ssoenv"))),
+                        quoted(&hook_file)
+                    ),
+                )
+                .unwrap();
+                let rc = dir.path().join("config.nu");
+                fs::write(
+                    &rc,
+                    format!(
+                        "$env.config.show_banner = false\n{user_rc}\nsource {}\n\
+                         $env.config.hooks.pre_prompt = ($env.config.hooks.pre_prompt | append {{|| \
+                         'x' | save --append {} }})\n\
+                         $env.PROMPT_COMMAND = {{|| '> ' }}\n$env.PROMPT_COMMAND_RIGHT = ''\n\
+                         $env.PROMPT_INDICATOR = ''\n",
+                        quoted(&hook_file),
+                        quoted(&prompts)
+                    ),
+                )
+                .unwrap();
+                argv.extend([
+                    "--no-history".into(),
+                    "--env-config".into(),
+                    env_rc.into(),
+                    "--config".into(),
+                    rc.into(),
+                ]);
+            }
         }
 
         static SERVERS: AtomicU32 = AtomicU32::new(0);
@@ -295,6 +335,14 @@ impl Interactive {
             "on",
         ]));
         session.wait_for_prompt(0);
+        if kind == Kind::Nu {
+            let saved = fs::read_to_string(session.dir.path().join("ssoenv.nu"));
+            assert_eq!(
+                saved.ok().as_deref(),
+                Some(hook.as_str()),
+                "env.nu saved the hook"
+            );
+        }
         Some(session)
     }
 
@@ -411,6 +459,23 @@ impl Interactive {
                     .collect();
                 format!("{}; ![echo > {}]", commands.join("; "), quoted(&marker))
             }
+            // A quoted program path is a string unless run with `^`, as
+            // is every program but `cd`; a failing program stops the line
+            // unless caught.
+            Kind::Nu => {
+                let commands: Vec<String> = command
+                    .split("; ")
+                    .map(|part| match part.strip_prefix("cd ") {
+                        Some(_) => part.to_owned(),
+                        None => format!("^{part}"),
+                    })
+                    .collect();
+                format!(
+                    "try {{ {} }} catch {{ }}; '' | save -f {}",
+                    commands.join("; "),
+                    quoted(&marker)
+                )
+            }
             _ => format!("{command}; echo > {}", quoted(&marker)),
         };
         self.run_line(
@@ -427,6 +492,20 @@ impl Interactive {
         assert_eq!(self.kind, Kind::Xonsh);
         let marker = self.next_file("done");
         let line = format!("{code}; open({}, 'w').close()", quoted(&marker));
+        self.run_line(
+            &line,
+            &marker,
+            &format!("the marker of `{code}`"),
+            STEP_TIMEOUT,
+        );
+    }
+
+    /// Runs a line of Nushell code (not a program, which `run` takes).
+    #[track_caller]
+    pub fn run_nu(&mut self, code: &str) {
+        assert_eq!(self.kind, Kind::Nu);
+        let marker = self.next_file("done");
+        let line = format!("{code}; '' | save -f {}", quoted(&marker));
         self.run_line(
             &line,
             &marker,
@@ -459,6 +538,7 @@ impl Interactive {
             Kind::Tcsh => format!("( {command} ) >& {}", quoted(&file)),
             // `a>`: stdout and stderr.
             Kind::Xonsh => format!("{command} a> {}", quoted(&file)),
+            Kind::Nu => format!("{command} o+e> {}", quoted(&file)),
         };
         self.run(&redirect);
         fs::read(&file).expect("the command's output file")
@@ -486,6 +566,20 @@ impl Interactive {
     /// Which of `names` are set in the shell at all, exported or not.
     #[track_caller]
     pub fn set_in_shell(&mut self, names: &[&str]) -> Vec<String> {
+        if self.kind == Kind::Nu {
+            let file = self.next_file("set");
+            let list = names
+                .iter()
+                .map(|n| format!("'{n}'"))
+                .collect::<Vec<_>>()
+                .join(" ");
+            self.run_nu(&format!(
+                "[{list}] | where {{|n| $n in $env }} | str join (char nl) | save -f {}",
+                quoted(&file)
+            ));
+            let listed = fs::read_to_string(&file).expect("the list of set variables");
+            return listed.lines().map(str::to_owned).collect();
+        }
         if self.kind == Kind::Xonsh {
             let file = self.next_file("set");
             self.run_python(&format!(
@@ -502,7 +596,7 @@ impl Interactive {
                 Kind::Fish => format!("set -q {name}; and echo {name}"),
                 Kind::Elvish => format!("if (has-env {name}) {{ echo {name} }}"),
                 Kind::Tcsh => format!("if ($?{name}) echo {name}"),
-                Kind::Xonsh => unreachable!("listed above"),
+                Kind::Xonsh | Kind::Nu => unreachable!("listed above"),
             })
             .collect();
         let listed = self.output_of(&format!("{}; true", probes.join("; ")));
@@ -532,6 +626,11 @@ impl Interactive {
             return;
         }
         fs::write(&file, value).unwrap();
+        if self.kind == Kind::Nu {
+            let file = quoted(&file);
+            self.run_nu(&format!("$env.{name} = (open --raw {file})"));
+            return;
+        }
         if self.kind == Kind::Xonsh {
             // newline='' keeps a \r\n as it is.
             let file = quoted(&file);
@@ -548,7 +647,7 @@ impl Interactive {
             Kind::Fish => format!("set -gx {name} (string collect --no-trim-newlines < {file})"),
             Kind::Elvish => format!("set-env {name} (slurp < {file})"),
             Kind::Tcsh => unreachable!("sourced above"),
-            Kind::Xonsh => unreachable!("read above"),
+            Kind::Xonsh | Kind::Nu => unreachable!("read above"),
         };
         self.run(&command);
     }

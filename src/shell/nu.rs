@@ -1,0 +1,99 @@
+//! Nushell: data, not code. Nushell cannot evaluate generated code, so
+//! `ssoenv export nu` prints one NUON record per line, which the hook
+//! (`shell/hook.nu`) reads with `from nuon` (it evaluates nothing) and
+//! applies: `{op: set, name: NAME, value: "…"}`, and `save`, `restore` and
+//! `unset` records without a value. The user's previous values live in
+//! `$env.__ssoenv_saved`, a record, which Nushell never passes to other
+//! programs, so a nested Nushell starts with none, as the `Shell` trait asks.
+
+use super::{EnvName, Shell, line, render};
+
+pub struct Nu;
+
+impl Shell for Nu {
+    fn hook(&self, exe: &str) -> String {
+        render(include_str!("../../shell/hook.nu"), &self.quote(exe))
+    }
+
+    fn set(&self, out: &mut String, name: &EnvName, value: &str) {
+        line(
+            out,
+            format_args!("{{op: set, name: {name}, value: {}}}", self.quote(value)),
+        );
+    }
+
+    fn unset(&self, out: &mut String, name: &EnvName) {
+        line(out, format_args!("{{op: unset, name: {name}}}"));
+    }
+
+    fn save(&self, out: &mut String, name: &EnvName) {
+        line(out, format_args!("{{op: save, name: {name}}}"));
+    }
+
+    fn restore(&self, out: &mut String, name: &EnvName) {
+        line(out, format_args!("{{op: restore, name: {name}}}"));
+    }
+
+    /// A double-quoted Nushell string, which expands nothing (only `$"…"`
+    /// interpolates): `\\` and `"` escaped, newline, tab and carriage
+    /// return as `\n`, `\t`, `\r`, every other control character as
+    /// `\u{…}`, NUL dropped (see the trait), everything else as it is.
+    fn quote(&self, value: &str) -> String {
+        let mut quoted = String::with_capacity(value.len() + 2);
+        quoted.push('"');
+        for c in value.chars() {
+            match c {
+                '\0' => {}
+                '\\' => quoted.push_str("\\\\"),
+                '"' => quoted.push_str("\\\""),
+                '\n' => quoted.push_str("\\n"),
+                '\t' => quoted.push_str("\\t"),
+                '\r' => quoted.push_str("\\r"),
+                c if c.is_control() => quoted.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+                c => quoted.push(c),
+            }
+        }
+        quoted.push('"');
+        quoted
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting() {
+        let cases = [
+            ("", r#""""#),
+            ("abc", r#""abc""#),
+            ("C:\\", r#""C:\\""#),
+            ("say \"hi\" it's", r#""say \"hi\" it's""#),
+            ("$HOME $(ls) (ls) {a} #c", r#""$HOME $(ls) (ls) {a} #c""#),
+            ("a\nb\t\r", r#""a\nb\t\r""#),
+            ("\x01\x1b\x7f\u{85}", r#""\u{1}\u{1b}\u{7f}\u{85}""#),
+            ("\0", r#""""#),
+            ("日本’", "\"日本’\""),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(Nu.quote(value), expected, "{value:?}");
+        }
+    }
+
+    #[test]
+    fn records_are_one_line_each() {
+        let name = EnvName::new("AWS_REGION").unwrap();
+        let mut out = String::new();
+        Nu.save(&mut out, &name);
+        Nu.set(&mut out, &name, "eu-west-1\n");
+        Nu.restore(&mut out, &name);
+        Nu.unset(&mut out, &name);
+        assert_eq!(
+            out,
+            "{op: save, name: AWS_REGION}\n\
+             {op: set, name: AWS_REGION, value: \"eu-west-1\\n\"}\n\
+             {op: restore, name: AWS_REGION}\n\
+             {op: unset, name: AWS_REGION}\n"
+        );
+    }
+}
