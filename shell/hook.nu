@@ -53,8 +53,12 @@ def --env __ssoenv_export [--before-command] {
     print --stderr $"ssoenv: the hook could not run: ($err.msg)"
     null
   }
-  if $run != null {
+  # An idle prompt prints nothing: nothing to show, nothing to apply (and
+  # even an empty print costs Nushell more than running ssoenv).
+  if $run != null and $run.stderr != "" {
     print --stderr --no-newline $run.stderr
+  }
+  if $run != null and $run.stdout != "" {
     try {
       __ssoenv_apply $run.stdout
     } catch {|err|
