@@ -429,7 +429,7 @@ fn a_command_after_a_long_idle_prompt_gets_renewed_credentials(kind: Kind) {
     };
     if kind == Kind::Nu {
         // Values, not programs: Nushell saves them itself.
-        shell.run_nu(&format!(
+        shell.run_code(&format!(
             "{} | save -f {}; {key} | save -f {}",
             status.unwrap(),
             quoted(&status_file),

@@ -7,11 +7,13 @@
 mod shell_support;
 
 use std::fs;
-use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use shell_support::{assert_quiet_success, fake_ssoenv, output, output_with_stdin, text};
+use shell_support::{
+    assert_quiet_success, fake_ssoenv, hook_applying_statement_files, output, output_with_stdin,
+    text,
+};
 use ssoenv::cli::HookShell;
 use ssoenv::shell::shell_for;
 
@@ -433,15 +435,7 @@ fn xonsh_hook_applies_all_of_the_output_or_none_of_it() {
     };
     let dir = tempfile::tempdir().unwrap();
     let canary = dir.path().join("canary");
-    let exe = dir.path().join("prints-statements");
-    fs::write(&exe, "#!/bin/sh\ncat -- \"$SSOENV_TEST_STATEMENTS\"\n").unwrap();
-    fs::set_permissions(&exe, fs::Permissions::from_mode(0o755)).unwrap();
-    let hook = dir.path().join("hook.xsh");
-    fs::write(
-        &hook,
-        shell_for(HookShell::Xonsh).hook(exe.to_str().unwrap()),
-    )
-    .unwrap();
+    let (hook, _) = hook_applying_statement_files(dir.path(), HookShell::Xonsh, "hook.xsh");
     let run_with = |statements: &str| {
         let file = dir.path().join("statements");
         fs::write(&file, statements).unwrap();
@@ -547,11 +541,7 @@ fn nu_hook_applies_all_of_the_output_or_none_of_it() {
     };
     let dir = tempfile::tempdir().unwrap();
     let canary = dir.path().join("canary");
-    let exe = dir.path().join("prints-statements");
-    fs::write(&exe, "#!/bin/sh\ncat -- \"$SSOENV_TEST_STATEMENTS\"\n").unwrap();
-    fs::set_permissions(&exe, fs::Permissions::from_mode(0o755)).unwrap();
-    let hook = dir.path().join("hook.nu");
-    fs::write(&hook, shell_for(HookShell::Nu).hook(exe.to_str().unwrap())).unwrap();
+    let (hook, exe) = hook_applying_statement_files(dir.path(), HookShell::Nu, "hook.nu");
     let run_with = |statements: &str| {
         let file = dir.path().join("statements");
         fs::write(&file, statements).unwrap();

@@ -16,7 +16,6 @@ mod shell_support;
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;
 use std::process::Command;
 
@@ -229,11 +228,7 @@ fn run_script(
         fs::write(dir.path().join(name), contents).unwrap();
     }
     if applied_by_hook(kind) {
-        fs::write(
-            dir.path().join("hook"),
-            hook_reading_statement_files(kind, dir.path()),
-        )
-        .unwrap();
+        shell_support::hook_applying_statement_files(dir.path(), kind, "hook");
     }
     let mut command = shell_command(kind, &path, utf8)?;
     if kind == HookShell::Tcsh {
@@ -269,19 +264,6 @@ fn run_script(
 /// calls; Nushell parses records), not code the shell could run by itself.
 fn applied_by_hook(kind: HookShell) -> bool {
     matches!(kind, HookShell::Xonsh | HookShell::Nu)
-}
-
-/// The shell's real hook, with a stand-in for ssoenv that prints the file
-/// named by `SSOENV_TEST_STATEMENTS`: firing the prompt event applies it.
-fn hook_reading_statement_files(kind: HookShell, dir: &Path) -> String {
-    let fake = dir.join("fake-ssoenv");
-    fs::write(
-        &fake,
-        "#!/bin/sh\nexec cat -- \"$SSOENV_TEST_STATEMENTS\"\n",
-    )
-    .unwrap();
-    fs::set_permissions(&fake, fs::Permissions::from_mode(0o755)).unwrap();
-    shell_for(kind).hook(fake.to_str().unwrap())
 }
 
 /// A test script: statements from the `Shell` under test, and shell code

@@ -178,6 +178,18 @@ fn render(template: &str, quoted_exe: &str) -> String {
 /// everything else as it is. Elvish and Python (xonsh) read it alike, and
 /// neither expands anything inside.
 fn double_quoted(value: &str) -> String {
+    double_quoted_with(value, |c| {
+        if c.is_ascii_control() {
+            format!("\\x{:02x}", u32::from(c))
+        } else {
+            format!("\\u{:04x}", u32::from(c))
+        }
+    })
+}
+
+/// [`double_quoted`], with the other control characters (C0 but newline,
+/// tab and carriage return, DEL, C1) written by `control`.
+fn double_quoted_with(value: &str, control: impl Fn(char) -> String) -> String {
     let mut quoted = String::with_capacity(value.len() + 2);
     quoted.push('"');
     for c in value.chars() {
@@ -188,8 +200,7 @@ fn double_quoted(value: &str) -> String {
             '\n' => quoted.push_str("\\n"),
             '\t' => quoted.push_str("\\t"),
             '\r' => quoted.push_str("\\r"),
-            c if c.is_ascii_control() => quoted.push_str(&format!("\\x{:02x}", u32::from(c))),
-            c if c.is_control() => quoted.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c if c.is_control() => quoted.push_str(&control(c)),
             c => quoted.push(c),
         }
     }

@@ -6,7 +6,7 @@
 //! `$env.__ssoenv_saved`, a record, which Nushell never passes to other
 //! programs, so a nested Nushell starts with none, as the `Shell` trait asks.
 
-use super::{EnvName, Shell, line, render};
+use super::{EnvName, Shell, double_quoted_with, line, render};
 
 pub struct Nu;
 
@@ -39,22 +39,7 @@ impl Shell for Nu {
     /// return as `\n`, `\t`, `\r`, every other control character as
     /// `\u{…}`, NUL dropped (see the trait), everything else as it is.
     fn quote(&self, value: &str) -> String {
-        let mut quoted = String::with_capacity(value.len() + 2);
-        quoted.push('"');
-        for c in value.chars() {
-            match c {
-                '\0' => {}
-                '\\' => quoted.push_str("\\\\"),
-                '"' => quoted.push_str("\\\""),
-                '\n' => quoted.push_str("\\n"),
-                '\t' => quoted.push_str("\\t"),
-                '\r' => quoted.push_str("\\r"),
-                c if c.is_control() => quoted.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
-                c => quoted.push(c),
-            }
-        }
-        quoted.push('"');
-        quoted
+        double_quoted_with(value, |c| format!("\\u{{{:x}}}", u32::from(c)))
     }
 }
 

@@ -123,3 +123,26 @@ pub fn fake_ssoenv(dir: &Path) -> PathBuf {
     fs::set_permissions(&exe, fs::Permissions::from_mode(0o755)).expect("chmod fake ssoenv");
     exe
 }
+
+/// A stand-in for ssoenv that prints the file named by
+/// `SSOENV_TEST_STATEMENTS`, whatever it is asked: the hook of a shell that
+/// applies data (xonsh, Nushell) then gets exactly the statements a test
+/// wrote. Returns the hook for `kind` calling it, written to `dir/name`,
+/// and the stand-in.
+pub fn hook_applying_statement_files(
+    dir: &Path,
+    kind: HookShell,
+    name: &str,
+) -> (PathBuf, PathBuf) {
+    let exe = dir.join("prints-statements");
+    fs::write(&exe, "#!/bin/sh\nexec cat -- \"$SSOENV_TEST_STATEMENTS\"\n")
+        .expect("write the stand-in");
+    fs::set_permissions(&exe, fs::Permissions::from_mode(0o755)).expect("chmod the stand-in");
+    let hook = dir.join(name);
+    fs::write(
+        &hook,
+        shell(kind).hook(exe.to_str().expect("UTF-8 temporary path")),
+    )
+    .expect("write the hook");
+    (hook, exe)
+}

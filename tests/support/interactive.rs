@@ -451,7 +451,7 @@ impl Interactive {
             ),
             // A quoted program path is a Python string unless the command
             // is marked as a subprocess (the tests' commands hold no `; `
-            // but between commands); Python lines go through `run_python`.
+            // but between commands); Python lines go through `run_code`.
             Kind::Xonsh => {
                 let commands: Vec<String> = command
                     .split("; ")
@@ -486,26 +486,17 @@ impl Interactive {
         );
     }
 
-    /// Runs a line of Python in xonsh (which writes no marker of its own).
+    /// Runs a line of the shell's own language where `run` takes programs:
+    /// Python in xonsh, Nushell code in Nushell. The marker is written the
+    /// language's way.
     #[track_caller]
-    fn run_python(&mut self, code: &str) {
-        assert_eq!(self.kind, Kind::Xonsh);
+    pub fn run_code(&mut self, code: &str) {
         let marker = self.next_file("done");
-        let line = format!("{code}; open({}, 'w').close()", quoted(&marker));
-        self.run_line(
-            &line,
-            &marker,
-            &format!("the marker of `{code}`"),
-            STEP_TIMEOUT,
-        );
-    }
-
-    /// Runs a line of Nushell code (not a program, which `run` takes).
-    #[track_caller]
-    pub fn run_nu(&mut self, code: &str) {
-        assert_eq!(self.kind, Kind::Nu);
-        let marker = self.next_file("done");
-        let line = format!("{code}; '' | save -f {}", quoted(&marker));
+        let line = match self.kind {
+            Kind::Xonsh => format!("{code}; open({}, 'w').close()", quoted(&marker)),
+            Kind::Nu => format!("{code}; '' | save -f {}", quoted(&marker)),
+            kind => panic!("{kind:?} takes code through `run`"),
+        };
         self.run_line(
             &line,
             &marker,
@@ -573,7 +564,7 @@ impl Interactive {
                 .map(|n| format!("'{n}'"))
                 .collect::<Vec<_>>()
                 .join(" ");
-            self.run_nu(&format!(
+            self.run_code(&format!(
                 "[{list}] | where {{|n| $n in $env }} | str join (char nl) | save -f {}",
                 quoted(&file)
             ));
@@ -582,7 +573,7 @@ impl Interactive {
         }
         if self.kind == Kind::Xonsh {
             let file = self.next_file("set");
-            self.run_python(&format!(
+            self.run_code(&format!(
                 "open({}, 'w').write(''.join(n + '\\n' for n in {names:?} if n in ${{...}}))",
                 quoted(&file)
             ));
@@ -628,13 +619,13 @@ impl Interactive {
         fs::write(&file, value).unwrap();
         if self.kind == Kind::Nu {
             let file = quoted(&file);
-            self.run_nu(&format!("$env.{name} = (open --raw {file})"));
+            self.run_code(&format!("$env.{name} = (open --raw {file})"));
             return;
         }
         if self.kind == Kind::Xonsh {
             // newline='' keeps a \r\n as it is.
             let file = quoted(&file);
-            self.run_python(&format!("${name} = open({file}, newline='').read()"));
+            self.run_code(&format!("${name} = open({file}, newline='').read()"));
             return;
         }
         let file = quoted(&file);
