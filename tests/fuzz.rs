@@ -402,16 +402,11 @@ fn floor_char_boundary(text: &str, mut at: usize) -> usize {
     at
 }
 
-fn home() -> &'static std::sync::Mutex<Home> {
-    static HOME: OnceLock<std::sync::Mutex<Home>> = OnceLock::new();
-    HOME.get_or_init(|| std::sync::Mutex::new(Home::new()))
-}
-
-/// Each test thread needs its own files: the config tests share one home,
-/// taken in turn.
+/// Runs `f` in a fresh home, removed afterwards. A home shared through a
+/// static would never be dropped, and nextest runs each test in a process of
+/// its own: every run left a directory behind in the temp dir.
 fn with_home<T>(f: impl FnOnce(&Home) -> T) -> T {
-    let home = home().lock().unwrap_or_else(|e| e.into_inner());
-    f(&home)
+    f(&Home::new())
 }
 
 #[test]
@@ -524,8 +519,8 @@ fn check_state_value(raw: &[u8]) -> Result<(), TestCaseError> {
         let again = State::decode(&state.encode());
         prop_assert_eq!(again.as_ref(), Some(state));
     }
-    let cwd = scratch_dirs();
-    for dir in [&cwd.0, &cwd.1] {
+    let scratch = ScratchDirs::new();
+    for dir in [&scratch.plain, &scratch.project] {
         for key in [
             None,
             Some(OsStr::new("ASIAEXAMPLE")),
@@ -543,20 +538,28 @@ fn check_state_value(raw: &[u8]) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-/// A directory without a project file above it, and one with.
-fn scratch_dirs() -> &'static (PathBuf, PathBuf) {
-    static DIRS: OnceLock<(tempfile::TempDir, (PathBuf, PathBuf))> = OnceLock::new();
-    &DIRS
-        .get_or_init(|| {
-            let dir = tempfile::tempdir().unwrap();
-            let plain = dir.path().join("plain");
-            let project = dir.path().join("project");
-            fs::create_dir_all(&plain).unwrap();
-            fs::create_dir_all(&project).unwrap();
-            fs::write(project.join(".awssso.toml"), INLINE).unwrap();
-            (dir, (plain, project))
-        })
-        .1
+/// A directory without a project file above it, and one with; removed on
+/// drop (see `with_home` for why not a static).
+struct ScratchDirs {
+    _dir: tempfile::TempDir,
+    plain: PathBuf,
+    project: PathBuf,
+}
+
+impl ScratchDirs {
+    fn new() -> ScratchDirs {
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("plain");
+        let project = dir.path().join("project");
+        fs::create_dir_all(&plain).unwrap();
+        fs::create_dir_all(&project).unwrap();
+        fs::write(project.join(".awssso.toml"), INLINE).unwrap();
+        ScratchDirs {
+            _dir: dir,
+            plain,
+            project,
+        }
+    }
 }
 
 fn watched() -> impl Strategy<Value = Watched> {

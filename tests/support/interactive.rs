@@ -131,10 +131,13 @@ impl Interactive {
             Kind::Bash => {
                 let rc = dir.path().join("bashrc");
                 // The hook puts itself before what PROMPT_COMMAND already has.
+                // No HISTFILE: bash writes it when tmux hangs up, which can
+                // be while the temporary home is being removed: it stays behind.
                 fs::write(
                     &rc,
                     format!(
-                        "__test_prompt() {{ {count_prompt}; }}\nPROMPT_COMMAND=__test_prompt\n\
+                        "unset HISTFILE\n\
+                         __test_prompt() {{ {count_prompt}; }}\nPROMPT_COMMAND=__test_prompt\n\
                          {user_rc}\n{hook}\nPS1='$ '\nPS2='> '\n"
                     ),
                 )
