@@ -68,7 +68,10 @@ fn corpus(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
 
 // ----- config parsers ----------------------------------------------------------
 
-/// A temporary home where the config files are written for each case.
+/// A temporary home where the config files are written, one per case and
+/// removed on drop. Not shared through a static: statics are never dropped,
+/// and nextest runs each test in a process of its own, so every run left a
+/// directory behind in the temp dir.
 struct Home {
     _dir: tempfile::TempDir,
     env: Env,
@@ -402,36 +405,27 @@ fn floor_char_boundary(text: &str, mut at: usize) -> usize {
     at
 }
 
-/// Runs `f` in a fresh home, removed afterwards. A home shared through a
-/// static would never be dropped, and nextest runs each test in a process of
-/// its own: every run left a directory behind in the temp dir.
-fn with_home<T>(f: impl FnOnce(&Home) -> T) -> T {
-    f(&Home::new())
-}
-
 #[test]
 fn project_corpus() {
-    with_home(|home| {
-        for (path, bytes) in corpus("project_toml") {
-            home.load(&bytes, Some(AWS_CONFIG.as_bytes()))
-                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        }
-    });
+    let home = Home::new();
+    for (path, bytes) in corpus("project_toml") {
+        home.load(&bytes, Some(AWS_CONFIG.as_bytes()))
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    }
 }
 
 #[test]
 fn aws_config_corpus() {
-    with_home(|home| {
-        for (path, bytes) in corpus("aws_config") {
-            for project in [
-                "profile = \"dev-admin\"\n",
-                "sso_session = \"corp\"\nsso_account_id = \"123456789012\"\nsso_role_name = \"R\"\n",
-            ] {
-                home.load(project.as_bytes(), Some(&bytes))
-                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            }
+    let home = Home::new();
+    for (path, bytes) in corpus("aws_config") {
+        for project in [
+            "profile = \"dev-admin\"\n",
+            "sso_session = \"corp\"\nsso_account_id = \"123456789012\"\nsso_role_name = \"R\"\n",
+        ] {
+            home.load(project.as_bytes(), Some(&bytes))
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         }
-    });
+    }
 }
 
 proptest! {
@@ -439,12 +433,12 @@ proptest! {
 
     #[test]
     fn project_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
-        with_home(|home| home.load(&bytes, None))?;
+        Home::new().load(&bytes, None)?;
     }
 
     #[test]
     fn project_arbitrary_text(text in "(?s).{0,300}") {
-        with_home(|home| home.load(text.as_bytes(), Some(AWS_CONFIG.as_bytes())))?;
+        Home::new().load(text.as_bytes(), Some(AWS_CONFIG.as_bytes()))?;
     }
 
     #[test]
@@ -453,7 +447,7 @@ proptest! {
         mutations in proptest::collection::vec(mutation(), 1..5),
     ) {
         let text = mutate(base, &mutations, TOML_VALUES);
-        with_home(|home| home.load(&text, Some(AWS_CONFIG.as_bytes())))?;
+        Home::new().load(&text, Some(AWS_CONFIG.as_bytes()))?;
     }
 }
 
@@ -487,18 +481,18 @@ proptest! {
 
     #[test]
     fn aws_config_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
-        with_home(|home| home.load(b"profile = \"dev-admin\"\n", Some(&bytes)))?;
+        Home::new().load(b"profile = \"dev-admin\"\n", Some(&bytes))?;
     }
 
     #[test]
     fn aws_config_arbitrary_text(text in "(?s)(\\[(profile |sso-session )?[a-z ]{0,6}\\]\n|[a-z_]{1,16} ?= ?.{0,20}\n|.{0,20}\n){0,12}") {
-        with_home(|home| home.load(b"profile = \"dev-admin\"\n", Some(text.as_bytes())))?;
+        Home::new().load(b"profile = \"dev-admin\"\n", Some(text.as_bytes()))?;
     }
 
     #[test]
     fn aws_config_near_valid(mutations in proptest::collection::vec(mutation(), 1..5)) {
         let text = mutate(AWS_CONFIG, &mutations, INI_VALUES);
-        with_home(|home| home.load(b"profile = \"dev-admin\"\n", Some(&text)))?;
+        Home::new().load(b"profile = \"dev-admin\"\n", Some(&text))?;
     }
 }
 
@@ -539,7 +533,7 @@ fn check_state_value(raw: &[u8]) -> Result<(), TestCaseError> {
 }
 
 /// A directory without a project file above it, and one with; removed on
-/// drop (see `with_home` for why not a static).
+/// drop (see `Home` for why not a static).
 struct ScratchDirs {
     _dir: tempfile::TempDir,
     plain: PathBuf,
