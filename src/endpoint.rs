@@ -27,9 +27,8 @@
 //! - the server runs on its own thread with its own single-threaded runtime,
 //!   started only in the process that serves it.
 
-use std::fs::{self, Permissions};
+use std::fs;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -48,7 +47,7 @@ use tokio::sync::oneshot;
 
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
-use crate::timefmt;
+use crate::{platform, timefmt};
 
 /// Gets new credentials (blocking; called on a blocking thread of the runtime).
 pub type Renew = Box<dyn Fn() -> Result<Credentials> + Send + Sync>;
@@ -81,11 +80,7 @@ impl Token {
     /// knows before this returns, and a token means nothing after a crash.
     pub fn write_to(&self, path: &Path) -> Result<()> {
         use std::io::Write;
-        use std::os::unix::fs::OpenOptionsExt;
-        fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
+        platform::owner_only(fs::OpenOptions::new().write(true).create_new(true))
             .open(path)
             .and_then(|mut file| file.write_all(self.0.as_bytes()))
             .map_err(|e| {
@@ -576,19 +571,18 @@ fn random_hex(bytes: usize) -> Result<String> {
     Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// A new 0700 directory named `ssoenv-exec-<pid>-<random>` under
-/// `$XDG_RUNTIME_DIR` (per-user, in memory) when there is one, else the temp
-/// directory. Directories left by an ssoenv that was killed outright are
-/// removed on the way.
+/// A new 0700 directory named `ssoenv-exec-<pid>-<random>` in the per-user
+/// runtime directory when there is one, else the temp directory.
+/// Directories left by an ssoenv that was killed outright are removed on
+/// the way.
 fn private_dir() -> Result<PathBuf> {
-    let base = std::env::var_os("XDG_RUNTIME_DIR")
-        .map(PathBuf::from)
-        .filter(|dir| dir.is_absolute() && dir.is_dir())
+    let base = platform::runtime_dir()
+        .filter(|dir| dir.is_dir())
         .unwrap_or_else(std::env::temp_dir);
     remove_stale_dirs(&base);
     let dir = tempfile::Builder::new()
         .prefix(&format!("{DIR_PREFIX}{}-", std::process::id()))
-        .permissions(Permissions::from_mode(0o700))
+        .permissions(platform::private_dir_permissions())
         .tempdir_in(&base)
         .map_err(|e| {
             Error::new(format!(
@@ -598,7 +592,7 @@ fn private_dir() -> Result<PathBuf> {
         })?
         .keep();
     // tempfile honours the umask; make sure nothing is looser than 0700.
-    fs::set_permissions(&dir, Permissions::from_mode(0o700)).map_err(|e| {
+    platform::restrict_dir_to_owner(&dir).map_err(|e| {
         let _ = fs::remove_dir_all(&dir);
         Error::new(format!("cannot make {} private: {e}", dir.display()))
     })?;
@@ -607,29 +601,21 @@ fn private_dir() -> Result<PathBuf> {
 
 /// Removes `ssoenv-exec-<pid>-*` directories of ours whose process is gone.
 fn remove_stale_dirs(base: &Path) {
-    use std::os::unix::fs::MetadataExt;
     let Ok(entries) = fs::read_dir(base) else {
         return;
     };
-    let uid = rustix::process::getuid().as_raw();
     for entry in entries.flatten() {
         let name = entry.file_name();
         let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(DIR_PREFIX)) else {
             continue;
         };
-        let Some(pid) = rest
-            .split('-')
-            .next()
-            .and_then(|p| p.parse::<i32>().ok())
-            .and_then(rustix::process::Pid::from_raw)
-        else {
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
             continue;
         };
         let ours = entry
             .metadata()
-            .is_ok_and(|meta| meta.is_dir() && meta.uid() == uid);
-        let gone = rustix::process::test_kill_process(pid) == Err(rustix::io::Errno::SRCH);
-        if ours && gone {
+            .is_ok_and(|meta| meta.is_dir() && platform::owned_by_current_user(&meta));
+        if ours && !platform::process_exists(pid) {
             let _ = fs::remove_dir_all(entry.path());
         }
     }
@@ -724,10 +710,10 @@ mod tests {
         let token = fs::read_to_string(endpoint.token_file()).unwrap();
         assert_eq!(token.len(), 64);
         assert!(!token.ends_with('\n'));
-        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode(endpoint.token_file()), 0o600);
+        let private = |p: &Path| platform::is_private(&fs::metadata(p).unwrap());
+        assert!(private(endpoint.token_file()));
         let dir = endpoint.token_file().parent().unwrap().to_path_buf();
-        assert_eq!(mode(&dir), 0o700);
+        assert!(private(&dir));
 
         assert_eq!(get(&endpoint, None, None).0, 403);
         assert_eq!(get(&endpoint, None, Some("wrong")).0, 403);

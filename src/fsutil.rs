@@ -2,29 +2,23 @@
 //! advisory locks with a deadline. Every cache ssoenv writes goes through here,
 //! so a crash at any point leaves either the old file or the new one.
 
-use std::fs::{self, DirBuilder, File, OpenOptions, Permissions};
+use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
+use crate::platform;
 
 /// Creates `dir` (and missing parents) with mode 0700, and tightens it to 0700
 /// if it already exists with looser permissions.
 pub fn ensure_private_dir(dir: &Path) -> Result<()> {
-    DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
+    platform::create_private_dir_all(dir)
         .map_err(|e| io_error("cannot create directory", dir, &e))?;
-    let mode = fs::metadata(dir)
-        .map_err(|e| io_error("cannot read", dir, &e))?
-        .permissions()
-        .mode();
-    if mode & 0o077 != 0 {
-        fs::set_permissions(dir, Permissions::from_mode(0o700))
+    let meta = fs::metadata(dir).map_err(|e| io_error("cannot read", dir, &e))?;
+    if !platform::is_private(&meta) {
+        platform::restrict_dir_to_owner(dir)
             .map_err(|e| io_error("cannot make private", dir, &e))?;
     }
     Ok(())
@@ -98,7 +92,7 @@ fn new_temp_file(dir: &Path) -> Result<tempfile::NamedTempFile> {
     tempfile::Builder::new()
         .prefix(TEMP_PREFIX)
         .rand_bytes(TEMP_RAND_LEN)
-        .permissions(Permissions::from_mode(0o600))
+        .permissions(platform::private_file_permissions())
         .tempfile_in(dir)
         .map_err(|e| io_error("cannot create a temporary file in", dir, &e))
 }
@@ -221,13 +215,10 @@ impl FileLock {
     /// Waits for the lock until `deadline`; past it, says which file is held.
     pub fn acquire(path: &Path, deadline: Instant) -> Result<Self> {
         ensure_private_dir(parent(path)?)?;
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .mode(0o600)
-            .open(path)
-            .map_err(|e| io_error("cannot open lock file", path, &e))?;
+        let file =
+            platform::owner_only(OpenOptions::new().create(true).truncate(false).write(true))
+                .open(path)
+                .map_err(|e| io_error("cannot open lock file", path, &e))?;
         loop {
             match file.try_lock() {
                 Ok(()) => {

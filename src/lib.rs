@@ -20,6 +20,7 @@ pub mod hot_path;
 pub mod log;
 pub mod partition;
 pub mod paths;
+pub mod platform;
 pub mod portal_list;
 pub mod shell;
 pub mod signin;

@@ -15,7 +15,6 @@
 //! SDK's tables). Keeping them out of the idle prompt makes its cost that of
 //! exec'ing an empty program, while both binaries stay position-independent.
 
-use std::os::unix::process::CommandExt;
 use std::process::{Command, ExitCode};
 
 use ssoenv::cmd::export::{self, CacheOnly};
@@ -40,8 +39,8 @@ fn main() -> ExitCode {
     };
     let mut args = std::env::args_os();
     let arg0 = args.next().unwrap_or_else(|| "ssoenv".into());
-    // exec only returns on failure.
-    let err = Command::new(&core).arg0(arg0).args(args).exec();
+    // Returns only on failure.
+    let err = ssoenv::platform::exec_replace(Command::new(&core).args(args), &arg0);
     Error::new(format!(
         "cannot run {} ({err}) — reinstall ssoenv, which installs both binaries",
         core.display()

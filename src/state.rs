@@ -8,13 +8,12 @@
 //! is strict: anything unexpected reads as "no state".
 
 use std::fs;
-use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
-use crate::timefmt;
+use crate::{platform, timefmt};
 
 /// The bookkeeping variable's name.
 pub const VAR: &str = "SSOENV_STATE";
@@ -103,11 +102,14 @@ pub struct Stamp {
 
 impl Stamp {
     pub fn of(path: &Path) -> Option<Self> {
-        fs::metadata(path).ok().map(|m| Self {
-            mtime: m.mtime(),
-            nsec: m.mtime_nsec(),
-            size: m.size(),
-            ino: m.ino(),
+        fs::metadata(path).ok().map(|m| {
+            let (mtime, nsec, ino) = platform::file_identity(&m);
+            Self {
+                mtime,
+                nsec,
+                size: m.len(),
+                ino,
+            }
         })
     }
 }

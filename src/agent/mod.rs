@@ -27,12 +27,8 @@ pub mod serve;
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read};
-use std::os::fd::AsFd;
-use std::os::unix::ffi::{OsStrExt, OsStringExt};
-use std::os::unix::fs::OpenOptionsExt;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC};
@@ -40,7 +36,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::fsutil::{self, FileLock};
-use crate::paths;
+use crate::{paths, platform};
 
 /// How long the agent waits without a request before it exits, unless
 /// `SSOENV_AGENT_IDLE` (a duration such as `30m`) says otherwise.
@@ -75,9 +71,9 @@ pub struct Files {
 impl Files {
     /// The files of this user's agent, from the environment.
     pub fn locate() -> Result<Files> {
-        let dir = match std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from) {
-            Some(runtime) if runtime.is_absolute() => runtime.join("ssoenv"),
-            _ => paths::cache_dir()?.join("agent"),
+        let dir = match platform::runtime_dir() {
+            Some(runtime) => runtime.join("ssoenv"),
+            None => paths::cache_dir()?.join("agent"),
         };
         Ok(Files {
             lock: dir.join("agent.lock"),
@@ -116,7 +112,7 @@ impl Running {
         format!(
             "http://127.0.0.1:{}{CREDENTIALS_PATH}{}",
             self.port,
-            percent_encoding::percent_encode(project.as_os_str().as_bytes(), PATH_IN_QUERY)
+            percent_encoding::percent_encode(project.as_os_str().as_encoded_bytes(), PATH_IN_QUERY)
         )
     }
 }
@@ -128,7 +124,7 @@ pub fn project_of(path_and_query: &str) -> Option<PathBuf> {
         return None;
     }
     let bytes: Vec<u8> = percent_encoding::percent_decode_str(encoded).collect();
-    let path = PathBuf::from(std::ffi::OsString::from_vec(bytes));
+    let path = PathBuf::from(platform::os_string_from_bytes(bytes));
     (path.is_absolute() && path.file_name() == Some(paths::PROJECT_FILE.as_ref())).then_some(path)
 }
 
@@ -155,9 +151,7 @@ fn running_in(files: &Files) -> Option<Running> {
     // A starting agent holds the lock before it has written its record; a
     // record from before names a process that is gone.
     let record: Record = serde_json::from_slice(&fs::read(&files.state).ok()?).ok()?;
-    let pid = rustix::process::Pid::from_raw(i32::try_from(record.pid).ok()?)?;
-    let exists = rustix::process::test_kill_process(pid) != Err(rustix::io::Errno::SRCH);
-    (record.v == RECORD_VERSION && exists).then(|| Running {
+    (record.v == RECORD_VERSION && platform::process_exists(record.pid)).then(|| Running {
         pid: record.pid,
         port: record.port,
         files: files.clone(),
@@ -198,10 +192,7 @@ fn cannot_start(err: Error) -> Error {
 /// the log, and waits until it says it serves (or `deadline`).
 fn launch(files: &Files, deadline: Instant) -> Result<()> {
     let _ = fs::rename(&files.log, files.log.with_extension("log.old"));
-    let log = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(0o600)
+    let log = platform::owner_only(OpenOptions::new().create(true).append(true))
         .open(&files.log)
         .map_err(|e| {
             cannot_start(Error::new(format!(
@@ -218,13 +209,7 @@ fn launch(files: &Files, deadline: Instant) -> Result<()> {
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(log);
-    // SAFETY: `setsid` is async-signal-safe and touches no memory of ours.
-    #[allow(unsafe_code)]
-    unsafe {
-        // Its own session, no controlling terminal: the shell's job control,
-        // Ctrl-C and hangup never reach it.
-        command.pre_exec(|| rustix::process::setsid().map(drop).map_err(io::Error::from));
-    }
+    platform::detach(&mut command);
     let mut child = command.spawn().map_err(|e| {
         cannot_start(Error::new(format!(
             "cannot run {}: {e}",
@@ -254,23 +239,15 @@ fn launch(files: &Files, deadline: Instant) -> Result<()> {
 }
 
 /// The first line `pipe` gives before `deadline` (empty at end of file).
-fn read_line_until(mut pipe: impl Read + AsFd, deadline: Instant) -> io::Result<String> {
-    use rustix::event::{PollFd, PollFlags, Timespec};
+fn read_line_until(mut pipe: ChildStdout, deadline: Instant) -> io::Result<String> {
     let mut line = Vec::new();
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             return Err(io::Error::new(io::ErrorKind::TimedOut, "not ready in time"));
         }
-        let timeout = Timespec::try_from(left).unwrap_or(Timespec {
-            tv_sec: 1,
-            tv_nsec: 0,
-        });
-        let mut fds = [PollFd::new(&pipe, PollFlags::IN)];
-        match rustix::event::poll(&mut fds, Some(&timeout)) {
-            Ok(0) | Err(rustix::io::Errno::INTR) => continue,
-            Ok(_) => {}
-            Err(err) => return Err(err.into()),
+        if !platform::wait_readable(&pipe, left)? {
+            continue;
         }
         let mut chunk = [0u8; 256];
         let read = pipe.read(&mut chunk)?;
@@ -324,7 +301,7 @@ mod tests {
             b"/home/a b/%41&x=1#?/.awssso.toml".to_vec(),
             b"/tmp/\xff\xfe\n'\"$(x)/.awssso.toml".to_vec(),
         ] {
-            let path = PathBuf::from(std::ffi::OsString::from_vec(raw));
+            let path = PathBuf::from(platform::os_string_from_bytes(raw));
             let uri = running.uri_for(&path);
             let rest = uri.strip_prefix("http://127.0.0.1:4321").unwrap();
             assert!(rest.bytes().all(|b| b.is_ascii_graphic()), "{uri}");

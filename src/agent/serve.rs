@@ -21,6 +21,7 @@ use crate::config::{self, Target};
 use crate::endpoint::{Route, Router, Server, Slot, Token};
 use crate::error::{Error, Result};
 use crate::fsutil;
+use crate::platform::{self, StopSignals};
 use crate::{engine, paths, timefmt, trust};
 
 /// How often the agent looks at its record while idle.
@@ -40,9 +41,10 @@ pub fn run(launched: bool, idle: Duration) -> Result<()> {
     let _ = fs::remove_file(&files.state);
     let token = Token::random()?;
     write_token(&files, &token)?;
-    // Before any thread starts, so every thread inherits the mask and the
-    // signals wait for `wait_for_signal` instead of killing the process.
-    let stop_signals = signals::block_stop_signals();
+    // Before any thread starts, so every thread inherits how they are
+    // handled, and they wait for `stop_signals.wait` instead of killing us.
+    let stop_signals = StopSignals::catch()
+        .map_err(|e| Error::new(format!("cannot catch the stop signals: {e}")))?;
     let server = Server::start(&token, Arc::new(Projects::default()))?;
     let pid = std::process::id();
     let record = Record {
@@ -58,7 +60,7 @@ pub fn run(launched: bool, idle: Duration) -> Result<()> {
         writeln!(stdout, "ready {}", server.port())?;
         stdout.flush()?;
         // The starter stops reading here; later output belongs in the log.
-        let _ = rustix::stdio::dup2_stdout(std::io::stderr());
+        platform::redirect_stdout_to_stderr();
     }
     say(&format!(
         "agent {pid} serves 127.0.0.1:{} for the projects its shells name; it exits after {} without a request",
@@ -71,7 +73,7 @@ pub fn run(launched: bool, idle: Duration) -> Result<()> {
         if left.is_zero() {
             break format!("no request for {}", timefmt::short_duration(idle));
         }
-        if let Some(signal) = signals::wait(&stop_signals, left.min(RECORD_CHECK)) {
+        if let Some(signal) = stop_signals.wait(left.min(RECORD_CHECK)) {
             break format!("stopped by signal {signal}");
         }
         if !record_is(&files.state, &record) {
@@ -181,43 +183,5 @@ impl Router for Projects {
         );
         slots.insert(file, (target, slot.clone()));
         Route::Serve(slot)
-    }
-}
-
-/// SIGTERM and SIGINT, blocked in every thread and waited for by the main one.
-mod signals {
-    use std::time::Duration;
-
-    pub struct Set(libc::sigset_t);
-
-    #[allow(unsafe_code)]
-    pub fn block_stop_signals() -> Set {
-        // SAFETY: plain libc calls on a sigset_t we own; pthread_sigmask only
-        // changes this thread's mask, which threads started later inherit.
-        unsafe {
-            let mut set: libc::sigset_t = std::mem::zeroed();
-            libc::sigemptyset(&mut set);
-            libc::sigaddset(&mut set, libc::SIGTERM);
-            libc::sigaddset(&mut set, libc::SIGINT);
-            libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
-            Set(set)
-        }
-    }
-
-    /// The signal that came within `timeout`, if any.
-    #[allow(unsafe_code)]
-    pub fn wait(set: &Set, timeout: Duration) -> Option<&'static str> {
-        let timeout = libc::timespec {
-            tv_sec: libc::time_t::try_from(timeout.as_secs()).unwrap_or(libc::time_t::MAX),
-            tv_nsec: libc::c_long::from(timeout.subsec_nanos()),
-        };
-        // SAFETY: `set` is initialised, the info pointer may be null.
-        let signal = unsafe { libc::sigtimedwait(&set.0, std::ptr::null_mut(), &timeout) };
-        match signal {
-            libc::SIGTERM => Some("TERM"),
-            libc::SIGINT => Some("INT"),
-            // Timed out, or interrupted by another signal: look again.
-            _ => None,
-        }
     }
 }

@@ -7,8 +7,13 @@ use std::process::ExitCode;
 use clap::Parser;
 use ssoenv::cli::Cli;
 use ssoenv::cmd::Run;
+use ssoenv::exec_helper;
 
 fn main() -> ExitCode {
+    // `ssoenv exec`'s endpoint helper, which it starts as a fresh process.
+    if exec_helper::is_launcher() {
+        return ExitCode::from(u8::try_from(exec_helper::launch()).unwrap_or(1));
+    }
     let cli = Cli::parse();
     cli.command.run().unwrap_or_else(|err| err.report())
 }

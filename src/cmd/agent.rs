@@ -9,7 +9,7 @@ use super::Run;
 use crate::agent::{self, Files, serve};
 use crate::cli::{Agent, AgentAction};
 use crate::error::{Error, Result};
-use crate::paths;
+use crate::{paths, platform};
 
 /// How long `stop` waits for the agent to let go of its lock.
 const STOP_PATIENCE: Duration = Duration::from_secs(5);
@@ -60,11 +60,7 @@ fn stop() -> Result<ExitCode> {
         println!("no agent is running");
         return Ok(ExitCode::SUCCESS);
     };
-    let pid = i32::try_from(running.pid)
-        .ok()
-        .and_then(rustix::process::Pid::from_raw)
-        .ok_or_else(|| Error::new("the agent's record names no valid pid"))?;
-    rustix::process::kill_process(pid, rustix::process::Signal::TERM)
+    platform::terminate(running.pid)
         .map_err(|e| Error::new(format!("cannot signal agent {}: {e}", running.pid)))?;
     let deadline = Instant::now() + STOP_PATIENCE;
     while agent::is_alive(&running.files.lock) {

@@ -19,8 +19,6 @@
 //! variables, for tools that do not use an AWS SDK, and starts no helper.
 
 use std::ffi::OsStr;
-use std::os::unix::ffi::OsStrExt;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Duration;
@@ -32,6 +30,7 @@ use crate::credentials::Credentials;
 use crate::engine;
 use crate::error::{Error, Kind, Result};
 use crate::exec_helper;
+use crate::platform;
 use crate::timefmt;
 
 /// Variables that hand the child static credentials.
@@ -59,7 +58,7 @@ impl Run for Exec {
         let creds = fresh_credentials(&target, self.min_ttl, self.no_server)?;
 
         let mut command = Command::new(&resolved);
-        command.arg0(program).args(args);
+        command.args(args);
         // A profile would send SDKs elsewhere than the credentials we give
         // them, and a container endpoint inherited from an outer run would
         // compete with ours.
@@ -88,7 +87,7 @@ impl Run for Exec {
                 .env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", served.token_file);
         }
         // Returns only when exec failed; the helper then sees us exit.
-        let err = command.exec();
+        let err = platform::exec_replace(&mut command, program);
         Err(exec_error(&resolved, &err))
     }
 }
@@ -172,7 +171,7 @@ fn round_secs(duration: Duration) -> Duration {
 /// be run is the kernel's to say, at the exec.
 fn resolve(program: &OsStr) -> Result<PathBuf> {
     let shown = program.to_string_lossy();
-    if program.as_bytes().contains(&b'/') {
+    if program.as_encoded_bytes().contains(&b'/') {
         let path = PathBuf::from(program);
         if path.symlink_metadata().is_err() {
             return Err(Error::with_code(

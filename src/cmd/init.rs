@@ -11,7 +11,6 @@
 use std::fmt;
 use std::fs;
 use std::io::{IsTerminal, Write};
-use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -276,7 +275,8 @@ fn write(path: &Path, text: &str, force: bool) -> Result<()> {
         .map_err(|e| failed(&e))?;
     temp.write_all(text.as_bytes()).map_err(|e| failed(&e))?;
     // Not a secret: readable like any project file.
-    fs::set_permissions(temp.path(), fs::Permissions::from_mode(0o644)).map_err(|e| failed(&e))?;
+    fs::set_permissions(temp.path(), crate::platform::public_file_permissions())
+        .map_err(|e| failed(&e))?;
     let persisted = if force {
         temp.persist(path).map(drop)
     } else {

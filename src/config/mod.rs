@@ -37,7 +37,7 @@ use crate::error::{Error, Result};
 use crate::paths;
 
 /// The SSO session a token belongs to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SsoSession {
     /// `sso_session` name; when set, the AWS CLI token cache is keyed by it.
     pub name: Option<String>,
@@ -58,8 +58,9 @@ impl SsoSession {
 }
 
 /// Everything needed to obtain and export credentials for one place: a
-/// source (the SSO role) plus zero or more `sts:AssumeRole` hops.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// source (the SSO role) plus zero or more `sts:AssumeRole` hops. It
+/// crosses a pipe to `exec`'s helper process, hence serde.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Target {
     pub session: SsoSession,
     /// The SSO role's account and permission set: the source of the chain.
@@ -79,6 +80,7 @@ pub struct Target {
     /// How the shell hook hands the credentials over.
     pub credentials: CredentialsMode,
     /// The file the settings were read from (for messages).
+    #[serde(with = "path_as_bytes")]
     pub origin: PathBuf,
 }
 
@@ -154,8 +156,25 @@ pub fn is_role_session_char(c: char) -> bool {
     fields::is_iam_name_char(c)
 }
 
+/// A path of any bytes through serde (JSON strings must be UTF-8; paths
+/// need not be).
+mod path_as_bytes {
+    use std::path::{Path, PathBuf};
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(path: &Path, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(path.as_os_str().as_encoded_bytes())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<PathBuf, D::Error> {
+        let bytes = Vec::<u8>::deserialize(deserializer)?;
+        Ok(PathBuf::from(crate::platform::os_string_from_bytes(bytes)))
+    }
+}
+
 /// `credentials`: what the shell hook exports.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum CredentialsMode {
     /// The three static variables (`AWS_ACCESS_KEY_ID`, …), renewed at the
     /// prompt and before each command.

@@ -1,0 +1,112 @@
+//! macOS: kqueue (`EVFILT_PROC`), `proc_pidinfo`, and the per-user
+//! `$TMPDIR`. The stop signals use the portable self-pipe of
+//! [`super::unix`]: macOS has no `sigtimedwait`.
+
+use std::io;
+use std::mem::MaybeUninit;
+use std::os::fd::OwnedFd;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use rustix::event::kqueue::{self, Event, EventFilter, EventFlags, ProcessEvents};
+use rustix::process::Pid;
+
+/// The per-user runtime directory: `$XDG_RUNTIME_DIR` when the user set
+/// one, else `$TMPDIR`, which launchd gives each user's session
+/// (`/var/folders/…/T/`: 0700, owned by the user, unlike `/tmp`).
+pub fn runtime_dir() -> Option<PathBuf> {
+    ["XDG_RUNTIME_DIR", "TMPDIR"].iter().find_map(|var| {
+        std::env::var_os(var)
+            .map(PathBuf::from)
+            .filter(|dir| dir.is_absolute())
+    })
+}
+
+/// `proc_pidinfo` of `pid` for `flavor`, when it answers in full.
+#[allow(unsafe_code)]
+fn pid_info<T>(pid: u32, flavor: libc::c_int) -> Option<T> {
+    let pid = libc::c_int::try_from(pid).ok()?;
+    let size = libc::c_int::try_from(std::mem::size_of::<T>()).ok()?;
+    let mut info = MaybeUninit::<T>::zeroed();
+    // SAFETY: the buffer is `size` bytes of plain old data that the call
+    // fills; it is read only when the call says it wrote all of it.
+    unsafe {
+        let wrote = libc::proc_pidinfo(pid, flavor, 0, info.as_mut_ptr().cast(), size);
+        (wrote == size).then(|| info.assume_init())
+    }
+}
+
+/// The start time of `pid` (microseconds since the epoch), or `None` when
+/// it has exited (gone, or a zombie waiting to be reaped).
+pub fn start_time(pid: u32) -> Option<u64> {
+    let info: libc::proc_bsdinfo = pid_info(pid, libc::PROC_PIDTBSDINFO)?;
+    if info.pbi_status == libc::SZOMB {
+        return None;
+    }
+    Some(info.pbi_start_tvsec * 1_000_000 + info.pbi_start_tvusec)
+}
+
+/// Threads of this process.
+pub fn thread_count() -> Option<usize> {
+    let info: libc::proc_taskinfo = pid_info(std::process::id(), libc::PROC_PIDTASKINFO)?;
+    usize::try_from(info.pti_threadnum).ok()
+}
+
+/// A kqueue with `EVFILT_PROC`/`NOTE_EXIT` registered for the process: it
+/// follows that process, not its pid. A kqueue is not inherited across
+/// `fork`, so the process that waits attaches it itself.
+pub struct ExitWatch(OwnedFd);
+
+impl ExitWatch {
+    /// `None` when no such process exists.
+    #[allow(unsafe_code)]
+    pub fn attach(pid: u32) -> io::Result<Option<ExitWatch>> {
+        let Some(pid) = i32::try_from(pid).ok().and_then(Pid::from_raw) else {
+            return Ok(None);
+        };
+        let queue = kqueue::kqueue()?;
+        let exit = Event::new(
+            EventFilter::Proc {
+                pid,
+                flags: ProcessEvents::EXIT,
+            },
+            EventFlags::ADD | EventFlags::ONESHOT,
+            std::ptr::null_mut(),
+        );
+        let mut none: [MaybeUninit<Event>; 0] = [];
+        // SAFETY: the event names a process, no file descriptor.
+        match unsafe { kqueue::kevent(&queue, &[exit], &mut none, Some(Duration::ZERO)) } {
+            Ok(_) => Ok(Some(ExitWatch(queue))),
+            Err(rustix::io::Errno::SRCH) => Ok(None),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    #[allow(unsafe_code)]
+    pub fn wait(&self) {
+        loop {
+            let mut event: [MaybeUninit<Event>; 1] = [MaybeUninit::uninit()];
+            // SAFETY: as in `attach`, no descriptor is involved.
+            match unsafe { kqueue::kevent(&self.0, &[], &mut event, None) } {
+                Err(rustix::io::Errno::INTR) => {}
+                // The exit came. An error: it cannot be watched, and serving
+                // on unwatched could outlive it by far.
+                _ => return,
+            }
+        }
+    }
+}
+
+/// macOS has no wait of its own for the stop signals: the portable
+/// self-pipe serves. (No value of this type exists.)
+pub enum SignalWait {}
+
+impl SignalWait {
+    pub fn block_stop_signals() -> Option<SignalWait> {
+        None
+    }
+
+    pub fn wait(&self, _timeout: Duration) -> Option<&'static str> {
+        match *self {}
+    }
+}

@@ -1,0 +1,344 @@
+//! What Linux and macOS share: POSIX file modes, `exec`, sessions, `fork`,
+//! and the portable twins of the process watch and the signal wait.
+
+use std::ffi::{OsStr, OsString};
+use std::fs::{DirBuilder, File, Metadata, OpenOptions, Permissions};
+use std::io::{self, Read};
+use std::os::fd::AsFd;
+use std::os::unix::ffi::OsStringExt;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::net::UnixStream;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{ChildStdout, Command};
+use std::time::Duration;
+
+use rustix::event::{PollFd, PollFlags, Timespec};
+use rustix::process::{Pid, Signal};
+use serde::{Deserialize, Serialize};
+
+use super::os;
+
+// Files.
+
+/// Creates `dir` and its missing parents; the ones it creates are the
+/// owner's only (0700).
+pub fn create_private_dir_all(dir: &Path) -> io::Result<()> {
+    DirBuilder::new().recursive(true).mode(0o700).create(dir)
+}
+
+/// True when neither the group nor others have any access to the file.
+pub fn is_private(meta: &Metadata) -> bool {
+    meta.mode() & 0o077 == 0
+}
+
+/// Takes every access to `dir` away from the group and others (0700).
+pub fn restrict_dir_to_owner(dir: &Path) -> io::Result<()> {
+    std::fs::set_permissions(dir, private_dir_permissions())
+}
+
+/// Files that `options` creates are the owner's only (0600).
+pub fn owner_only(options: &mut OpenOptions) -> &mut OpenOptions {
+    options.mode(0o600)
+}
+
+/// A file only its owner may read or write (0600).
+pub fn private_file_permissions() -> Permissions {
+    Permissions::from_mode(0o600)
+}
+
+/// A directory only its owner may enter (0700).
+pub fn private_dir_permissions() -> Permissions {
+    Permissions::from_mode(0o700)
+}
+
+/// A file everyone may read and its owner may write (0644), as editors
+/// leave the files people write by hand.
+pub fn public_file_permissions() -> Permissions {
+    Permissions::from_mode(0o644)
+}
+
+/// What tells one version of a file from another, besides its size: the
+/// modification time (seconds and nanoseconds) and the inode, which a
+/// replacement by rename changes. (On the prompt's path: fields only.)
+#[inline]
+pub fn file_identity(meta: &Metadata) -> (i64, i64, u64) {
+    (meta.mtime(), meta.mtime_nsec(), meta.ino())
+}
+
+/// True when the file belongs to the user this process runs as.
+pub fn owned_by_current_user(meta: &Metadata) -> bool {
+    meta.uid() == rustix::process::getuid().as_raw()
+}
+
+/// The path (or other OS string) whose bytes these are; the inverse of
+/// [`OsStr::as_encoded_bytes`].
+pub fn os_string_from_bytes(bytes: Vec<u8>) -> OsString {
+    OsString::from_vec(bytes)
+}
+
+// Processes.
+
+/// Replaces this process with `command` (same pid), which sees `arg0` as its
+/// name. Returns only when that failed.
+pub fn exec_replace(command: &mut Command, arg0: &OsStr) -> io::Error {
+    command.arg0(arg0).exec()
+}
+
+/// `command` will start in a session of its own, without a controlling
+/// terminal: the shell's job control, Ctrl-C and hangup never reach it.
+pub fn detach(command: &mut Command) {
+    // SAFETY: `setsid` is async-signal-safe and touches no memory of ours.
+    #[allow(unsafe_code)]
+    unsafe {
+        command.pre_exec(|| rustix::process::setsid().map(drop).map_err(io::Error::from));
+    }
+}
+
+/// Puts this process in a session of its own (see [`detach`]).
+pub fn new_session() -> io::Result<()> {
+    rustix::process::setsid().map(drop).map_err(io::Error::from)
+}
+
+/// True while a process with this pid exists (perhaps as a zombie).
+pub fn process_exists(pid: u32) -> bool {
+    to_pid(pid)
+        .is_some_and(|pid| rustix::process::test_kill_process(pid) != Err(rustix::io::Errno::SRCH))
+}
+
+/// Asks the process to stop (SIGTERM).
+pub fn terminate(pid: u32) -> io::Result<()> {
+    let pid = to_pid(pid).ok_or_else(|| io::Error::other(format!("{pid} is not a valid pid")))?;
+    rustix::process::kill_process(pid, Signal::TERM).map_err(io::Error::from)
+}
+
+fn to_pid(pid: u32) -> Option<Pid> {
+    Pid::from_raw(i32::try_from(pid).ok()?)
+}
+
+/// Waits until `pipe` has something to read (or its end) for at most
+/// `timeout`; false when the time ran out first.
+pub fn wait_readable(pipe: &ChildStdout, timeout: Duration) -> io::Result<bool> {
+    let timeout = Timespec::try_from(timeout).unwrap_or(Timespec {
+        tv_sec: 1,
+        tv_nsec: 0,
+    });
+    let mut fds = [PollFd::new(pipe, PollFlags::IN)];
+    match rustix::event::poll(&mut fds, Some(&timeout)) {
+        Ok(0) | Err(rustix::io::Errno::INTR) => Ok(false),
+        Ok(_) => Ok(true),
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// Which standard stream of this process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StdStream {
+    Input,
+    Output,
+    Error,
+}
+
+/// Points a standard stream of this process at `/dev/null`: it then holds
+/// no terminal and keeps no pipe of the caller's open.
+pub fn redirect_to_null(stream: StdStream) -> io::Result<()> {
+    let null = File::options().read(true).write(true).open("/dev/null")?;
+    match stream {
+        StdStream::Input => rustix::stdio::dup2_stdin(&null),
+        StdStream::Output => rustix::stdio::dup2_stdout(&null),
+        StdStream::Error => rustix::stdio::dup2_stderr(&null),
+    }
+    .map_err(io::Error::from)
+}
+
+/// What this process's stdout was, as a file of its own (closed on exec);
+/// stdout itself goes to `/dev/null`. The file is then the only copy this
+/// process holds, so closing it ends the reader's input.
+pub fn take_stdout() -> io::Result<File> {
+    let taken = io::stdout().as_fd().try_clone_to_owned()?;
+    redirect_to_null(StdStream::Output)?;
+    Ok(File::from(taken))
+}
+
+/// From here on, what this process writes to stdout goes to its stderr.
+pub fn redirect_stdout_to_stderr() {
+    let _ = rustix::stdio::dup2_stdout(io::stderr());
+}
+
+/// The two sides of a [`fork`].
+pub enum Fork {
+    Child,
+    Parent(u32),
+}
+
+/// Forks this process. Refused while other threads run: the child's copy of
+/// memory could hold a lock one of them had taken.
+pub fn fork() -> io::Result<Fork> {
+    if let Some(threads) = os::thread_count()
+        && threads > 1
+    {
+        return Err(io::Error::other(format!(
+            "cannot fork with {threads} threads running"
+        )));
+    }
+    // SAFETY: this process has a single thread (checked above), so the
+    // child's copy of the address space holds no lock another thread had
+    // taken; the C library's own fork handlers reset malloc's.
+    #[allow(unsafe_code)]
+    match unsafe { libc::fork() } {
+        -1 => Err(io::Error::last_os_error()),
+        0 => Ok(Fork::Child),
+        pid => Ok(Fork::Parent(pid.unsigned_abs())),
+    }
+}
+
+/// Ends this process at once with `code`: no exit handlers, no flushing of
+/// buffers a forked child shares with its parent.
+pub fn exit_immediately(code: i32) -> ! {
+    // SAFETY: `_exit` ends the process; nothing runs after it.
+    #[allow(unsafe_code)]
+    unsafe {
+        libc::_exit(code)
+    }
+}
+
+/// Waits for a child of this process to exit and reaps it.
+pub fn reap(pid: u32) {
+    let Some(pid) = to_pid(pid) else { return };
+    while let Err(rustix::io::Errno::INTR) =
+        rustix::process::waitpid(Some(pid), rustix::process::WaitOptions::empty())
+    {}
+}
+
+/// A process, told apart from any later one that reuses its pid by its
+/// start time (in the system's own unit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcessId {
+    pub pid: u32,
+    pub started: u64,
+}
+
+impl ProcessId {
+    /// This process.
+    pub fn current() -> io::Result<ProcessId> {
+        let pid = std::process::id();
+        let started = os::start_time(pid)
+            .ok_or_else(|| io::Error::other("cannot read this process's start time"))?;
+        Ok(ProcessId { pid, started })
+    }
+
+    /// True until it exits (a zombie waiting to be reaped has exited).
+    fn is_running(&self) -> bool {
+        os::start_time(self.pid) == Some(self.started)
+    }
+}
+
+/// Learns when a process (not necessarily a child) exits, however it exits.
+pub struct ProcessWatch(Watch);
+
+enum Watch {
+    /// The system's own notification: a pidfd, or a kqueue.
+    Native(os::ExitWatch),
+    /// The portable twin: pid and start time, looked at every [`POLL_INTERVAL`].
+    Polled(ProcessId),
+}
+
+/// How often the polled watch looks.
+const POLL_INTERVAL: Duration = Duration::from_millis(100);
+
+impl ProcessWatch {
+    /// Starts watching `process`; `None` when it has exited already.
+    pub fn attach(process: ProcessId) -> io::Result<Option<ProcessWatch>> {
+        let watch = if super::portable_forced() {
+            Watch::Polled(process)
+        } else {
+            match os::ExitWatch::attach(process.pid) {
+                Ok(Some(native)) => Watch::Native(native),
+                Ok(None) => return Ok(None),
+                // No pidfd (Linux before 5.3) or no kqueue: poll instead.
+                Err(_) => Watch::Polled(process),
+            }
+        };
+        // Checked once the native watch holds the process, so it follows
+        // the one with this start time and not a later one with its pid.
+        Ok(process.is_running().then_some(ProcessWatch(watch)))
+    }
+
+    /// Returns once the process has exited.
+    pub fn wait_for_exit(&self) {
+        match &self.0 {
+            Watch::Native(native) => native.wait(),
+            Watch::Polled(process) => {
+                while process.is_running() {
+                    std::thread::sleep(POLL_INTERVAL);
+                }
+            }
+        }
+    }
+}
+
+/// SIGTERM and SIGINT, caught so that the main thread can wait for them
+/// with a timeout instead of being killed by them.
+pub struct StopSignals(Stops);
+
+enum Stops {
+    /// The system's own wait (`sigtimedwait` on Linux).
+    Native(os::SignalWait),
+    /// The portable twin: a handler writes to one socket per signal.
+    SelfPipe { term: UnixStream, int: UnixStream },
+}
+
+impl StopSignals {
+    /// Catches the stop signals from here on. Call it before any thread
+    /// starts: threads inherit how the signals are handled.
+    pub fn catch() -> io::Result<StopSignals> {
+        if !super::portable_forced()
+            && let Some(native) = os::SignalWait::block_stop_signals()
+        {
+            return Ok(StopSignals(Stops::Native(native)));
+        }
+        let pipe = |signal| -> io::Result<UnixStream> {
+            let (read, write) = UnixStream::pair()?;
+            signal_hook::low_level::pipe::register(signal, write)?;
+            Ok(read)
+        };
+        Ok(StopSignals(Stops::SelfPipe {
+            term: pipe(libc::SIGTERM)?,
+            int: pipe(libc::SIGINT)?,
+        }))
+    }
+
+    /// The stop signal that came within `timeout` ("TERM" or "INT"), if any.
+    pub fn wait(&self, timeout: Duration) -> Option<&'static str> {
+        match &self.0 {
+            Stops::Native(native) => native.wait(timeout),
+            Stops::SelfPipe { term, int } => {
+                let timeout = Timespec::try_from(timeout).ok()?;
+                let mut fds = [
+                    PollFd::new(term, PollFlags::IN),
+                    PollFd::new(int, PollFlags::IN),
+                ];
+                // Interrupted (by the signal itself, often): look again.
+                rustix::event::poll(&mut fds, Some(&timeout)).ok()?;
+                let came = |fd: &PollFd<'_>| !fd.revents().is_empty();
+                let (term_came, int_came) = (came(&fds[0]), came(&fds[1]));
+                if term_came {
+                    drain(term);
+                    return Some("TERM");
+                }
+                if int_came {
+                    drain(int);
+                    return Some("INT");
+                }
+                None
+            }
+        }
+    }
+}
+
+/// Reads what the signal handler wrote, so the next wait waits again.
+fn drain(mut socket: &UnixStream) {
+    let _ = socket.set_nonblocking(true);
+    let mut buf = [0u8; 64];
+    while matches!(socket.read(&mut buf), Ok(n) if n > 0) {}
+}
