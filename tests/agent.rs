@@ -16,7 +16,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use sso_emulator::Operation;
-use support::{Sandbox, harness, stderr, stdout};
+use support::{Platform, Sandbox, harness, stderr, stdout};
 
 const STATIC_KEYS: [&str; 3] = [
     "AWS_ACCESS_KEY_ID",
@@ -28,7 +28,13 @@ const TOKEN_FILE: &str = "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE";
 
 /// A signed-in sandbox with an allowed endpoint-mode project.
 fn sandbox(lifetime: Duration) -> (Sandbox, PathBuf) {
-    let sandbox = Sandbox::new();
+    sandbox_on(Platform::Native, lifetime)
+}
+
+/// [`sandbox`] whose agents wait for their stop signals with `platform`'s
+/// signal wait.
+fn sandbox_on(platform: Platform, lifetime: Duration) -> (Sandbox, PathBuf) {
+    let sandbox = Sandbox::on(platform);
     sandbox.emulator.set_credential_lifetime(lifetime);
     sandbox.login(Duration::from_secs(8 * 3600));
     let project = sandbox.allowed_project(
@@ -162,11 +168,7 @@ fn mode(path: &Path) -> u32 {
 }
 
 fn pid_alive(pid: u32) -> bool {
-    Path::new(&format!("/proc/{pid}")).exists()
-        && !fs::read_to_string(format!("/proc/{pid}/stat"))
-            .unwrap_or_default()
-            .rsplit_once(')')
-            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z'))
+    support::process_alive(pid)
 }
 
 #[track_caller]
@@ -206,6 +208,7 @@ fn agents_of(sandbox: &Sandbox) -> Vec<u32> {
 }
 
 #[test]
+#[cfg_attr(not(target_os = "linux"), ignore = "finds agents through /proc")]
 fn endpoint_mode_exports_the_agent_and_leaving_gives_every_value_back() {
     let (sandbox, project) = sandbox(Duration::from_secs(3600));
     let mut shell = Shell::new(&sandbox, &project);
@@ -372,6 +375,7 @@ fn the_agent_refuses_web_pages_foreign_hosts_bad_tokens_and_untrusted_projects()
 }
 
 #[test]
+#[cfg_attr(not(target_os = "linux"), ignore = "finds agents through /proc")]
 fn kill_9_of_the_agent_is_noticed_by_the_next_prompt_which_starts_a_new_one() {
     let (sandbox, project) = sandbox(Duration::from_secs(3600));
     let mut shell = Shell::new(&sandbox, &project);
@@ -417,6 +421,7 @@ fn kill_9_of_the_agent_is_noticed_by_the_next_prompt_which_starts_a_new_one() {
 }
 
 #[test]
+#[cfg_attr(not(target_os = "linux"), ignore = "finds agents through /proc")]
 fn racing_prompts_start_one_agent() {
     let (sandbox, project) = sandbox(Duration::from_secs(3600));
     // Credentials cached first, so the race is only about the agent.
@@ -454,9 +459,12 @@ fn racing_prompts_start_one_agent() {
     assert_eq!(agents_of(&sandbox), [pid]);
 }
 
-#[test]
-fn status_stop_and_idle_exit() {
-    let (sandbox, project) = sandbox(Duration::from_secs(3600));
+// Stopping by signal and leaving when idle, with `sigtimedwait` and with the
+// self-pipe that macOS uses: each runs once with each.
+support::on_both_platform_paths!(status_stop_and_idle_exit);
+
+fn status_stop_and_idle_exit(platform: Platform) {
+    let (sandbox, project) = sandbox_on(platform, Duration::from_secs(3600));
     let status = sandbox.ssoenv(&project, &["agent", "status"]);
     assert_eq!(status.status.code(), Some(3), "{}", stdout(&status));
     assert!(stdout(&status).contains("no agent is running"));
@@ -493,7 +501,58 @@ fn status_stop_and_idle_exit() {
     assert_ne!(sandbox.agent_record().unwrap().0, pid);
 }
 
+/// The stop signals as `/proc` shows them: (blocked in some thread,
+/// caught by a handler). (The thread waiting in `sigtimedwait` shows them
+/// unblocked while it waits; the threads it started keep them blocked.)
+#[cfg(target_os = "linux")]
+fn stop_signals_blocked_and_caught(pid: u32) -> (bool, bool) {
+    let mask = |status: &str, field: &str| {
+        let hex = status
+            .lines()
+            .find_map(|line| line.strip_prefix(field))
+            .unwrap()
+            .trim();
+        u64::from_str_radix(hex, 16).unwrap()
+    };
+    // Bit N-1 stands for signal N: SIGINT is 2, SIGTERM 15.
+    let stop = (1 << 1) | (1 << 14);
+    let blocked = fs::read_dir(format!("/proc/{pid}/task"))
+        .unwrap()
+        .flatten()
+        .filter_map(|task| fs::read_to_string(task.path().join("status")).ok())
+        .any(|status| mask(&status, "SigBlk:") & stop == stop);
+    let process = fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    (blocked, mask(&process, "SigCgt:") & stop == stop)
+}
+
+/// The twin suite above proves something only if forcing the twins changes
+/// what runs: the native agent blocks the stop signals and waits for them
+/// with `sigtimedwait`; the portable one catches them with a handler.
+#[cfg(target_os = "linux")]
 #[test]
+fn forcing_the_portable_twins_swaps_the_agent_s_signal_wait() {
+    for (platform, expected) in [
+        (Platform::Native, (true, false)),
+        (Platform::PortableTwins, (false, true)),
+    ] {
+        let (sandbox, project) = sandbox_on(platform, Duration::from_secs(3600));
+        let mut shell = Shell::new(&sandbox, &project);
+        shell.prompt();
+        let (pid, _) = sandbox.agent_record().unwrap();
+        // A thread being created has every signal blocked for a moment
+        // (glibc's pthread_create): look until the agent has settled.
+        let started = Instant::now();
+        let mut seen = stop_signals_blocked_and_caught(pid);
+        while seen != expected && started.elapsed() < Duration::from_secs(2) {
+            std::thread::sleep(Duration::from_millis(20));
+            seen = stop_signals_blocked_and_caught(pid);
+        }
+        assert_eq!(seen, expected, "{platform:?}");
+    }
+}
+
+#[test]
+#[cfg_attr(not(target_os = "linux"), ignore = "finds agents through /proc")]
 fn an_unusable_runtime_directory_gives_one_line_and_static_variables() {
     let (sandbox, project) = sandbox(Duration::from_secs(3600));
     let runtime = sandbox.home().join("run");
@@ -525,6 +584,7 @@ fn an_unusable_runtime_directory_gives_one_line_and_static_variables() {
 }
 
 #[test]
+#[cfg_attr(not(target_os = "linux"), ignore = "finds agents through /proc")]
 fn fifty_shells_whose_children_ask_at_once_cause_one_renewal() {
     let Some(python) = harness::python() else {
         return;

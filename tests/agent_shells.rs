@@ -166,12 +166,7 @@ fn one_shell(kind: Kind, program: Program, python: &Path, aws: &Path) {
         .status()
         .unwrap();
     assert!(killed.success());
-    let gone = || {
-        !Path::new(&format!("/proc/{old_pid}/cmdline")).exists()
-            || fs::read(format!("/proc/{old_pid}/cmdline"))
-                .unwrap_or_default()
-                .is_empty()
-    };
+    let gone = || !support::process_alive(old_pid);
     shell.wait_until("the agent to die", gone);
     shell.run("true");
     let (new_pid, new_port) = sandbox.agent_record().expect("a new agent");

@@ -282,6 +282,7 @@ fn partitions_and_destinations() {
 /// one-shot loopback address; the sign-in URL travels as its redirect, and
 /// nothing secret reaches ssoenv's stdout or stderr.
 #[test]
+#[cfg_attr(not(target_os = "linux"), ignore = "runs util-linux's script(1)")]
 fn the_sign_in_url_never_reaches_a_command_line() {
     let sandbox = logged_in();
     let project = sandbox.allowed_project("billing", "ReadOnly", "region = \"eu-west-1\"\n");

@@ -15,7 +15,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use sso_emulator::{Fault, Operation};
-use support::{Sandbox, harness, stderr, stdout};
+use support::{Platform, Sandbox, harness, stderr, stdout};
 
 /// Short enough that three lifetimes fit in a test, long enough that a
 /// loaded machine still sees valid credentials between renewals.
@@ -31,9 +31,34 @@ const STATIC_VARS: [&str; 4] = [
     "AWS_CREDENTIAL_EXPIRATION",
 ];
 
+// The helper's watch on the command and its cleanup, with this system's
+// pidfd and with the portable twin macOS falls back on (a poll of pid and
+// start time): each of these runs once with each.
+support::on_both_platform_paths!(
+    endpoint_answers_only_with_the_token_and_disappears_with_the_child,
+    a_file_that_cannot_be_run_is_126_and_leaves_nothing_behind,
+    sigint_reaches_the_child,
+    sigterm_reaches_the_child,
+    sighup_and_sigquit_reach_the_child,
+    a_sigint_to_the_process_group_reaches_the_command_exactly_once,
+    #[cfg_attr(
+        not(target_os = "linux"),
+        ignore = "finds ssoenv's processes through /proc"
+    )]
+    the_endpoint_lives_in_a_session_of_its_own_and_no_server_starts_nothing,
+    kill_9_of_the_command_takes_the_endpoint_and_its_token_within_a_second,
+    kill_9_of_the_helper_leaves_no_token_and_the_command_runs_on,
+    ctrl_c_and_ctrl_z_at_an_interactive_bash_are_the_commands,
+);
+
 /// A signed-in sandbox with an allowed project whose role credentials live `lifetime`.
 fn sandbox(lifetime: Duration) -> (Sandbox, PathBuf) {
-    let sandbox = Sandbox::new();
+    sandbox_on(Platform::Native, lifetime)
+}
+
+/// [`sandbox`] whose ssoenv processes use `platform`'s process watch.
+fn sandbox_on(platform: Platform, lifetime: Duration) -> (Sandbox, PathBuf) {
+    let sandbox = Sandbox::on(platform);
     sandbox.emulator.set_credential_lifetime(lifetime);
     sandbox.login(Duration::from_secs(8 * 3600));
     let project = sandbox.allowed_project(
@@ -252,9 +277,8 @@ fn env_names(env: &str) -> BTreeSet<&str> {
         .collect()
 }
 
-#[test]
-fn endpoint_answers_only_with_the_token_and_disappears_with_the_child() {
-    let (sandbox, project) = sandbox(Duration::from_secs(3600));
+fn endpoint_answers_only_with_the_token_and_disappears_with_the_child(platform: Platform) {
+    let (sandbox, project) = sandbox_on(platform, Duration::from_secs(3600));
     let running = start_waiting_child(&sandbox, &project, &[]);
     let token = fs::read_to_string(&running.token_file).unwrap();
 
@@ -452,9 +476,8 @@ fn missing_program_is_a_clear_error_with_exit_127_and_no_network() {
 /// Found but not runnable (no execute bit; a directory): 126 as a shell
 /// gives, a line saying why, and nothing left by the helper that was already
 /// serving when the exec failed.
-#[test]
-fn a_file_that_cannot_be_run_is_126_and_leaves_nothing_behind() {
-    let (sandbox, project) = sandbox(Duration::from_secs(3600));
+fn a_file_that_cannot_be_run_is_126_and_leaves_nothing_behind(platform: Platform) {
+    let (sandbox, project) = sandbox_on(platform, Duration::from_secs(3600));
     let runtime_dir = sandbox.home().join("run");
     fs::create_dir_all(&runtime_dir).unwrap();
     let script = project.join("not-executable");
@@ -527,8 +550,8 @@ fn signal(pid: u32, name: &str) {
     assert!(status.success());
 }
 
-fn forwards(signal_name: &str, code: u8) {
-    let (sandbox, project) = sandbox(Duration::from_secs(3600));
+fn forwards(platform: Platform, signal_name: &str, code: u8) {
+    let (sandbox, project) = sandbox_on(platform, Duration::from_secs(3600));
     let script = trapping_script(&project, signal_name, code);
     let child = exec_command(&sandbox, &project, &["--", "sh", "-c", &script])
         .stderr(Stdio::piped())
@@ -554,20 +577,17 @@ fn forwards(signal_name: &str, code: u8) {
     );
 }
 
-#[test]
-fn sigint_reaches_the_child() {
-    forwards("INT", 7);
+fn sigint_reaches_the_child(platform: Platform) {
+    forwards(platform, "INT", 7);
 }
 
-#[test]
-fn sigterm_reaches_the_child() {
-    forwards("TERM", 9);
+fn sigterm_reaches_the_child(platform: Platform) {
+    forwards(platform, "TERM", 9);
 }
 
-#[test]
-fn sighup_and_sigquit_reach_the_child() {
-    forwards("HUP", 11);
-    forwards("QUIT", 12);
+fn sighup_and_sigquit_reach_the_child(platform: Platform) {
+    forwards(platform, "HUP", 11);
+    forwards(platform, "QUIT", 12);
 }
 
 #[test]
@@ -668,9 +688,8 @@ fn counted(child: Child, out: &Path) -> String {
     fs::read_to_string(out).unwrap()
 }
 
-#[test]
-fn a_sigint_to_the_process_group_reaches_the_command_exactly_once() {
-    let (sandbox, project) = sandbox(Duration::from_secs(3600));
+fn a_sigint_to_the_process_group_reaches_the_command_exactly_once(platform: Platform) {
+    let (sandbox, project) = sandbox_on(platform, Duration::from_secs(3600));
     // The counter counts: two signals to its pid, 0.3 s apart, are two.
     let Some((child, out)) = start_sigint_counter(&sandbox, &project, "twice") else {
         return;
@@ -756,9 +775,8 @@ fn helper_pid(token_file: &Path) -> u32 {
         .unwrap_or_else(|| panic!("no pid in {dir:?}"))
 }
 
-#[test]
-fn the_endpoint_lives_in_a_session_of_its_own_and_no_server_starts_nothing() {
-    let (sandbox, project) = sandbox(Duration::from_secs(3600));
+fn the_endpoint_lives_in_a_session_of_its_own_and_no_server_starts_nothing(platform: Platform) {
+    let (sandbox, project) = sandbox_on(platform, Duration::from_secs(3600));
     let running = start_waiting_child(&sandbox, &project, &[]);
     let command = running.child.id();
     let helper = helper_pid(&running.token_file);
@@ -789,6 +807,28 @@ fn the_endpoint_lives_in_a_session_of_its_own_and_no_server_starts_nothing() {
     assert!(finish(running, &project).status.success());
 }
 
+/// The twin suite proves something only if forcing the twins changes what
+/// runs: the native helper holds a pidfd on the command, the portable one
+/// none (it polls the command's pid and start time).
+#[cfg(target_os = "linux")]
+#[test]
+fn forcing_the_portable_twins_swaps_the_helper_s_watch() {
+    for (platform, holds_a_pidfd) in [(Platform::Native, true), (Platform::PortableTwins, false)] {
+        let (sandbox, project) = sandbox_on(platform, Duration::from_secs(3600));
+        let running = start_waiting_child(&sandbox, &project, &[]);
+        let helper = helper_pid(&running.token_file);
+        let pidfds = fs::read_dir(format!("/proc/{helper}/fd"))
+            .unwrap()
+            .flatten()
+            .filter(|fd| {
+                fs::read_link(fd.path()).is_ok_and(|to| to.as_os_str() == "anon_inode:[pidfd]")
+            })
+            .count();
+        assert_eq!(pidfds > 0, holds_a_pidfd, "{platform:?}: {pidfds} pidfds");
+        assert!(finish(running, &project).status.success());
+    }
+}
+
 /// Waits up to a second for the endpoint to stop listening and its token
 /// directory to be gone.
 fn assert_gone_within_a_second(uri: &str, token_dir: &Path) {
@@ -805,9 +845,8 @@ fn assert_gone_within_a_second(uri: &str, token_dir: &Path) {
     }
 }
 
-#[test]
-fn kill_9_of_the_command_takes_the_endpoint_and_its_token_within_a_second() {
-    let (sandbox, project) = sandbox(Duration::from_secs(3600));
+fn kill_9_of_the_command_takes_the_endpoint_and_its_token_within_a_second(platform: Platform) {
+    let (sandbox, project) = sandbox_on(platform, Duration::from_secs(3600));
     let mut running = start_waiting_child(&sandbox, &project, &[]);
     let token = fs::read_to_string(&running.token_file).unwrap();
     assert_eq!(http_get(&running.uri, None, Some(&token)).0, 200, "serving");
@@ -817,9 +856,8 @@ fn kill_9_of_the_command_takes_the_endpoint_and_its_token_within_a_second() {
     assert_gone_within_a_second(&running.uri, running.token_file.parent().unwrap());
 }
 
-#[test]
-fn kill_9_of_the_helper_leaves_no_token_and_the_command_runs_on() {
-    let (sandbox, project) = sandbox(Duration::from_secs(3600));
+fn kill_9_of_the_helper_leaves_no_token_and_the_command_runs_on(platform: Platform) {
+    let (sandbox, project) = sandbox_on(platform, Duration::from_secs(3600));
     let mut running = start_waiting_child(&sandbox, &project, &[]);
     let token = fs::read_to_string(&running.token_file).unwrap();
     assert_eq!(http_get(&running.uri, None, Some(&token)).0, 200, "serving");
@@ -835,13 +873,12 @@ fn kill_9_of_the_helper_leaves_no_token_and_the_command_runs_on() {
 /// Ctrl-C and Ctrl-Z at a real terminal: the kernel signals the foreground
 /// process group, which is the command's (bash made it a job), and nothing
 /// else of ssoenv's is in it.
-#[test]
-fn ctrl_c_and_ctrl_z_at_an_interactive_bash_are_the_commands() {
+fn ctrl_c_and_ctrl_z_at_an_interactive_bash_are_the_commands(platform: Platform) {
     use support::interactive::{Interactive, Kind, quoted};
     let Some(python) = harness::python() else {
         return;
     };
-    let (sandbox, project) = sandbox(Duration::from_secs(3600));
+    let (sandbox, project) = sandbox_on(platform, Duration::from_secs(3600));
     let Some(mut shell) = Interactive::start(&sandbox, Kind::Bash, &project, &[]) else {
         return;
     };
@@ -873,18 +910,8 @@ fn ctrl_c_and_ctrl_z_at_an_interactive_bash_are_the_commands() {
     let pid: u32 = wait_for_file(&ready).trim().parse().unwrap();
     shell.send_key("C-z");
     shell.wait_for_prompt(shown);
-    let state = || {
-        fs::read_to_string(format!("/proc/{pid}/stat"))
-            .unwrap()
-            .rsplit_once(')')
-            .unwrap()
-            .1
-            .split_whitespace()
-            .next()
-            .unwrap()
-            .to_owned()
-    };
-    shell.wait_until("the stopped command", || state() == "T");
+    let state = || support::process_state(pid).expect("the command runs");
+    shell.wait_until("the stopped command", || state() == 'T');
     let jobs = shell.output_of("jobs -p");
     assert_eq!(
         String::from_utf8_lossy(&jobs).trim(),
@@ -892,7 +919,7 @@ fn ctrl_c_and_ctrl_z_at_an_interactive_bash_are_the_commands() {
         "bash's job is the command"
     );
     shell.send_line(&format!("fg; echo $? > {}", quoted(&status)));
-    shell.wait_until("the resumed command", || state() != "T");
+    shell.wait_until("the resumed command", || state() != 'T');
     fs::write(&stop, "").unwrap();
     assert_eq!(wait_for_file(&status).trim(), "5");
 }

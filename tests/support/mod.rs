@@ -19,15 +19,60 @@ pub const REGION: &str = "us-east-1";
 pub struct Sandbox {
     pub emulator: Emulator,
     dir: tempfile::TempDir,
+    platform: Platform,
 }
+
+/// Which implementation of the platform layer's process watch and signal
+/// wait the ssoenv processes of a sandbox use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Platform {
+    /// This system's own (a pidfd and `sigtimedwait` on Linux).
+    Native,
+    /// The portable twins macOS relies on (a poll of pid and start time, a
+    /// self-pipe), forced on with `SSOENV_FORCE_PORTABLE=1`.
+    PortableTwins,
+}
+
+/// Makes a test of each named function (which takes a [`Platform`]): a
+/// module of the same name holding `native` and `portable_twins`, the same
+/// body and assertions run with each.
+#[allow(unused_macros)] // used by the exec and agent suites
+macro_rules! on_both_platform_paths {
+    ($($(#[$meta:meta])* $name:ident),* $(,)?) => {$(
+        mod $name {
+            #[test]
+            $(#[$meta])*
+            fn native() {
+                super::$name(crate::support::Platform::Native);
+            }
+
+            #[test]
+            $(#[$meta])*
+            fn portable_twins() {
+                super::$name(crate::support::Platform::PortableTwins);
+            }
+        }
+    )*};
+}
+#[allow(unused_imports)]
+pub(crate) use on_both_platform_paths;
 
 impl Sandbox {
     pub fn new() -> Self {
+        Self::on(Platform::Native)
+    }
+
+    /// A sandbox whose ssoenv processes use `platform`'s implementations.
+    pub fn on(platform: Platform) -> Self {
         let emulator = Emulator::start();
         emulator.set_log_requests(false);
         let dir = tempfile::tempdir().expect("temporary directory");
         fs::create_dir_all(dir.path().join("home")).unwrap();
-        Self { emulator, dir }
+        Self {
+            emulator,
+            dir,
+            platform,
+        }
     }
 
     pub fn home(&self) -> PathBuf {
@@ -113,6 +158,9 @@ impl Sandbox {
             .env("AWS_ENDPOINT_URL_STS", self.emulator.url())
             .env("AWS_ENDPOINT_URL_SIGNIN", self.emulator.url())
             .env("AWS_EC2_METADATA_DISABLED", "true");
+        if self.platform == Platform::PortableTwins {
+            cmd.env(ssoenv::platform::FORCE_PORTABLE_VAR, "1");
+        }
     }
 
     pub fn ssoenv(&self, cwd: &Path, args: &[&str]) -> Output {
@@ -150,6 +198,22 @@ impl Drop for Sandbox {
                 .status();
         }
     }
+}
+
+/// The state letter `ps` shows for `pid` (`R`, `S`, `T` stopped, `Z`
+/// zombie…), or `None` when there is no such process. `ps` answers alike on
+/// Linux and macOS.
+pub fn process_state(pid: u32) -> Option<char> {
+    let out = Command::new("ps")
+        .args(["-o", "stat=", "-p", &pid.to_string()])
+        .output()
+        .expect("run ps");
+    String::from_utf8_lossy(&out.stdout).trim().chars().next()
+}
+
+/// True while `pid` runs (a zombie has exited).
+pub fn process_alive(pid: u32) -> bool {
+    process_state(pid).is_some_and(|state| state != 'Z')
 }
 
 /// The AWS CLI (v1, installed next to the test venv's Python), or `None`
