@@ -132,7 +132,7 @@ fn cache_id(target: &Target) -> String {
 
 /// The cache file of `target`, if it is there, readable and really `target`'s.
 fn load_file(target: &Target) -> Result<Option<CacheFile>> {
-    let Some(bytes) = fsutil::read_optional(&cache_path(target)?)? else {
+    let Some(bytes) = fsutil::read_private(&cache_path(target)?)? else {
         return Ok(None);
     };
     let Ok(file) = serde_json::from_slice::<CacheFile>(&bytes) else {
@@ -201,7 +201,7 @@ pub fn remove_session(session: &SsoSession) -> Result<Vec<(String, String)>> {
         if path.extension().is_none_or(|ext| ext != "json") {
             continue;
         }
-        let Ok(Some(bytes)) = fsutil::read_optional(&path) else {
+        let Ok(Some(bytes)) = fsutil::read_private(&path) else {
             continue;
         };
         let Ok(file) = serde_json::from_slice::<CacheFile>(&bytes) else {

@@ -23,6 +23,11 @@
 //!   the target's refresh window; a renewal that fails while the current
 //!   credentials are still valid serves those, and only when nothing valid is
 //!   left does the client get a 500 whose JSON body the SDKs show;
+//! - it cannot be taken down by other local users: a client has
+//!   [`HEADER_TIMEOUT`] to send its request headers, at most
+//!   [`MAX_CONNECTIONS`] connections are open (a new one pushes out the
+//!   oldest that never sent the token), and a failing `accept` (out of file
+//!   descriptors) backs off instead of spinning;
 //! - the token is never in argv or logs;
 //! - the server runs on its own thread with its own single-threaded runtime,
 //!   started only in the process that serves it.
@@ -30,7 +35,7 @@
 use std::fs;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 #[cfg(test)]
@@ -60,6 +65,19 @@ const RENEWAL_PATIENCE: Duration = Duration::from_millis(1500);
 /// After a failed renewal, requests serve what is valid for this long before
 /// the next attempt, so a polling SDK does not turn an outage into a storm.
 const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(1);
+
+/// How long a client has to send a request's headers, on a new connection
+/// and between requests on a kept-alive one. SDKs send theirs at once; a
+/// half-sent request is dropped after this.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Connections open at once. Far below the usual 1024 descriptors per
+/// process, so the server never runs out of them, and far above what the
+/// SDKs of one user's tools keep open.
+pub const MAX_CONNECTIONS: usize = 256;
+
+/// The longest pause after a failing `accept`.
+const ACCEPT_BACKOFF_MAX: Duration = Duration::from_secs(1);
 
 /// Prefix of `exec`'s private directories holding token files.
 const DIR_PREFIX: &str = "ssoenv-exec-";
@@ -348,34 +366,103 @@ async fn serve(listener: TcpListener, state: Arc<State>, mut stopped: oneshot::R
     let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
         return;
     };
+    let open = Arc::new(Mutex::new(OpenConnections::default()));
+    let mut backoff = Duration::ZERO;
     loop {
         tokio::select! {
             _ = &mut stopped => break,
             accepted = listener.accept() => {
-                let Ok((stream, peer)) = accepted else { continue };
+                let (stream, peer) = match accepted {
+                    Ok(accepted) => {
+                        backoff = Duration::ZERO;
+                        accepted
+                    }
+                    // Out of descriptors, most likely: retrying at once would
+                    // spin a core and fail again.
+                    Err(_) => {
+                        backoff = (backoff * 2).clamp(Duration::from_millis(10), ACCEPT_BACKOFF_MAX);
+                        tokio::time::sleep(backoff).await;
+                        continue;
+                    }
+                };
                 if !is_loopback(peer) {
                     continue;
                 }
-                let state = state.clone();
-                tokio::spawn(async move {
-                    let service = hyper::service::service_fn(move |request| {
-                        let state = state.clone();
-                        async move { Ok::<_, std::convert::Infallible>(handle(&state, request).await) }
-                    });
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
-                });
+                serve_connection(stream, &state, &open);
             }
         }
     }
+}
+
+/// The connections being served, oldest first, each with whether it has
+/// sent the right token (so it is kept when room is needed).
+#[derive(Default)]
+struct OpenConnections {
+    next_id: u64,
+    by_age: std::collections::BTreeMap<u64, (Arc<AtomicBool>, tokio::task::AbortHandle)>,
+}
+
+impl OpenConnections {
+    /// Makes room for one more: drops the oldest connection that never sent
+    /// the token, else the oldest of all.
+    fn make_room(&mut self) {
+        if self.by_age.len() < MAX_CONNECTIONS {
+            return;
+        }
+        let victim = self
+            .by_age
+            .iter()
+            .find(|(_, (authenticated, _))| !authenticated.load(Ordering::Relaxed))
+            .or_else(|| self.by_age.iter().next())
+            .map(|(id, _)| *id);
+        if let Some((_, abort)) = victim.and_then(|id| self.by_age.remove(&id)) {
+            abort.abort();
+        }
+    }
+}
+
+/// Serves one connection on its own task, registered in `open` while it lasts.
+fn serve_connection(
+    stream: tokio::net::TcpStream,
+    state: &Arc<State>,
+    open: &Arc<Mutex<OpenConnections>>,
+) {
+    let authenticated = Arc::new(AtomicBool::new(false));
+    let mut connections = open.lock().expect("open connections");
+    connections.make_room();
+    let id = connections.next_id;
+    connections.next_id += 1;
+    let (state, open_again, flag) = (state.clone(), open.clone(), authenticated.clone());
+    let task = tokio::spawn(async move {
+        let service = hyper::service::service_fn(move |request| {
+            let (state, flag) = (state.clone(), flag.clone());
+            async move { Ok::<_, std::convert::Infallible>(handle(&state, &flag, request).await) }
+        });
+        let _ = hyper::server::conn::http1::Builder::new()
+            .timer(hyper_util::rt::TokioTimer::new())
+            .header_read_timeout(HEADER_TIMEOUT)
+            .serve_connection(TokioIo::new(stream), service)
+            .await;
+        open_again
+            .lock()
+            .expect("open connections")
+            .by_age
+            .remove(&id);
+    });
+    connections
+        .by_age
+        .insert(id, (authenticated, task.abort_handle()));
 }
 
 fn is_loopback(peer: SocketAddr) -> bool {
     peer.ip().is_loopback()
 }
 
-async fn handle(state: &Arc<State>, request: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn handle(
+    state: &Arc<State>,
+    authenticated: &AtomicBool,
+    request: Request<Incoming>,
+) -> Response<Full<Bytes>> {
     state
         .last_request
         .store(state.started.elapsed().as_secs(), Ordering::Relaxed);
@@ -389,6 +476,7 @@ async fn handle(state: &Arc<State>, request: Request<Incoming>) -> Response<Full
     if !authorized(state, headers.get(AUTHORIZATION)) {
         return forbidden("missing or wrong Authorization header");
     }
+    authenticated.store(true, Ordering::Relaxed);
     if request.method() != hyper::Method::GET {
         return error_response(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -534,8 +622,7 @@ async fn renew(slot: Arc<Slot>) -> std::result::Result<Credentials, String> {
 /// One line on stderr: the terminal the command shares for `exec`, the log
 /// file for the agent.
 fn warn(message: &str) {
-    let line = message.replace(['\n', '\r'], " ");
-    eprintln!("ssoenv: {line}");
+    eprintln!("ssoenv: {}", crate::ui::printable(message));
 }
 
 fn credentials_json(creds: &Credentials) -> serde_json::Value {
@@ -564,7 +651,7 @@ fn json_response(status: StatusCode, body: &serde_json::Value) -> Response<Full<
 }
 
 /// `bytes` random bytes as lowercase hex.
-fn random_hex(bytes: usize) -> Result<String> {
+pub(crate) fn random_hex(bytes: usize) -> Result<String> {
     let mut buf = vec![0u8; bytes];
     getrandom::fill(&mut buf)
         .map_err(|e| Error::new(format!("cannot get random bytes from the system: {e}")))?;
@@ -576,9 +663,17 @@ fn random_hex(bytes: usize) -> Result<String> {
 /// Directories left by an ssoenv that was killed outright are removed on
 /// the way.
 fn private_dir() -> Result<PathBuf> {
-    let base = platform::runtime_dir()
-        .filter(|dir| dir.is_dir())
-        .unwrap_or_else(std::env::temp_dir);
+    let base = match crate::paths::runtime_dir() {
+        Ok(dir) => dir.filter(|dir| dir.is_dir()),
+        Err(refused) => {
+            crate::ui::say(&format!(
+                "{} — the endpoint's token goes to the temporary directory instead",
+                refused.message()
+            ));
+            None
+        }
+    }
+    .unwrap_or_else(std::env::temp_dir);
     remove_stale_dirs(&base);
     let dir = tempfile::Builder::new()
         .prefix(&format!("{DIR_PREFIX}{}-", std::process::id()))
@@ -729,6 +824,45 @@ mod tests {
 
         endpoint.stop();
         assert!(!dir.exists(), "token directory removed");
+    }
+
+    #[test]
+    fn idle_and_half_sent_connections_cannot_crowd_out_a_client_with_the_token() {
+        use std::io::{Read, Write};
+        let endpoint = Endpoint::start(
+            creds("AKIAFIRST", Duration::from_secs(3600)),
+            Duration::from_secs(600),
+            Box::new(|| panic!("no renewal expected")),
+        )
+        .unwrap();
+        let token = fs::read_to_string(endpoint.token_file()).unwrap();
+        let host = own_host(&endpoint);
+        // More idle connections than the server keeps, then a half-sent request.
+        let idle: Vec<_> = (0..MAX_CONNECTIONS + 50)
+            .map(|_| std::net::TcpStream::connect(&host).unwrap())
+            .collect();
+        let mut half = std::net::TcpStream::connect(&host).unwrap();
+        half.write_all(b"GET / HTTP/1.1\r\nHost: ").unwrap();
+        let started = Instant::now();
+        let (status, body) = get(&endpoint, None, Some(&token));
+        assert_eq!(status, 200, "{body}");
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "{:?}",
+            started.elapsed()
+        );
+        // The half-sent request is dropped once its headers are overdue.
+        half.set_read_timeout(Some(HEADER_TIMEOUT + Duration::from_secs(3)))
+            .unwrap();
+        let started = Instant::now();
+        let mut rest = Vec::new();
+        let _ = half.read_to_end(&mut rest);
+        assert!(
+            started.elapsed() < HEADER_TIMEOUT + Duration::from_secs(2),
+            "held for {:?}",
+            started.elapsed()
+        );
+        drop(idle);
     }
 
     #[test]

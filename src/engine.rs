@@ -220,12 +220,16 @@ pub async fn usable_access_token(session: &SsoSession, deadline: Instant) -> Res
 }
 
 fn load_token(session: &SsoSession) -> Result<SsoToken> {
-    token_cache::load(session)?.ok_or_else(|| {
+    let token = token_cache::load(session)?.ok_or_else(|| {
         Error::login_required(format!(
             "not signed in to SSO session {} — run 'ssoenv login'",
             session.label()
         ))
-    })
+    })?;
+    match token_cache::start_url_conflict(session, &token) {
+        Some(conflict) => Err(Error::new(conflict)),
+        None => Ok(token),
+    }
 }
 
 /// CreateToken(refresh_token), then the AWS CLI cache file rewritten in place,

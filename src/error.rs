@@ -80,7 +80,11 @@ impl Error {
         if self.is_broken_pipe() {
             return ExitCode::SUCCESS;
         }
-        let _ = writeln!(std::io::stderr(), "ssoenv: {self}");
+        let _ = writeln!(
+            std::io::stderr(),
+            "ssoenv: {}",
+            crate::ui::printable(&self.message)
+        );
         ExitCode::from(self.exit_code)
     }
 }

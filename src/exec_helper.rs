@@ -50,7 +50,7 @@ use crate::credentials::Credentials;
 use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
 use crate::platform::{self, Fork, ProcessId, ProcessWatch, StdStream};
-use crate::{engine, paths};
+use crate::{engine, paths, scrubbed_env};
 
 /// `ssoenv-core`'s first argument when it is to be the launcher. Not a
 /// command users see: `ssoenv-core` answers it before parsing arguments.
@@ -83,7 +83,9 @@ pub fn serve_until_this_process_exits(initial: Credentials, target: &Target) -> 
     };
     let request = serde_json::to_vec(&request).expect("the request encodes");
     let core = paths::core_exe()?;
-    let mut launcher = Command::new(&core)
+    let mut launcher = Command::new(&core);
+    scrubbed_env::apply(&mut launcher);
+    let mut launcher = launcher
         .arg(LAUNCHER_ARG)
         .current_dir("/")
         .stdin(Stdio::piped())

@@ -12,11 +12,15 @@ use crate::error::{Error, Result};
 use crate::platform;
 
 /// Creates `dir` (and missing parents) with mode 0700, and tightens it to 0700
-/// if it already exists with looser permissions.
+/// if it already exists with looser permissions. One that belongs to
+/// another user is refused.
 pub fn ensure_private_dir(dir: &Path) -> Result<()> {
     platform::create_private_dir_all(dir)
         .map_err(|e| io_error("cannot create directory", dir, &e))?;
     let meta = fs::metadata(dir).map_err(|e| io_error("cannot read", dir, &e))?;
+    if !platform::owned_by_current_user(&meta) {
+        return Err(foreign(dir, &meta));
+    }
     if !platform::is_private(&meta) {
         platform::restrict_dir_to_owner(dir)
             .map_err(|e| io_error("cannot make private", dir, &e))?;
@@ -181,6 +185,54 @@ fn remove_stale_temp_files(dir: &Path) {
             let _ = fs::remove_file(entry.path());
         }
     }
+}
+
+/// The rule ssh and gpg apply to their files, for what ssoenv trusts: it
+/// belongs to the user, and no one else can write to it (or, for a
+/// directory, put files in it). Anything else is refused with the fix.
+pub fn check_owned(path: &Path, meta: &fs::Metadata) -> Result<()> {
+    if !platform::owned_by_current_user(meta) {
+        return Err(foreign(path, meta));
+    }
+    if platform::writable_by_others(meta) {
+        let shown = crate::paths::display(path);
+        return Err(Error::new(format!(
+            "refusing {shown}: others can write to it — run 'chmod go-w {shown}' if it is yours"
+        )));
+    }
+    Ok(())
+}
+
+fn foreign(path: &Path, meta: &fs::Metadata) -> Error {
+    Error::new(format!(
+        "refusing {}: it belongs to {}, not to you — remove it, or point ssoenv elsewhere",
+        crate::paths::display(path),
+        platform::owner_of(meta)
+    ))
+}
+
+/// Like [`read_optional`] for a file ssoenv trusts (a cache, a trust
+/// record, the agent's record): it and its directory must pass
+/// [`check_owned`], checked on the open file, so a file another user planted
+/// or can rewrite is never believed.
+pub fn read_private(path: &Path) -> Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let mut file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io_error("cannot read", path, &e)),
+    };
+    let meta = file
+        .metadata()
+        .map_err(|e| io_error("cannot read", path, &e))?;
+    check_owned(path, &meta)?;
+    let dir = parent(path)?;
+    let dir_meta = fs::metadata(dir).map_err(|e| io_error("cannot read", dir, &e))?;
+    check_owned(dir, &dir_meta)?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)
+        .map_err(|e| io_error("cannot read", path, &e))?;
+    Ok(Some(bytes))
 }
 
 /// Reads a file, treating "does not exist" as `None`.

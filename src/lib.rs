@@ -5,6 +5,7 @@
 
 pub mod agent;
 pub mod aws;
+pub mod browser;
 pub mod cli;
 pub mod cmd;
 pub mod config;
@@ -22,6 +23,7 @@ pub mod partition;
 pub mod paths;
 pub mod platform;
 pub mod portal_list;
+pub mod scrubbed_env;
 pub mod shell;
 pub mod signin;
 pub mod state;

@@ -27,7 +27,11 @@ fn level() -> Level {
 }
 
 fn write(tag: &str, message: String) {
-    let _ = writeln!(std::io::stderr(), "ssoenv[{tag}]: {message}");
+    let _ = writeln!(
+        std::io::stderr(),
+        "ssoenv[{tag}]: {}",
+        crate::ui::printable(&message)
+    );
 }
 
 /// Decisions and requests.

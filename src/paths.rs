@@ -67,6 +67,41 @@ pub fn sso_cache_dir() -> Result<PathBuf> {
     Ok(home()?.join(".aws").join("sso").join("cache"))
 }
 
+/// The per-user runtime directory ([`crate::platform::runtime_dir`]) when it
+/// is safe to keep the agent's files and `exec`'s token in: missing (ssoenv
+/// then creates it, private), or a directory of the user's that no one else
+/// can write to, the rule ssh and gpg apply to theirs. `Ok(None)` when the
+/// system names none; an error with the reason when it names one that is
+/// not the user's own, and callers use their fallback.
+pub fn runtime_dir() -> Result<Option<PathBuf>> {
+    let Some(dir) = crate::platform::runtime_dir() else {
+        return Ok(None);
+    };
+    match std::fs::metadata(&dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Some(dir)),
+        Err(e) => Err(Error::new(format!(
+            "cannot use the runtime directory {}: {e}",
+            display(&dir)
+        ))),
+        Ok(meta) => {
+            let refused = if !crate::platform::owned_by_current_user(&meta) {
+                format!(
+                    "it belongs to {}, not to you",
+                    crate::platform::owner_of(&meta)
+                )
+            } else if crate::platform::writable_by_others(&meta) {
+                "others can write to it".to_owned()
+            } else {
+                return Ok(Some(dir));
+            };
+            Err(Error::new(format!(
+                "ignoring the runtime directory {}: {refused}",
+                display(&dir)
+            )))
+        }
+    }
+}
+
 /// The full program's file name, installed next to `ssoenv`.
 pub const CORE: &str = "ssoenv-core";
 
@@ -92,7 +127,8 @@ pub fn find_project_file(dir: &Path) -> Option<PathBuf> {
 }
 
 /// `path` as messages show it: under the home directory it reads `~/…`, which
-/// is shorter and does not leak the user name into pasted error reports.
+/// is shorter and does not leak the user name into pasted error reports,
+/// and control characters in names are escaped (see [`crate::ui::printable`]).
 pub fn display(path: &Path) -> String {
     display_from(path, home().ok().as_deref())
 }
@@ -101,12 +137,13 @@ pub fn display(path: &Path) -> String {
 /// their own idea of home (the config loader, and tests that run in parallel
 /// with different temporary homes).
 pub fn display_from(path: &Path, home: Option<&Path>) -> String {
-    match home.filter(|home| home.parent().is_some()) {
+    let shown = match home.filter(|home| home.parent().is_some()) {
         Some(home) => match path.strip_prefix(home) {
             Ok(rest) if rest.as_os_str().is_empty() => "~".to_owned(),
             Ok(rest) => format!("~/{}", rest.display()),
             Err(_) => path.display().to_string(),
         },
         None => path.display().to_string(),
-    }
+    };
+    crate::ui::printable(&shown).into_owned()
 }

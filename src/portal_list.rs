@@ -120,7 +120,7 @@ const CACHE_VERSION: u32 = 1;
 
 /// A damaged or foreign cache file counts as absent.
 fn load_cached(session: &SsoSession) -> Result<Option<Listing>> {
-    let Some(bytes) = fsutil::read_optional(&cache_path(session)?)? else {
+    let Some(bytes) = fsutil::read_private(&cache_path(session)?)? else {
         return Ok(None);
     };
     Ok(serde_json::from_slice::<CacheFile>(&bytes)

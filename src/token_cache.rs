@@ -113,7 +113,7 @@ impl fmt::Debug for SsoToken {
 /// that does not parse is reported, since the fix (log in again) is the user's.
 pub fn load(session: &SsoSession) -> Result<Option<SsoToken>> {
     let path = cache_path(session)?;
-    let Some(bytes) = fsutil::read_optional(&path)? else {
+    let Some(bytes) = fsutil::read_private(&path)? else {
         return Ok(None);
     };
     serde_json::from_slice(&bytes).map(Some).map_err(|e| {
@@ -121,6 +121,23 @@ pub fn load(session: &SsoSession) -> Result<Option<SsoToken>> {
             "the SSO token cache {} is unreadable ({e}) — run 'ssoenv login'",
             paths::display(&path)
         ))
+    })
+}
+
+/// When `token`, cached under `session`'s name, was issued by another
+/// portal than the one `session` names: why ssoenv will not use it. A file
+/// that reuses the name of an existing session with another start URL
+/// must not quietly ride on that session's sign-in.
+pub fn start_url_conflict(session: &SsoSession, token: &SsoToken) -> Option<String> {
+    let name = session.name.as_deref()?;
+    let signed_in = token.start_url.as_deref()?;
+    let same = |a: &str, b: &str| a.trim_end_matches('/') == b.trim_end_matches('/');
+    (!same(signed_in, &session.start_url)).then(|| {
+        format!(
+            "SSO session '{name}' is signed in to {signed_in}, but this configuration names {} for it — \
+             ssoenv will not use that sign-in here; give this portal its own sso_session name, or correct sso_start_url",
+            session.start_url
+        )
     })
 }
 

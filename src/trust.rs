@@ -54,7 +54,7 @@ pub struct Verdict {
 pub fn check(path: &Path) -> Result<Verdict> {
     let canonical = canonical(path)?;
     let record = record_path(&canonical)?;
-    let Some(recorded) = fsutil::read_optional(&record)? else {
+    let Some(recorded) = fsutil::read_private(&record)? else {
         return Ok(Verdict {
             record,
             allowed: false,

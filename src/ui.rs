@@ -3,6 +3,7 @@
 //! only to terminals and never when `NO_COLOR` is set (anstream decides, as
 //! it does for clap's own help).
 
+use std::borrow::Cow;
 use std::io::Write;
 
 use anstyle::{AnsiColor, Style};
@@ -29,7 +30,28 @@ pub fn paint(style: Style, text: &str) -> String {
 /// One line on stderr: `ssoenv: <message>`.
 pub fn say(message: &str) {
     let mut err = anstream::stderr().lock();
-    let _ = writeln!(err, "{}{message}", paint(DIM, PREFIX));
+    let _ = writeln!(err, "{}{}", paint(DIM, PREFIX), printable(message));
+}
+
+/// `text` safe to show on a terminal: every control character (C0, DEL and
+/// C1: escape sequences, carriage returns, bells, newlines) is written as
+/// its escape (`\u{1b}`, `\r`), so a directory or file name cannot retitle
+/// the terminal, erase the line or fake a message.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
 }
 
 /// A question for the user, as prompts show it (no newline).

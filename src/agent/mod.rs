@@ -36,7 +36,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::fsutil::{self, FileLock};
-use crate::{paths, platform};
+use crate::{paths, platform, scrubbed_env};
 
 /// How long the agent waits without a request before it exits, unless
 /// `SSOENV_AGENT_IDLE` (a duration such as `30m`) says otherwise.
@@ -66,16 +66,25 @@ pub struct Files {
     pub token: PathBuf,
     pub start_lock: PathBuf,
     pub log: PathBuf,
+    /// Why the per-user runtime directory was passed over for the fallback
+    /// (it is not the user's own), when it was.
+    pub runtime_refused: Option<String>,
 }
 
 impl Files {
-    /// The files of this user's agent, from the environment.
+    /// The files of this user's agent, from the environment: in the
+    /// runtime directory when it is the user's own, else in the cache.
     pub fn locate() -> Result<Files> {
-        let dir = match platform::runtime_dir() {
-            Some(runtime) => runtime.join("ssoenv"),
-            None => paths::cache_dir()?.join("agent"),
+        let (dir, runtime_refused) = match paths::runtime_dir() {
+            Ok(Some(runtime)) => (runtime.join("ssoenv"), None),
+            Ok(None) => (paths::cache_dir()?.join("agent"), None),
+            Err(refused) => (
+                paths::cache_dir()?.join("agent"),
+                Some(refused.message().to_owned()),
+            ),
         };
         Ok(Files {
+            runtime_refused,
             lock: dir.join("agent.lock"),
             state: dir.join("agent.json"),
             token: dir.join("token"),
@@ -128,12 +137,20 @@ pub fn project_of(path_and_query: &str) -> Option<PathBuf> {
     (path.is_absolute() && path.file_name() == Some(paths::PROJECT_FILE.as_ref())).then_some(path)
 }
 
-/// True when an agent holds the lock at `lock`: it is alive, whatever
-/// happened to it before. The prompt's check: an open and a `flock`.
+/// True when an agent of this user holds the lock at `lock`: it is alive,
+/// whatever happened to it before. The prompt's check: an open, an `fstat`
+/// (a lock file another user could plant or rewrite proves nothing) and a
+/// `flock`.
 pub fn is_alive(lock: &Path) -> bool {
     let Ok(file) = File::open(lock) else {
         return false;
     };
+    if !file
+        .metadata()
+        .is_ok_and(|meta| fsutil::check_owned(lock, &meta).is_ok())
+    {
+        return false;
+    }
     // A shared lock is granted only when no agent holds its exclusive one;
     // it goes again when `file` is closed.
     matches!(file.try_lock_shared(), Err(fs::TryLockError::WouldBlock))
@@ -150,7 +167,7 @@ fn running_in(files: &Files) -> Option<Running> {
     }
     // A starting agent holds the lock before it has written its record; a
     // record from before names a process that is gone.
-    let record: Record = serde_json::from_slice(&fs::read(&files.state).ok()?).ok()?;
+    let record: Record = serde_json::from_slice(&fsutil::read_private(&files.state).ok()??).ok()?;
     (record.v == RECORD_VERSION && platform::process_exists(record.pid)).then(|| Running {
         pid: record.pid,
         port: record.port,
@@ -210,6 +227,7 @@ fn launch(files: &Files, deadline: Instant) -> Result<()> {
         .stdout(Stdio::piped())
         .stderr(log);
     platform::detach(&mut command);
+    scrubbed_env::apply(&mut command);
     let mut child = command.spawn().map_err(|e| {
         cannot_start(Error::new(format!(
             "cannot run {}: {e}",
@@ -294,6 +312,7 @@ mod tests {
                 token: "/r/t".into(),
                 start_lock: "/r/sl".into(),
                 log: "/r/log".into(),
+                runtime_refused: None,
             },
         };
         for raw in [

@@ -123,8 +123,9 @@ fn write_token(files: &Files, token: &Token) -> Result<()> {
 }
 
 fn record_is(path: &Path, record: &Record) -> bool {
-    fs::read(path)
+    fsutil::read_private(path)
         .ok()
+        .flatten()
         .and_then(|bytes| serde_json::from_slice::<Record>(&bytes).ok())
         .is_some_and(|found| found == *record)
 }

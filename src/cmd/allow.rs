@@ -1,10 +1,9 @@
-use std::io::Write;
 use std::process::ExitCode;
 
 use super::Run;
 use crate::cli::Allow;
 use crate::error::Result;
-use crate::{config, paths, trust};
+use crate::{config, paths, token_cache, trust, ui};
 
 impl Run for Allow {
     fn run(&self) -> Result<ExitCode> {
@@ -13,12 +12,20 @@ impl Run for Allow {
         // Allowing a file that cannot load would only move the error to every prompt.
         let target = config::load_project(&file)?;
         trust::allow(&file)?;
-        writeln!(
-            std::io::stderr(),
-            "ssoenv: allowed {} ({})",
+        // What the file does, in full: a file that names another portal or
+        // chains elsewhere must not look like the one the user meant.
+        ui::say(&format!(
+            "allowed {} — {}",
             paths::display(&file),
-            target.label()
-        )?;
+            target.route()
+        ));
+        if let Some(conflict) = token_cache::load(&target.session)
+            .ok()
+            .flatten()
+            .and_then(|token| token_cache::start_url_conflict(&target.session, &token))
+        {
+            ui::say(&format!("warning: {conflict}"));
+        }
         Ok(ExitCode::SUCCESS)
     }
 }

@@ -1,17 +1,18 @@
 //! `ssoenv console`: the AWS console in the browser, signed in as exactly
 //! the role this directory's credentials are for, in its region.
 //!
-//! The sign-in URL is a bearer secret for 15 minutes, so it goes to the
-//! browser through a one-shot page on 127.0.0.1: the browser's command line
-//! (visible to every process of the machine) holds only a random loopback
-//! address that works once, and the page redirects to the real URL.
+//! The sign-in URL is a bearer secret for 15 minutes, so it never goes on
+//! the browser's command line (visible to every user of the machine): the
+//! browser gets a one-time page only this user can fetch, which redirects
+//! to it ([`crate::browser`]). ssoenv says it opened the console only once
+//! the browser has fetched that page.
 
-use std::io::{IsTerminal, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use super::Run;
+use crate::browser::PrivatePage;
 use crate::cli::Console;
 use crate::error::{Error, Result};
 use crate::{config, engine, federation, signin};
@@ -63,74 +64,21 @@ impl Run for Console {
     }
 }
 
-/// Opens a random one-shot loopback address in the browser and answers its
-/// request with a redirect to `url`.
+/// Gives the browser a private one-time page that redirects to `url` (see
+/// [`browser`]) and waits until it has fetched it.
 fn hand_to_browser(url: &str) -> Result<()> {
-    let listener = TcpListener::bind(("127.0.0.1", 0))
-        .and_then(|listener| listener.set_nonblocking(true).map(|()| listener))
-        .map_err(|e| Error::new(format!("cannot listen on 127.0.0.1 for the browser: {e}")))?;
-    let port = listener
-        .local_addr()
-        .map_err(|e| Error::new(format!("cannot listen on 127.0.0.1 for the browser: {e}")))?
-        .port();
-    let mut nonce = [0u8; 32];
-    getrandom::fill(&mut nonce)
-        .map_err(|e| Error::new(format!("no randomness from the operating system: {e}")))?;
-    let path: String = nonce.iter().map(|b| format!("{b:02x}")).collect();
-    webbrowser::open(&format!("http://127.0.0.1:{port}/{path}")).map_err(|e| {
+    let page = PrivatePage::new(url)?;
+    page.open_in_browser().map_err(|e| {
         Error::new(format!(
-            "could not open a browser ({e}) — run 'ssoenv console --print' and open the URL yourself"
+            "{} — run 'ssoenv console --print' and open the URL yourself",
+            e.message()
         ))
     })?;
-    let deadline = Instant::now() + BROWSER_WAIT;
-    while Instant::now() < deadline {
-        match listener.accept() {
-            // Anything else that connects (a favicon request, a port
-            // scanner) gets a 404; only the random path gets the URL.
-            Ok((stream, _)) => {
-                if answer(stream, &path, url) {
-                    return Ok(());
-                }
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            Err(e) => {
-                return Err(Error::new(format!(
-                    "the loopback page for the browser failed: {e}"
-                )));
-            }
-        }
+    if page.serve_until_fetched(Instant::now() + BROWSER_WAIT)? {
+        return Ok(());
     }
     Err(Error::new(format!(
         "the browser did not open the sign-in page within {}s — run 'ssoenv console --print' and open the URL yourself",
         BROWSER_WAIT.as_secs()
     )))
-}
-
-/// Answers one request: the redirect for `GET /<path>`, 404 otherwise.
-/// Returns whether the redirect was sent.
-fn answer(mut stream: TcpStream, path: &str, url: &str) -> bool {
-    let _ = stream.set_nonblocking(false);
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    let mut request = Vec::new();
-    let mut buffer = [0u8; 1024];
-    // The request line is all that matters; stop at the end of the headers.
-    while !request.windows(4).any(|w| w == b"\r\n\r\n") && request.len() < 16 * 1024 {
-        match stream.read(&mut buffer) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => request.extend_from_slice(&buffer[..n]),
-        }
-    }
-    let wanted = format!("GET /{path} HTTP/");
-    let matches = request.starts_with(wanted.as_bytes());
-    let response = if matches {
-        format!(
-            "HTTP/1.1 302 Found\r\nLocation: {url}\r\nCache-Control: no-store\r\n\
-             Referrer-Policy: no-referrer\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-        )
-    } else {
-        "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_owned()
-    };
-    matches && stream.write_all(response.as_bytes()).is_ok()
 }

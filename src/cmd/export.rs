@@ -28,7 +28,7 @@ use crate::credentials::{self, Credentials};
 use crate::error::{Error, Kind, Result};
 use crate::shell::{EnvName, Shell, shell_for_export};
 use crate::state::{self, Moment, Served, State, Watched};
-use crate::{config, engine, log, paths, timefmt, token_cache, trust};
+use crate::{config, engine, log, paths, timefmt, token_cache, trust, ui};
 
 /// How one prompt may get credentials.
 pub trait Renewal {
@@ -111,7 +111,7 @@ pub fn export(
     if let Some(message) = &outcome.message
         && outcome.state.said != previous.said
     {
-        writeln!(std::io::stderr(), "ssoenv: {message}")?;
+        writeln!(std::io::stderr(), "ssoenv: {}", ui::printable(message))?;
     } else if outcome.vars.is_empty() && previous.key.is_some() && outcome.message.is_none() {
         writeln!(std::io::stderr(), "ssoenv: unloaded AWS credentials")?;
     }
@@ -298,10 +298,18 @@ fn with_credentials(
                 Some(_) if was_loaded => "renewed",
                 _ => "loaded",
             };
-            let message = format!(
+            let mut message = format!(
                 "{verb} {label} (expires {})",
                 timefmt::local_hh_mm(creds.expiration)
             );
+            if let Handover::Endpoint(running) = &handover
+                && let Some(refused) = &running.files.runtime_refused
+            {
+                message.push_str(&format!(
+                    "; {refused} — the agent keeps its files in {}",
+                    paths::display(&running.files.dir)
+                ));
+            }
             outcome.say(format!("{verb}:{label}:{}", creds.fingerprint()), message)
         }
         Err(err) => {

@@ -61,6 +61,12 @@ pub struct Report {
     pub role_arn: Option<String>,
     /// For a chain: the SSO role it starts from, `ACCOUNT/PERMISSION_SET`.
     pub assumed_from: Option<String>,
+    /// Every role assumed after the SSO role, in order (ARNs); empty for an
+    /// SSO role.
+    pub chain: Vec<String>,
+    /// Set when the file names an `sso_session` that is signed in to another
+    /// portal than its `sso_start_url`: why ssoenv will not use that sign-in.
+    pub start_url_conflict: Option<String>,
     pub region: Option<String>,
     pub credentials: CredentialsReport,
     pub session: Option<SessionReport>,
@@ -146,6 +152,8 @@ impl Report {
             role_name: None,
             role_arn: None,
             assumed_from: None,
+            chain: Vec::new(),
+            start_url_conflict: None,
             region: env::var("AWS_REGION").ok().filter(|r| !r.is_empty()),
             credentials: CredentialsReport {
                 access_key: env_key.as_deref().map(mask),
@@ -197,6 +205,10 @@ impl Report {
             Ok(true) => {}
             Ok(false) => {
                 report.config.state = "not_allowed";
+                // What allowing it would do, as `allow` will say it.
+                if let Ok(target) = config::load_project(&file) {
+                    report.describe_target(&target);
+                }
                 report.next_prompt = NextPrompt::new(
                     "allow",
                     "ask you to allow it — run 'ssoenv allow' if you trust this file",
@@ -255,6 +267,15 @@ impl Report {
             self.role_arn = Some(hop.role_arn.clone());
             self.assumed_from = Some(target.sso_role().label());
         }
+        self.chain = target
+            .chain
+            .iter()
+            .map(|hop| hop.role_arn.clone())
+            .collect();
+        self.start_url_conflict = token_cache::load(&target.session)
+            .ok()
+            .flatten()
+            .and_then(|token| token_cache::start_url_conflict(&target.session, &token));
         if target.region.is_some() {
             self.region.clone_from(&target.region);
         }
@@ -289,8 +310,11 @@ impl Report {
         }
         let none = || ui::paint(ui::DIM, "-");
         let or_none = |v: &Option<String>| v.clone().unwrap_or_else(none);
-        if self.config.state == "active" {
+        if matches!(self.config.state, "active" | "not_allowed") && self.start_url.is_some() {
             rows.push(("start url", or_none(&self.start_url)));
+            if let Some(conflict) = &self.start_url_conflict {
+                rows.push(("warning", ui::paint(ui::BAD, conflict)));
+            }
             let session = match (&self.sso_session, &self.sso_region) {
                 (Some(name), Some(region)) => format!("{name} ({region})"),
                 (None, Some(region)) => format!("- ({region})"),
@@ -302,6 +326,9 @@ impl Report {
             if let (Some(arn), Some(from)) = (&self.role_arn, &self.assumed_from) {
                 rows.push(("role arn", arn.clone()));
                 rows.push(("assumed from", from.clone()));
+            }
+            if self.chain.len() > 1 {
+                rows.push(("chain", self.chain.join(" → ")));
             }
         }
         rows.push(("region", or_none(&self.region)));

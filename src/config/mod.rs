@@ -55,6 +55,21 @@ impl SsoSession {
             .as_deref()
             .map_or_else(|| self.start_url.clone(), |n| format!("'{n}'"))
     }
+
+    /// The start URL's host (`d-1234567890.awsapps.com`): what tells one
+    /// portal from another at a glance. The whole URL when it has none.
+    pub fn portal_host(&self) -> &str {
+        portal_host(&self.start_url)
+    }
+}
+
+/// The host of a start URL, or the URL itself when it has none.
+pub fn portal_host(start_url: &str) -> &str {
+    start_url
+        .split_once("://")
+        .map(|(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or(rest))
+        .filter(|host| !host.is_empty())
+        .unwrap_or(start_url)
 }
 
 /// Everything needed to obtain and export credentials for one place: a
@@ -107,6 +122,23 @@ impl Target {
         let mut source = self.clone();
         source.chain = rest.to_vec();
         Some(source)
+    }
+
+    /// Where the credentials come from, in one line: the portal, the SSO
+    /// role, and every role assumed after it, in order —
+    /// `portal d-123.awsapps.com, SSO role 1111/Admin, then arn:…:role/Deploy`.
+    pub fn route(&self) -> String {
+        let mut route = format!(
+            "portal {}, SSO role {}/{}",
+            self.session.portal_host(),
+            self.account_id,
+            self.role_name
+        );
+        for hop in &self.chain {
+            route.push_str(", then ");
+            route.push_str(&hop.role_arn);
+        }
+        route
     }
 
     /// The SSO role at the root of the chain.

@@ -2,6 +2,7 @@
 
 use std::fs;
 use std::io;
+use std::net::{IpAddr, SocketAddr};
 use std::os::fd::OwnedFd;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -29,6 +30,65 @@ pub fn start_time(pid: u32) -> Option<u64> {
     }
     // Field 22 of the file; `state` was field 3.
     fields.nth(18)?.parse().ok()
+}
+
+/// Whether this session can open windows: a display (X11 or Wayland).
+pub fn has_desktop() -> bool {
+    ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()))
+}
+
+/// Whether this system can say who owns the other end of a loopback TCP
+/// connection (see [`loopback_peer_is_current_user`]).
+pub fn tells_loopback_owners() -> bool {
+    !super::portable_forced() && std::path::Path::new("/proc/net/tcp").exists()
+}
+
+/// Whether the process at the other end of a loopback connection this
+/// process accepted (`local` is ours, `peer` theirs) runs as this user.
+/// Its socket is the line of `/proc/net/tcp` (or `tcp6`, for a dual-stack
+/// client) whose local address is `peer` and whose remote one is `local`;
+/// the line's uid column says whose it is. `None` when neither file can be
+/// read; `Some(false)` when no such socket is listed.
+pub fn loopback_peer_is_current_user(local: SocketAddr, peer: SocketAddr) -> Option<bool> {
+    let (IpAddr::V4(local_ip), IpAddr::V4(peer_ip)) = (local.ip(), peer.ip()) else {
+        return Some(false);
+    };
+    // The kernel prints each 32-bit word of an address in host order, and
+    // the port as a plain number.
+    let v4 = |ip: std::net::Ipv4Addr, port: u16| {
+        format!("{:08X}:{port:04X}", u32::from_ne_bytes(ip.octets()))
+    };
+    let mapped = |ip: std::net::Ipv4Addr, port: u16| {
+        let ffff = u32::from_ne_bytes([0, 0, 0xff, 0xff]);
+        format!(
+            "0000000000000000{ffff:08X}{:08X}:{port:04X}",
+            u32::from_ne_bytes(ip.octets())
+        )
+    };
+    let uid = rustix::process::getuid().as_raw().to_string();
+    let mut readable = false;
+    for (table, address) in [
+        ("/proc/net/tcp", v4 as fn(_, _) -> _),
+        ("/proc/net/tcp6", mapped),
+    ] {
+        let Ok(text) = fs::read_to_string(table) else {
+            continue;
+        };
+        readable = true;
+        let (theirs, ours) = (
+            address(peer_ip, peer.port()),
+            address(local_ip, local.port()),
+        );
+        for line in text.lines().skip(1) {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            if fields.get(1) == Some(&theirs.as_str()) && fields.get(2) == Some(&ours.as_str()) {
+                return Some(fields.get(7) == Some(&uid.as_str()));
+            }
+        }
+    }
+    readable.then_some(false)
 }
 
 /// Threads of this process, from `/proc/self/status`.

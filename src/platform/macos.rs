@@ -22,6 +22,29 @@ pub fn runtime_dir() -> Option<PathBuf> {
     })
 }
 
+/// Whether this session can open windows: on macOS, unless it came in
+/// over SSH.
+pub fn has_desktop() -> bool {
+    !["SSH_CONNECTION", "SSH_TTY"]
+        .iter()
+        .any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()))
+}
+
+/// Whether this system can say who owns the other end of a loopback TCP
+/// connection: not without parsing the kernel's private socket tables, so
+/// the browser pages of [`crate::browser`] use a private file instead.
+pub fn tells_loopback_owners() -> bool {
+    false
+}
+
+/// See [`tells_loopback_owners`]: never known here.
+pub fn loopback_peer_is_current_user(
+    _local: std::net::SocketAddr,
+    _peer: std::net::SocketAddr,
+) -> Option<bool> {
+    None
+}
+
 /// `proc_pidinfo` of `pid` for `flavor`, when it answers in full.
 #[allow(unsafe_code)]
 fn pid_info<T>(pid: u32, flavor: libc::c_int) -> Option<T> {

@@ -71,6 +71,17 @@ pub fn owned_by_current_user(meta: &Metadata) -> bool {
     meta.uid() == rustix::process::getuid().as_raw()
 }
 
+/// True when the group or others may write to the file (or create and
+/// delete files in the directory).
+pub fn writable_by_others(meta: &Metadata) -> bool {
+    meta.mode() & 0o022 != 0
+}
+
+/// Who owns the file, as messages name it.
+pub fn owner_of(meta: &Metadata) -> String {
+    format!("uid {}", meta.uid())
+}
+
 /// The path (or other OS string) whose bytes these are; the inverse of
 /// [`OsStr::as_encoded_bytes`].
 pub fn os_string_from_bytes(bytes: Vec<u8>) -> OsString {

@@ -19,6 +19,7 @@ use std::time::{Duration, Instant, SystemTime};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::aws::{self, Failure, Service};
+use crate::browser::PrivatePage;
 use crate::config::{SsoSession, Target};
 use crate::error::{Error, Result};
 use crate::token_cache::{self, SsoToken};
@@ -113,11 +114,18 @@ async fn browser_flow(
         &registration.scopes,
         &secrets,
     );
+    // The URL carries the login's `state`: the browser gets it through a
+    // page no other user can fetch, so none can end this login with a
+    // forged callback (see `crate::browser`).
+    let mut page = None;
     if open {
         ui.say(&format!(
             "opening your browser to sign in; if it does not open, visit:\n\n  {url}\n"
         ));
-        open_browser(&url, ui);
+        match PrivatePage::new(&url).and_then(|new| new.open_in_browser().map(|()| new)) {
+            Ok(opened) => page = Some(opened.serve_in_background(deadline)),
+            Err(err) => ui.say(&format!("{} — open the URL above yourself", err.message())),
+        }
     } else {
         ui.say(&format!(
             "to sign in, open this URL in a browser on this machine (on another machine, use --device-code):\n\n  {url}\n"
@@ -132,6 +140,9 @@ async fn browser_flow(
         })
         .await;
     spinner.finish_and_clear();
+    if let Some(page) = page {
+        page.finish();
+    }
     let Some((outcome, mut stream)) = waited? else {
         return Err(timed_out());
     };
@@ -323,21 +334,19 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 /// Whether a browser can be shown to the user from here: `$BROWSER` is set,
-/// or (on Linux and other Unix desktops) a display is, and on macOS the
-/// session is not over SSH.
+/// or the system has a desktop this session can open windows on.
 pub(crate) fn browser_available() -> bool {
-    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
-    if set("BROWSER") {
-        return true;
-    }
-    if cfg!(target_os = "macos") {
-        return !set("SSH_CONNECTION") && !set("SSH_TTY");
-    }
-    set("DISPLAY") || set("WAYLAND_DISPLAY")
+    std::env::var_os("BROWSER").is_some_and(|v| !v.is_empty()) || crate::platform::has_desktop()
 }
 
-/// Opens `url` in the browser; if that fails the printed URL still works.
+/// Opens `url`, which a server sent, in the browser; if that fails the
+/// printed URL still works. Only a web page: never a local file or another
+/// application's URL scheme.
 fn open_browser(url: &str, ui: &Ui) {
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        ui.say("not opening a browser: the sign-in page is not a web address — open the URL above yourself");
+        return;
+    }
     if let Err(err) = webbrowser::open(url) {
         ui.say(&format!(
             "could not open a browser ({err}) — open the URL above yourself"

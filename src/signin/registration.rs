@@ -173,7 +173,7 @@ async fn register(
 /// A cached registration; anything unreadable counts as none (a new
 /// registration replaces it, no harm done).
 fn load(path: &std::path::Path) -> Option<Registration> {
-    let bytes = fsutil::read_optional(path).ok()??;
+    let bytes = fsutil::read_private(path).ok()??;
     let file: CacheFile = serde_json::from_slice(&bytes).ok()?;
     Some(Registration {
         client_id: file.client_id,
