@@ -134,10 +134,21 @@ impl Attack {
 
     /// Stops her; everything she reported.
     fn stop(mut self) -> Vec<String> {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.end();
         std::thread::sleep(Duration::from_millis(50));
         self.lines.lock().unwrap().clone()
+    }
+
+    fn end(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A test that fails half-way still stops her.
+impl Drop for Attack {
+    fn drop(&mut self) {
+        self.end();
     }
 }
 
@@ -730,11 +741,15 @@ fn the_agent_and_exec_s_helper_keep_nothing_of_the_shell_but_what_they_need() {
         "sh",
         "-c",
         &format!(
-            "echo \"$AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE\" > {}; sleep 5",
+            "echo \"$AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE\" > {}; exec sleep 5",
             report.display()
         ),
     ]);
-    let mut child = exec.spawn().unwrap();
+    let mut child = exec
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     let token_file = PathBuf::from(wait_for_file(&report).trim());
     let dir = token_file
         .parent()
@@ -764,6 +779,11 @@ fn the_agent_and_exec_s_helper_keep_nothing_of_the_shell_but_what_they_need() {
 #[ignore = "mallory's half of the attacks above, which run it as another user"]
 fn mallory() {
     let attack = std::env::var("SSOENV_MALLORY").expect("started by the attack tests of this file");
+    // Whatever happens to the test that started her, she does not linger.
+    std::thread::spawn(|| {
+        std::thread::sleep(Duration::from_secs(60));
+        std::process::exit(0);
+    });
     let args: Vec<String> = std::env::var("SSOENV_MALLORY_ARGS")
         .unwrap_or_default()
         .lines()
@@ -841,7 +861,7 @@ fn steal_pages(excluded_ports: &[String]) {
                 report(format!("callback {port} -> {answer}"));
             });
         }
-        std::thread::sleep(Duration::from_millis(10));
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
 
