@@ -731,6 +731,18 @@ mod tests {
         }
     }
 
+    /// An endpoint serving hour-long credentials that need no renewal, and its token.
+    fn serving_an_hour() -> (Endpoint, String) {
+        let endpoint = Endpoint::start(
+            creds("AKIAFIRST", Duration::from_secs(3600)),
+            Duration::from_secs(600),
+            Box::new(|| panic!("no renewal expected")),
+        )
+        .unwrap();
+        let token = fs::read_to_string(endpoint.token_file()).unwrap();
+        (endpoint, token)
+    }
+
     fn get(endpoint: &Endpoint, path: Option<&str>, auth: Option<&str>) -> (u16, String) {
         let host = own_host(endpoint);
         request(endpoint, path, auth, &format!("Host: {host}\r\n"))
@@ -768,13 +780,7 @@ mod tests {
 
     #[test]
     fn refuses_web_pages_and_foreign_hosts_even_with_the_token() {
-        let endpoint = Endpoint::start(
-            creds("AKIAFIRST", Duration::from_secs(3600)),
-            Duration::from_secs(600),
-            Box::new(|| panic!("no renewal expected")),
-        )
-        .unwrap();
-        let token = fs::read_to_string(endpoint.token_file()).unwrap();
+        let (endpoint, token) = serving_an_hour();
         let host = own_host(&endpoint);
         let port = host.rsplit_once(':').unwrap().1;
         // The precondition: this exact request with the right headers works.
@@ -796,13 +802,7 @@ mod tests {
 
     #[test]
     fn serves_only_with_the_token_and_cleans_up() {
-        let endpoint = Endpoint::start(
-            creds("AKIAFIRST", Duration::from_secs(3600)),
-            Duration::from_secs(600),
-            Box::new(|| panic!("no renewal expected")),
-        )
-        .unwrap();
-        let token = fs::read_to_string(endpoint.token_file()).unwrap();
+        let (endpoint, token) = serving_an_hour();
         assert_eq!(token.len(), 64);
         assert!(!token.ends_with('\n'));
         let private = |p: &Path| platform::is_private(&fs::metadata(p).unwrap());
@@ -829,13 +829,7 @@ mod tests {
     #[test]
     fn idle_and_half_sent_connections_cannot_crowd_out_a_client_with_the_token() {
         use std::io::{Read, Write};
-        let endpoint = Endpoint::start(
-            creds("AKIAFIRST", Duration::from_secs(3600)),
-            Duration::from_secs(600),
-            Box::new(|| panic!("no renewal expected")),
-        )
-        .unwrap();
-        let token = fs::read_to_string(endpoint.token_file()).unwrap();
+        let (endpoint, token) = serving_an_hour();
         let host = own_host(&endpoint);
         // More idle connections than the server keeps, then a half-sent request.
         let idle: Vec<_> = (0..MAX_CONNECTIONS + 50)

@@ -537,6 +537,16 @@ fn a_runtime_directory_of_another_user_is_refused_with_one_line() {
 
 // 4. Terminal escapes in directory names.
 
+/// Lines of text with no control character but their newlines.
+#[track_caller]
+fn assert_one_line_each(output: &[u8]) {
+    assert!(
+        !output.iter().any(|b| b.is_ascii_control() && *b != b'\n'),
+        "{}",
+        visible(output)
+    );
+}
+
 /// Output with its control characters shown, for messages.
 fn visible(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).escape_debug().to_string()
@@ -566,13 +576,7 @@ fn directory_names_cannot_write_escape_sequences_to_the_terminal() {
         "{}",
         visible(&out.stdout)
     );
-    assert!(
-        !out.stdout
-            .iter()
-            .any(|b| b.is_ascii_control() && *b != b'\n'),
-        "{}",
-        visible(&out.stdout)
-    );
+    assert_one_line_each(&out.stdout);
     let out = sandbox.ssoenv(&project, &["allow"]);
     expect(
         &out,
@@ -586,13 +590,7 @@ fn directory_names_cannot_write_escape_sequences_to_the_terminal() {
         "{}",
         visible(&out.stdout)
     );
-    assert!(
-        !out.stdout
-            .iter()
-            .any(|b| b.is_ascii_control() && *b != b'\n'),
-        "{}",
-        visible(&out.stdout)
-    );
+    assert_one_line_each(&out.stdout);
 }
 
 // 5. What `allow` and `status` show.
