@@ -20,7 +20,7 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -30,6 +30,10 @@ use crate::{fsutil, paths, platform};
 
 /// How long one connection may take to send its request.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Connections answered at once; more are closed unanswered (a browser
+/// makes one or two).
+const MAX_ANSWERING: usize = 32;
 
 /// A one-time page that redirects the user's browser to a secret URL.
 pub struct PrivatePage {
@@ -94,6 +98,7 @@ impl PrivatePage {
 
     fn serve(self, deadline: Instant, stop: &AtomicBool) -> Result<bool> {
         let fetched = Arc::new(AtomicBool::new(false));
+        let answering = Arc::new(AtomicUsize::new(0));
         let check_owner = self.file_dir.is_none();
         let shared = Arc::new((self.path.clone(), self.url.clone()));
         while Instant::now() < deadline && !stop.load(Ordering::Relaxed) {
@@ -115,11 +120,16 @@ impl PrivatePage {
             if check_owner && !from_this_user(&stream, peer) {
                 continue;
             }
-            let (shared, fetched) = (shared.clone(), fetched.clone());
+            if answering.fetch_add(1, Ordering::Relaxed) >= MAX_ANSWERING {
+                answering.fetch_sub(1, Ordering::Relaxed);
+                continue;
+            }
+            let (shared, fetched, answering) = (shared.clone(), fetched.clone(), answering.clone());
             std::thread::spawn(move || {
                 if answer(stream, &shared.0, &shared.1) {
                     fetched.store(true, Ordering::Relaxed);
                 }
+                answering.fetch_sub(1, Ordering::Relaxed);
             });
         }
         // A request answered just before the deadline still counts.

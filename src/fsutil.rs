@@ -189,7 +189,8 @@ fn remove_stale_temp_files(dir: &Path) {
 
 /// The rule ssh and gpg apply to their files, for what ssoenv trusts: it
 /// belongs to the user, and no one else can write to it (or, for a
-/// directory, put files in it). Anything else is refused with the fix.
+/// directory, put files in it; see [`platform::writable_by_others`]).
+/// Anything else is refused with the fix.
 pub fn check_owned(path: &Path, meta: &fs::Metadata) -> Result<()> {
     if !platform::owned_by_current_user(meta) {
         return Err(foreign(path, meta));

@@ -535,6 +535,34 @@ fn a_runtime_directory_of_another_user_is_refused_with_one_line() {
     let _ = fs::remove_dir_all(&runtime);
 }
 
+/// The rule for files ssoenv trusts, without a second user: only the user
+/// may write to them, and nobody but the user (and the user's own group,
+/// as umask 002 leaves directories) to their directory.
+#[test]
+fn trusted_files_must_be_writable_by_the_user_alone() {
+    use ssoenv::fsutil::read_private;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cache.json");
+    fs::write(&file, "{}").unwrap();
+    let set = |path: &Path, mode: u32| {
+        fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
+    };
+    set(dir.path(), 0o700);
+    set(&file, 0o600);
+    assert_eq!(read_private(&file).unwrap().as_deref(), Some(&b"{}"[..]));
+    set(dir.path(), 0o775);
+    assert!(
+        read_private(&file).is_ok(),
+        "a user-private group's directory"
+    );
+    set(dir.path(), 0o777);
+    let refused = read_private(&file).unwrap_err().to_string();
+    assert!(refused.contains("others can write to it"), "{refused}");
+    set(dir.path(), 0o700);
+    set(&file, 0o660);
+    assert!(read_private(&file).is_err(), "a file its group can write");
+}
+
 // 4. Terminal escapes in directory names.
 
 /// Lines of text with no control character but their newlines.

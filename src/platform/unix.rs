@@ -71,10 +71,14 @@ pub fn owned_by_current_user(meta: &Metadata) -> bool {
     meta.uid() == rustix::process::getuid().as_raw()
 }
 
-/// True when the group or others may write to the file (or create and
-/// delete files in the directory).
+/// True when others than the owner may write to the file (or create and
+/// delete files in the directory). For a directory the owner's group does
+/// not count: with the user-private groups of most Linux systems (umask
+/// 002), tools such as the AWS CLI leave their directories group-writable,
+/// and that group has the user alone.
 pub fn writable_by_others(meta: &Metadata) -> bool {
-    meta.mode() & 0o022 != 0
+    let others = if meta.is_dir() { 0o002 } else { 0o022 };
+    meta.mode() & others != 0
 }
 
 /// Who owns the file, as messages name it.
