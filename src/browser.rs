@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 
 use crate::endpoint::random_hex;
 use crate::error::{Error, Result};
-use crate::{fsutil, paths, platform};
+use crate::{fsutil, platform};
 
 /// How long one connection may take to send its request.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
@@ -189,21 +189,7 @@ fn answer(mut stream: TcpStream, path: &str, url: &str) -> bool {
 /// A 0600 HTML file, in a new 0700 directory, that sends the browser on to
 /// `page`. The directory goes when the returned handle is dropped.
 fn redirect_file(page: &str) -> Result<(PathBuf, tempfile::TempDir)> {
-    let base = paths::runtime_dir()
-        .ok()
-        .flatten()
-        .filter(|dir| dir.is_dir())
-        .unwrap_or_else(std::env::temp_dir);
-    let dir = tempfile::Builder::new()
-        .prefix("ssoenv-open-")
-        .permissions(platform::private_dir_permissions())
-        .tempdir_in(&base)
-        .map_err(|e| {
-            Error::new(format!(
-                "cannot create a private directory in {} for the browser's page: {e}",
-                paths::display(&base)
-            ))
-        })?;
+    let dir = fsutil::private_temp_dir("ssoenv-open-", "the browser's page")?;
     let file = dir.path().join("open.html");
     let html = format!(
         "<!doctype html>\n<meta charset=\"utf-8\">\n<meta name=\"referrer\" content=\"no-referrer\">\n\

@@ -663,34 +663,14 @@ pub(crate) fn random_hex(bytes: usize) -> Result<String> {
 /// Directories left by an ssoenv that was killed outright are removed on
 /// the way.
 fn private_dir() -> Result<PathBuf> {
-    let base = match crate::paths::runtime_dir() {
-        Ok(dir) => dir.filter(|dir| dir.is_dir()),
-        Err(refused) => {
-            crate::ui::say(&format!(
-                "{} — the endpoint's token goes to the temporary directory instead",
-                refused.message()
-            ));
-            None
-        }
+    let dir = crate::fsutil::private_temp_dir(
+        &format!("{DIR_PREFIX}{}-", std::process::id()),
+        "the endpoint's token",
+    )?
+    .keep();
+    if let Some(base) = dir.parent() {
+        remove_stale_dirs(base);
     }
-    .unwrap_or_else(std::env::temp_dir);
-    remove_stale_dirs(&base);
-    let dir = tempfile::Builder::new()
-        .prefix(&format!("{DIR_PREFIX}{}-", std::process::id()))
-        .permissions(platform::private_dir_permissions())
-        .tempdir_in(&base)
-        .map_err(|e| {
-            Error::new(format!(
-                "cannot create a private directory in {} for the endpoint token: {e}",
-                base.display()
-            ))
-        })?
-        .keep();
-    // tempfile honours the umask; make sure nothing is looser than 0700.
-    platform::restrict_dir_to_owner(&dir).map_err(|e| {
-        let _ = fs::remove_dir_all(&dir);
-        Error::new(format!("cannot make {} private: {e}", dir.display()))
-    })?;
     Ok(dir)
 }
 

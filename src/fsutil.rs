@@ -195,13 +195,28 @@ pub fn check_owned(path: &Path, meta: &fs::Metadata) -> Result<()> {
     if !platform::owned_by_current_user(meta) {
         return Err(foreign(path, meta));
     }
-    if platform::writable_by_others(meta) {
+    if let Some(why) = not_the_users(meta) {
         let shown = crate::paths::display(path);
         return Err(Error::new(format!(
-            "refusing {shown}: others can write to it — run 'chmod go-w {shown}' if it is yours"
+            "refusing {shown}: {why} — run 'chmod go-w {shown}' if it is yours"
         )));
     }
     Ok(())
+}
+
+/// Why a file or directory fails [`check_owned`], in words; `None` when it
+/// passes.
+pub fn not_the_users(meta: &fs::Metadata) -> Option<String> {
+    if !platform::owned_by_current_user(meta) {
+        Some(format!(
+            "it belongs to {}, not to you",
+            platform::owner_of(meta)
+        ))
+    } else if platform::writable_by_others(meta) {
+        Some("others can write to it".to_owned())
+    } else {
+        None
+    }
 }
 
 fn foreign(path: &Path, meta: &fs::Metadata) -> Error {
@@ -210,6 +225,37 @@ fn foreign(path: &Path, meta: &fs::Metadata) -> Error {
         crate::paths::display(path),
         platform::owner_of(meta)
     ))
+}
+
+/// A new directory only the user may enter (0700; `prefix` and random
+/// characters) for short-lived secrets such as `exec`'s token or the
+/// browser's page, for `what` to name in messages: in the per-user runtime
+/// directory when it is usable, else the temporary directory. A runtime
+/// directory that is not the user's own is passed over with one line.
+/// Removed when the handle is dropped, unless kept.
+pub fn private_temp_dir(prefix: &str, what: &str) -> Result<tempfile::TempDir> {
+    let base = match crate::paths::runtime_dir() {
+        Ok(dir) => dir.filter(|dir| dir.is_dir()),
+        Err(refused) => {
+            crate::ui::say(&format!(
+                "{} — {what} goes to the temporary directory instead",
+                refused.message()
+            ));
+            None
+        }
+    }
+    .unwrap_or_else(std::env::temp_dir);
+    // mkdir applies the umask, which can only take bits away from 0700.
+    tempfile::Builder::new()
+        .prefix(prefix)
+        .permissions(platform::private_dir_permissions())
+        .tempdir_in(&base)
+        .map_err(|e| {
+            Error::new(format!(
+                "cannot create a private directory in {} for {what}: {e}",
+                crate::paths::display(&base)
+            ))
+        })
 }
 
 /// Like [`read_optional`] for a file ssoenv trusts (a cache, a trust

@@ -83,22 +83,13 @@ pub fn runtime_dir() -> Result<Option<PathBuf>> {
             "cannot use the runtime directory {}: {e}",
             display(&dir)
         ))),
-        Ok(meta) => {
-            let refused = if !crate::platform::owned_by_current_user(&meta) {
-                format!(
-                    "it belongs to {}, not to you",
-                    crate::platform::owner_of(&meta)
-                )
-            } else if crate::platform::writable_by_others(&meta) {
-                "others can write to it".to_owned()
-            } else {
-                return Ok(Some(dir));
-            };
-            Err(Error::new(format!(
-                "ignoring the runtime directory {}: {refused}",
+        Ok(meta) => match crate::fsutil::not_the_users(&meta) {
+            None => Ok(Some(dir)),
+            Some(why) => Err(Error::new(format!(
+                "ignoring the runtime directory {}: {why}",
                 display(&dir)
-            )))
-        }
+            ))),
+        },
     }
 }
 

@@ -141,6 +141,12 @@ pub fn start_url_conflict(session: &SsoSession, token: &SsoToken) -> Option<Stri
     })
 }
 
+/// [`start_url_conflict`] with `session`'s cached token, if it has one.
+pub fn signed_in_elsewhere(session: &SsoSession) -> Option<String> {
+    let token = load(session).ok().flatten()?;
+    start_url_conflict(session, &token)
+}
+
 /// Writes the token for `session` in the AWS CLI's format (0600, atomically).
 pub fn store(session: &SsoSession, token: &SsoToken) -> Result<()> {
     fsutil::write_private_atomic(&cache_path(session)?, &encode(token)?)

@@ -176,7 +176,7 @@ fn slow_browser(dir: &Path, landed: &Path, follow: bool) -> PathBuf {
     fs::write(
         &browser,
         format!(
-            "#!/bin/sh\nsleep 1\nurl=$1\n\
+            "#!/bin/sh\n# script(1) hangs up its terminal once ssoenv exits; finish anyway.\ntrap '' HUP\nsleep 1\nurl=$1\n\
              case $url in file://*) url=$(sed -n 's/.*http-equiv=\"refresh\" content=\"0;url=\\([^\"]*\\)\".*/\\1/p' \"${{url#file://}}\") ;; esac\n\
              printf 'url = \"%s\"\\n' \"$url\" | curl -s -o /dev/null {redirects} -w '{write_out}' -K - > '{landed}.tmp'\n\
              mv '{landed}.tmp' '{landed}'\n",
@@ -253,6 +253,7 @@ fn console_page_is_useless_to_another_user(platform: support::Platform) {
         .output()
         .unwrap();
     let terminal = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(out.status.success(), "{terminal}");
     let landed = wait_for_file(&landed);
     let said = attack.stop();
 

@@ -19,11 +19,7 @@ impl Run for Allow {
             paths::display(&file),
             target.route()
         ));
-        if let Some(conflict) = token_cache::load(&target.session)
-            .ok()
-            .flatten()
-            .and_then(|token| token_cache::start_url_conflict(&target.session, &token))
-        {
+        if let Some(conflict) = token_cache::signed_in_elsewhere(&target.session) {
             ui::say(&format!("warning: {conflict}"));
         }
         Ok(ExitCode::SUCCESS)

@@ -272,10 +272,7 @@ impl Report {
             .iter()
             .map(|hop| hop.role_arn.clone())
             .collect();
-        self.start_url_conflict = token_cache::load(&target.session)
-            .ok()
-            .flatten()
-            .and_then(|token| token_cache::start_url_conflict(&target.session, &token));
+        self.start_url_conflict = token_cache::signed_in_elsewhere(&target.session);
         if target.region.is_some() {
             self.region.clone_from(&target.region);
         }

@@ -59,17 +59,12 @@ impl SsoSession {
     /// The start URL's host (`d-1234567890.awsapps.com`): what tells one
     /// portal from another at a glance. The whole URL when it has none.
     pub fn portal_host(&self) -> &str {
-        portal_host(&self.start_url)
+        self.start_url
+            .split_once("://")
+            .map(|(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or(rest))
+            .filter(|host| !host.is_empty())
+            .unwrap_or(&self.start_url)
     }
-}
-
-/// The host of a start URL, or the URL itself when it has none.
-pub fn portal_host(start_url: &str) -> &str {
-    start_url
-        .split_once("://")
-        .map(|(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or(rest))
-        .filter(|host| !host.is_empty())
-        .unwrap_or(start_url)
 }
 
 /// Everything needed to obtain and export credentials for one place: a
