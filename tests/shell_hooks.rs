@@ -603,3 +603,74 @@ fn nu_hook_applies_all_of_the_output_or_none_of_it() {
         "{said:?}"
     );
 }
+
+/// Homebrew keeps each version in a directory of its own (the Cellar), links
+/// both binaries into a directory on PATH, and deletes the old version's
+/// directory on upgrade. The hook names the link on PATH, so a shell opened
+/// before the upgrade keeps working after it.
+#[test]
+fn the_hook_survives_an_upgrade_that_deletes_the_old_version() {
+    let Some(bash) = shell_support::tool("bash") else {
+        return;
+    };
+    let built = Path::new(env!("CARGO_BIN_EXE_ssoenv")).parent().unwrap();
+    // Beside the built binaries, so they can be hard-linked, not copied.
+    let prefix = tempfile::tempdir_in(built).unwrap();
+    let home = prefix.path().join("home");
+    fs::create_dir(&home).unwrap();
+    let bin = prefix.path().join("bin");
+    fs::create_dir(&bin).unwrap();
+    let install = |version: &str| {
+        let cellar = prefix
+            .path()
+            .join("Cellar/ssoenv")
+            .join(version)
+            .join("bin");
+        fs::create_dir_all(&cellar).unwrap();
+        for name in ["ssoenv", "ssoenv-core"] {
+            fs::hard_link(built.join(name), cellar.join(name))
+                .or_else(|_| fs::copy(built.join(name), cellar.join(name)).map(drop))
+                .unwrap();
+            let link = bin.join(name);
+            let _ = fs::remove_file(&link);
+            std::os::unix::fs::symlink(cellar.join(name), &link).unwrap();
+        }
+    };
+    install("1");
+    // A lone link to ssoenv elsewhere on PATH, without ssoenv-core beside it:
+    // the small binary would not find the full one from there.
+    let lone = prefix.path().join("lone");
+    fs::create_dir(&lone).unwrap();
+    std::os::unix::fs::symlink(bin.join("ssoenv"), lone.join("ssoenv")).unwrap();
+    let path = format!("{}:{}:/usr/bin:/bin", lone.display(), bin.display());
+
+    let run = output(
+        Command::new(bin.join("ssoenv"))
+            .args(["hook", "bash"])
+            .env_clear()
+            .env("HOME", &home)
+            .env("PATH", &path),
+    );
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let hook = text(&run.stdout);
+    assert_eq!(
+        hook,
+        shell_for(HookShell::Bash).hook(bin.join("ssoenv").to_str().unwrap())
+    );
+
+    install("2");
+    fs::remove_dir_all(prefix.path().join("Cellar/ssoenv/1")).unwrap();
+    let hook_file = prefix.path().join("hook.bash");
+    fs::write(&hook_file, &hook).unwrap();
+    let run = output(
+        bash_strict(&bash)
+            .arg(r#"source "$1"; cd "$HOME"; _ssoenv_hook; echo "prompt $?""#)
+            .arg("bash")
+            .arg(&hook_file)
+            .env_clear()
+            .env("HOME", &home)
+            .env("PATH", &path),
+    );
+    assert_eq!(text(&run.stderr), "", "the prompt after the upgrade");
+    assert_eq!(text(&run.stdout), "prompt 0\n");
+}
