@@ -37,6 +37,7 @@ set edit:completion:arg-completer[ssoenv] = {|@words|
             cand console 'Open the AWS console signed in as this directory''s role'
             cand write-credentials 'Write this directory''s credentials as a profile of the shared credentials file'
             cand completions 'Print shell completions'
+            cand man 'Print the man page (roff), for installs that come without it: `ssoenv man > ~/.local/share/man/man1/ssoenv.1`'
             cand agent 'The per-user credential endpoint behind credentials = "endpoint" (started on demand)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -165,6 +166,12 @@ set edit:completion:arg-completer[ssoenv] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'ssoenv;man'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'ssoenv;agent'= {
             cand --idle 'Exit after this long without a request (default: $SSOENV_AGENT_IDLE, else 12h)'
             cand --launched 'Started by a prompt: stdout is the starter''s pipe'
@@ -215,6 +222,7 @@ set edit:completion:arg-completer[ssoenv] = {|@words|
             cand console 'Open the AWS console signed in as this directory''s role'
             cand write-credentials 'Write this directory''s credentials as a profile of the shared credentials file'
             cand completions 'Print shell completions'
+            cand man 'Print the man page (roff), for installs that come without it: `ssoenv man > ~/.local/share/man/man1/ssoenv.1`'
             cand agent 'The per-user credential endpoint behind credentials = "endpoint" (started on demand)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -247,6 +255,8 @@ set edit:completion:arg-completer[ssoenv] = {|@words|
         &'ssoenv;help;write-credentials'= {
         }
         &'ssoenv;help;completions'= {
+        }
+        &'ssoenv;help;man'= {
         }
         &'ssoenv;help;agent'= {
             cand status 'Say whether the agent runs, and where'

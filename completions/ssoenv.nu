@@ -153,6 +153,12 @@ module completions {
     shell: string@"nu-complete ssoenv completions shell"
   ]
 
+  # Print the man page (roff), for installs that come without it: `ssoenv man > ~/.local/share/man/man1/ssoenv.1`
+  export extern "ssoenv man" [
+    --help(-h)                # Print help
+    --version(-V)             # Print version
+  ]
+
   # The per-user credential endpoint behind credentials = "endpoint" (started on demand)
   export extern "ssoenv agent" [
     --idle: string            # Exit after this long without a request (default: $SSOENV_AGENT_IDLE, else 12h)
@@ -251,6 +257,10 @@ module completions {
 
   # Print shell completions
   export extern "ssoenv help completions" [
+  ]
+
+  # Print the man page (roff), for installs that come without it: `ssoenv man > ~/.local/share/man/man1/ssoenv.1`
+  export extern "ssoenv help man" [
   ]
 
   # The per-user credential endpoint behind credentials = "endpoint" (started on demand)

@@ -50,6 +50,8 @@ pub enum Command {
     WriteCredentials(WriteCredentials),
     /// Print shell completions
     Completions(Completions),
+    /// Print the man page (roff), for installs that come without it: `ssoenv man > ~/.local/share/man/man1/ssoenv.1`
+    Man(Man),
     /// The per-user credential endpoint behind credentials = "endpoint" (started on demand)
     Agent(Agent),
 }
@@ -275,6 +277,9 @@ pub enum AgentAction {
     /// Stop the agent (shells start a new one at their next prompt when they need it)
     Stop,
 }
+
+#[derive(Debug, Args)]
+pub struct Man {}
 
 #[derive(Debug, Args)]
 pub struct Completions {

@@ -79,6 +79,34 @@ fn the_binary_prints_the_committed_scripts() {
     }
 }
 
+/// `ssoenv man` is how installs without a man page (`cargo install`) get one.
+#[test]
+fn the_binary_prints_the_committed_man_page() {
+    let out = Command::new(env!("CARGO_BIN_EXE_ssoenv"))
+        .arg("man")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stdout.starts_with(b".ie \\n(.g"),
+        "not roff: {:?}",
+        &out.stdout[..40]
+    );
+    assert_eq!(
+        out.stdout,
+        std::fs::read(root().join("man/ssoenv.1")).unwrap()
+    );
+}
+
 #[test]
 fn the_man_page_renders_without_warnings() {
     let Some(man) = harness::find_on_path("man") else {

@@ -14,6 +14,7 @@ mod init;
 mod list;
 mod login;
 mod logout;
+mod man;
 mod status;
 mod write_credentials;
 
@@ -45,6 +46,7 @@ impl Run for Command {
             Command::Console(cmd) => cmd.run(),
             Command::WriteCredentials(cmd) => cmd.run(),
             Command::Completions(cmd) => cmd.run(),
+            Command::Man(cmd) => cmd.run(),
             Command::Agent(cmd) => cmd.run(),
         }
     }
