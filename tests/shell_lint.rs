@@ -296,3 +296,38 @@ fn nu_is_the_pinned_version() {
     let run = output(Command::new(&nu).arg("--version"));
     assert_eq!(text(&run.stdout).trim(), pinned.trim(), "{}", nu.display());
 }
+
+/// The project's own bash scripts (CI, release, packaging, bench), which
+/// nothing else runs on every push: shellcheck-clean and shfmt-formatted.
+#[test]
+fn project_scripts_pass_shellcheck_and_shfmt() {
+    let (Some(shellcheck), Some(shfmt)) = (
+        shell_support::tool("shellcheck"),
+        shell_support::tool("shfmt"),
+    ) else {
+        return;
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut scripts: Vec<_> = ["scripts", "bench", ".ci"]
+        .iter()
+        .flat_map(|dir| fs::read_dir(root.join(dir)).unwrap())
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| text(&fs::read(path).unwrap()).starts_with("#!/usr/bin/env bash"))
+        .collect();
+    scripts.sort();
+    for needed in [
+        ".ci/run",
+        "scripts/dist",
+        "scripts/check-packaging",
+        "scripts/test",
+    ] {
+        assert!(
+            scripts.contains(&root.join(needed)),
+            "{needed} is among the scripts checked: {scripts:?}"
+        );
+    }
+    let run = output(Command::new(shellcheck).args(&scripts));
+    assert_quiet_success("shellcheck of the project's scripts", &run);
+    let run = output(Command::new(shfmt).arg("-d").args(&scripts));
+    assert_quiet_success("shfmt -d of the project's scripts", &run);
+}
