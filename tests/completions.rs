@@ -86,16 +86,7 @@ fn the_binary_prints_the_committed_man_page() {
         .arg("man")
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.stderr.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_quiet_success(&out);
     assert!(
         out.stdout.starts_with(b".ie \\n(.g"),
         "not roff: {:?}",
@@ -127,6 +118,15 @@ fn the_man_page_renders_without_warnings() {
             text.push(c);
         }
     }
+    assert_quiet_success(&out);
+    for verb in ["SSOENV STATUS", "SSOENV LIST", "--refresh", "--force"] {
+        assert!(text.contains(verb), "man page lacks {verb}");
+    }
+}
+
+/// A run that succeeded and said nothing on stderr.
+#[track_caller]
+fn assert_quiet_success(out: &std::process::Output) {
     assert!(
         out.status.success(),
         "{}",
@@ -137,9 +137,6 @@ fn the_man_page_renders_without_warnings() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    for verb in ["SSOENV STATUS", "SSOENV LIST", "--refresh", "--force"] {
-        assert!(text.contains(verb), "man page lacks {verb}");
-    }
 }
 
 /// Runs `program args…` with the script path; fails on a non-zero exit or any stderr.
