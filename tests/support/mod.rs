@@ -10,6 +10,7 @@ use std::time::Duration;
 pub use sso_emulator::{Emulator, harness};
 
 pub mod interactive;
+pub mod json_shell;
 
 pub const START_URL: &str = "https://d-1234567890.awsapps.com/start";
 pub const SESSION: &str = "dev";
