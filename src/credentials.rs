@@ -14,6 +14,10 @@ use crate::config::{RoleHop, SsoSession, Target};
 use crate::error::Result;
 use crate::{fsutil, paths, timefmt};
 
+/// How long before the latest renewal time a background renewal starts
+/// (see [`Credentials::renew_ahead_at`]).
+pub const AHEAD_LEAD: Duration = Duration::from_secs(5 * 60);
+
 /// Short-lived credentials for one role.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -33,11 +37,26 @@ impl Credentials {
     /// half-way through their life, so short-lived credentials are not renewed
     /// at every use.
     pub fn renew_at(&self, refresh_before: Duration) -> SystemTime {
-        let lifetime = self
-            .expiration
+        self.expiration - refresh_before.min(self.lifetime() / 2)
+    }
+
+    /// When to start renewing them in the background (`crate::ahead`): a
+    /// lead of [`AHEAD_LEAD`], at most a tenth of their lifetime, before
+    /// [`Credentials::renew_at`], so that with a working network the new
+    /// ones are in the cache before anything has to wait for them.
+    pub fn renew_ahead_at(&self, margin: Duration) -> SystemTime {
+        self.renew_at(margin) - AHEAD_LEAD.min(self.lifetime() / 10)
+    }
+
+    /// True when a background renewal of them is due.
+    pub fn due_ahead(&self, margin: Duration) -> bool {
+        SystemTime::now() >= self.renew_ahead_at(margin)
+    }
+
+    fn lifetime(&self) -> Duration {
+        self.expiration
             .duration_since(self.issued_at)
-            .unwrap_or_default();
-        self.expiration - refresh_before.min(lifetime / 2)
+            .unwrap_or_default()
     }
 
     /// True when they should be renewed before use.
@@ -229,5 +248,58 @@ mod epoch_secs {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SystemTime, D::Error> {
         u64::deserialize(d).map(crate::timefmt::from_epoch_secs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lasting(lifetime: Duration) -> Credentials {
+        let issued_at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        Credentials {
+            access_key_id: "ASIAEXAMPLE".into(),
+            secret_access_key: "secret".into(),
+            session_token: "token".into(),
+            expiration: issued_at + lifetime,
+            issued_at,
+        }
+    }
+
+    fn before_expiry(creds: &Credentials, at: SystemTime) -> Duration {
+        creds.expiration.duration_since(at).unwrap()
+    }
+
+    #[test]
+    fn renewal_ahead_leads_the_latest_renewal_by_five_minutes_or_a_tenth_of_the_life() {
+        let margin = Duration::from_secs(15 * 60); // the defaults' max(refresh_before, min_ttl)
+        // An hour: the latest renewal 15 min before the expiry, ahead 20 min before.
+        let hour = lasting(Duration::from_secs(3600));
+        assert_eq!(
+            before_expiry(&hour, hour.renew_at(margin)).as_secs(),
+            15 * 60
+        );
+        assert_eq!(
+            before_expiry(&hour, hour.renew_ahead_at(margin)).as_secs(),
+            20 * 60
+        );
+        // Twelve hours: the same, the lead stays 5 minutes.
+        let long = lasting(Duration::from_secs(12 * 3600));
+        assert_eq!(
+            before_expiry(&long, long.renew_ahead_at(margin)).as_secs(),
+            20 * 60
+        );
+        // Two minutes: the margin is capped at half (60 s), the lead at a
+        // tenth (12 s).
+        let short = lasting(Duration::from_secs(120));
+        assert_eq!(before_expiry(&short, short.renew_at(margin)).as_secs(), 60);
+        assert_eq!(
+            before_expiry(&short, short.renew_ahead_at(margin)).as_secs(),
+            72
+        );
+        assert!(
+            short.renew_ahead_at(margin) > short.issued_at,
+            "after they were issued"
+        );
     }
 }

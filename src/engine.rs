@@ -71,23 +71,58 @@ pub fn obtain_unless(
     deadline: Instant,
     good_enough: impl Fn(&Credentials) -> bool,
 ) -> Result<Credentials> {
-    let label = || target.label();
     if let Some(creds) = credentials::load(target)?
         && good_enough(&creds)
     {
-        log::debug(|| format!("{}: cached credentials {creds:?} are fresh", label()));
+        log::debug(|| format!("{}: cached credentials {creds:?} are fresh", target.label()));
         return Ok(creds);
     }
     let waited = Instant::now();
-    let _lock = FileLock::acquire(&credentials::lock_path(target)?, deadline)?;
+    let lock = FileLock::acquire(&credentials::lock_path(target)?, deadline)?;
     log::trace(|| {
         format!(
             "{}: renewal lock taken after {:?}",
-            label(),
+            target.label(),
             waited.elapsed()
         )
     });
-    // Another process may have renewed while we waited for the lock.
+    renew_locked(target, &lock, deadline, good_enough)
+}
+
+/// Credentials for `target` that are not yet due for renewal ahead (see
+/// `crate::ahead`), renewing them when they are, waiting for another
+/// process's renewal if one is running. What long-lived servers of
+/// credentials (the agent, `exec`'s endpoint) renew with.
+pub fn obtain_ahead(target: &Target, deadline: Instant) -> Result<Credentials> {
+    let margin = target.command_margin();
+    obtain_unless(target, deadline, move |creds| !creds.due_ahead(margin))
+}
+
+/// A background renewal ahead of time (see `crate::ahead`): like
+/// [`obtain_ahead`], but `Ok(None)` at once when another process is
+/// renewing `target` already.
+pub fn renew_ahead_unless_busy(target: &Target, deadline: Instant) -> Result<Option<Credentials>> {
+    let Some(lock) = FileLock::try_acquire(&credentials::lock_path(target)?)? else {
+        log::debug(|| format!("{}: another process is renewing", target.label()));
+        return Ok(None);
+    };
+    let margin = target.command_margin();
+    renew_locked(target, &lock, deadline, move |creds| {
+        !creds.due_ahead(margin)
+    })
+    .map(Some)
+}
+
+/// The renewal itself, under `target`'s lock: the cache once more (another
+/// process may have just renewed), else the source and a request to AWS,
+/// and the cache written.
+fn renew_locked(
+    target: &Target,
+    _lock: &FileLock,
+    deadline: Instant,
+    good_enough: impl Fn(&Credentials) -> bool,
+) -> Result<Credentials> {
+    let label = || target.label();
     if let Some(creds) = credentials::load(target)?
         && good_enough(&creds)
     {

@@ -340,6 +340,23 @@ impl FileLock {
         }
     }
 
+    /// The lock if nobody holds it now; `None`, at once, if somebody does.
+    pub fn try_acquire(path: &Path) -> Result<Option<Self>> {
+        ensure_private_dir(parent(path)?)?;
+        let file =
+            platform::owner_only(OpenOptions::new().create(true).truncate(false).write(true))
+                .open(path)
+                .map_err(|e| io_error("cannot open lock file", path, &e))?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(Self {
+                file,
+                path: path.to_owned(),
+            })),
+            Err(fs::TryLockError::WouldBlock) => Ok(None),
+            Err(fs::TryLockError::Error(e)) => Err(io_error("cannot lock", path, &e)),
+        }
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }

@@ -2,23 +2,26 @@
 //!
 //! `ssoenv export <shell>` runs before every prompt, and `ssoenv export
 //! <shell> --before-command` before every command line. When nothing changed
-//! since the last prompt, [`nothing_changed`] says so after reading
+//! since the last prompt, [`check`] says so after reading
 //! `SSOENV_STATE` and a few `stat`s, and the small `ssoenv` binary exits with
 //! no output: no argument parser, no config parsing, no async runtime, no TLS,
-//! no network. When something changed, the small binary still decides
-//! locally whatever needs no AWS (`crate::cmd::export` with its `CacheOnly`
-//! renewal); everything else goes to `ssoenv-core` (see `src/main.rs`).
+//! no network. When only a renewal ahead of time is due, [`check`] says so
+//! and [`renew_ahead`] starts it detached (`crate::ahead`) and updates the
+//! state, at the same cost plus one spawn. When something changed, the
+//! small binary still decides locally whatever needs no AWS
+//! (`crate::cmd::export` with its `CacheOnly` renewal); everything else
+//! goes to `ssoenv-core` (see `src/main.rs`).
 
 use std::env;
 use std::ffi::OsStr;
 use std::path::Path;
+use std::process::ExitCode;
 use std::time::SystemTime;
 
-use crate::agent;
 use crate::cli::ExportTarget;
-use crate::credentials;
-use crate::paths;
+use crate::cmd::export;
 use crate::state::{self, Moment, Served, State, Watched};
+use crate::{agent, ahead, credentials, paths};
 
 /// The export targets the hook uses, as they appear on the command line
 /// (clap's names and aliases for [`ExportTarget`]; a unit test keeps the two
@@ -65,47 +68,60 @@ pub fn export_call() -> Option<(ExportTarget, Moment)> {
         .map(|(_, target)| (*target, moment))
 }
 
-/// True when this shell's state still describes the world, so the prompt
-/// needs no change: the same `.awssso.toml` (path and stamp) is the nearest
-/// one, the watched files (trust record, credential or token cache) are
-/// untouched, no renewal or retry is due at `moment`, and the shell still
-/// has the access key that was exported — or, in endpoint mode, the
-/// endpoint's URL, and the agent behind it is alive.
-pub fn nothing_changed(moment: Moment) -> bool {
+/// What the prompt needs.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Check {
+    /// Nothing: the shell is as it should be.
+    Unchanged,
+    /// Nothing but a renewal ahead of time, which [`renew_ahead`] starts.
+    RenewAhead(Box<State>),
+    /// Something changed or is due: the full evaluation.
+    Changed,
+}
+
+/// What this shell's prompt needs at `moment`. `Unchanged` when its state
+/// still describes the world: the same `.awssso.toml` (path and stamp) is
+/// the nearest one, the watched files (trust record, credential or token
+/// cache, failure note) are untouched, no renewal or retry is due at
+/// `moment`, and the shell still has the access key that was exported — or,
+/// in endpoint mode, the endpoint's URL, and the agent behind it is alive.
+pub fn check(moment: Moment) -> Check {
     let Ok(cwd) = env::current_dir() else {
-        return false;
+        return Check::Changed;
     };
-    nothing_changed_given(
+    check_given(
         env::var_os(state::VAR).as_deref(),
         &cwd,
         env::var_os("AWS_ACCESS_KEY_ID").as_deref(),
         env::var_os(CONTAINER_URI).as_deref(),
         moment,
+        SystemTime::now(),
     )
 }
 
 /// The variable endpoint mode points SDKs at the agent with.
 const CONTAINER_URI: &str = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
 
-/// [`nothing_changed`] with the process's inputs passed in: the raw
-/// `SSOENV_STATE` value, the working directory, and the raw
-/// `AWS_ACCESS_KEY_ID` and `AWS_CONTAINER_CREDENTIALS_FULL_URI`. The values
-/// are whatever the environment holds, so anything at all must give an
-/// answer (the fuzz tests hold it to that).
-pub fn nothing_changed_given(
+/// [`check`] with the process's inputs passed in: the raw `SSOENV_STATE`
+/// value, the working directory, the raw `AWS_ACCESS_KEY_ID` and
+/// `AWS_CONTAINER_CREDENTIALS_FULL_URI`, and the time. The values are
+/// whatever the environment holds, so anything at all must give an answer
+/// (the fuzz tests hold it to that).
+pub fn check_given(
     state_var: Option<&OsStr>,
     cwd: &Path,
     access_key_id: Option<&OsStr>,
     container_uri: Option<&OsStr>,
     moment: Moment,
-) -> bool {
+    now: SystemTime,
+) -> Check {
     let state = match state_var.map(OsStr::to_str) {
         Some(Some(text)) => match State::decode(text) {
             Some(state) => state,
-            None => return false,
+            None => return Check::Changed,
         },
         None => State::default(),
-        Some(None) => return false,
+        Some(None) => return Check::Changed,
     };
     let config_same = match (&state.config, paths::find_project_file(cwd)) {
         // Variables taken over with no project behind them: give them back.
@@ -113,13 +129,30 @@ pub fn nothing_changed_given(
         (Some(seen), Some(found)) => Path::new(&seen.path) == found && seen.unchanged(),
         _ => false,
     };
-    config_same
+    let unchanged = config_same
         && state.watch.iter().all(Watched::unchanged)
-        && !state.recheck_due(SystemTime::now(), moment)
+        && !state.recheck_due(now, moment)
         && match &state.served {
             None => key_still_exported(state.key.as_deref(), access_key_id),
             Some(served) => endpoint_still_served(served, container_uri),
-        }
+        };
+    if !unchanged {
+        Check::Changed
+    } else if state.ahead_due(now) {
+        Check::RenewAhead(Box::new(state))
+    } else {
+        Check::Unchanged
+    }
+}
+
+/// Starts the renewal ahead that [`Check::RenewAhead`] found due, and
+/// prints the state that says so, so the next prompts are idle again.
+pub fn renew_ahead(target: ExportTarget, mut state: Box<State>) -> ExitCode {
+    ahead::start_planned(&mut state);
+    match export::print_state(target, &state) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => err.report(),
+    }
 }
 
 /// The shell still points at the endpoint we exported, and the agent

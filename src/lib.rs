@@ -4,6 +4,7 @@
 //! fuzz targets and benchmarks reach the same code.
 
 pub mod agent;
+pub mod ahead;
 pub mod aws;
 pub mod browser;
 pub mod cli;

@@ -1,8 +1,9 @@
 //! `ssoenv`: the binary users and shell hooks call.
 //!
 //! It is deliberately small. Before every prompt the hook runs `ssoenv export
-//! <shell>`; when nothing changed, [`hot_path::nothing_changed`] answers after
-//! a few `stat`s and this process exits. When something changed but no AWS
+//! <shell>`; when nothing changed, [`hot_path::check`] answers after a few
+//! `stat`s and this process exits (when a renewal ahead of time is due, after
+//! starting it detached). When something changed but no AWS
 //! request is needed — leaving a project, entering one with cached
 //! credentials, an untrusted or broken `.awssso.toml` — the export runs here
 //! too, with the cache as its only source ([`export::CacheOnly`]). The full
@@ -23,8 +24,10 @@ use ssoenv::hot_path;
 
 fn main() -> ExitCode {
     if let Some((target, moment)) = hot_path::export_call() {
-        if hot_path::nothing_changed(moment) {
-            return ExitCode::SUCCESS;
+        match hot_path::check(moment) {
+            hot_path::Check::Unchanged => return ExitCode::SUCCESS,
+            hot_path::Check::RenewAhead(state) => return hot_path::renew_ahead(target, state),
+            hot_path::Check::Changed => {}
         }
         match export::export(target, moment, &CacheOnly) {
             Ok(Some(code)) => return code,

@@ -49,6 +49,10 @@ pub struct State {
     /// when it comes earlier: less than `min_ttl` is left by then.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command_recheck_at: Option<u64>,
+    /// Start a renewal in the background at or after this time (epoch
+    /// seconds; see `crate::ahead`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ahead_at: Option<u64>,
     /// The last message shown, so it is not repeated at every prompt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub said: Option<String>,
@@ -160,6 +164,12 @@ impl State {
         };
         at.is_some_and(|at| timefmt::epoch_secs(now) >= at)
     }
+
+    /// True when a renewal ahead of time is due to start.
+    pub fn ahead_due(&self, now: SystemTime) -> bool {
+        self.ahead_at
+            .is_some_and(|at| timefmt::epoch_secs(now) >= at)
+    }
 }
 
 /// When the hook runs `ssoenv export`: before a prompt (renew within
@@ -192,6 +202,7 @@ mod tests {
             }),
             recheck_at: Some(5),
             command_recheck_at: Some(3),
+            ahead_at: Some(2),
             said: None,
         };
         assert_eq!(State::decode(&state.encode()), Some(state));

@@ -133,8 +133,12 @@ fn exported_key(code: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// Fifty shells find a renewal due at the same moment (15 minutes left of
+/// an hour: time to renew ahead, nothing expired). Every prompt returns with
+/// the credentials the shell has; one background renewal asks AWS, once;
+/// and every shell's next prompt loads the same new key.
 #[test]
-fn fifty_shells_due_for_renewal_make_one_request() {
+fn fifty_shells_due_for_renewal_start_one_background_renewal() {
     let (sandbox, project) = signed_in_project();
     // The first prompt loads credentials; its environment is what every shell has.
     let mut bash = std::process::Command::new("bash");
@@ -167,20 +171,45 @@ fn fifty_shells_due_for_renewal_make_one_request() {
         .expect("loaded")
         .1
         .clone();
-    // The state says renewal is due now (as it would once the clock gets there).
-    let mut env = shell_env.clone();
-    for (name, value) in &mut env {
-        if name == "SSOENV_STATE" {
-            let mut state: serde_json::Value = serde_json::from_str(value).unwrap();
-            assert!(state["recheck_at"].is_u64(), "{state}");
-            state["recheck_at"] = (epoch_now() - 1).into();
-            *value = state.to_string();
-        }
-    }
-    age_credentials(&sandbox, 120);
+    age_credentials(&sandbox, 15 * 60);
     sandbox.emulator.reset_calls();
+    // A portal 3 s away: a prompt that waited for it would show.
+    sandbox.emulator.inject_fault(
+        Operation::GetRoleCredentials,
+        sso_emulator::Fault::delay(Duration::from_secs(3)),
+    );
 
-    let outs = spawn_all(&sandbox, &project, &["export", "bash"], &env);
+    let started = Instant::now();
+    let outs = spawn_all(&sandbox, &project, &["export", "bash"], &shell_env);
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "the prompts took {:?}",
+        started.elapsed()
+    );
+    for out in &outs {
+        assert!(out.status.success(), "{}", stderr(out));
+        assert_eq!(stderr(out), "", "a prompt spoke");
+        let key = exported_key(&stdout(out));
+        assert!(
+            key.is_none() || key.as_deref() == Some(old_key.as_str()),
+            "a prompt got new credentials before the portal answered: {}",
+            stdout(out)
+        );
+    }
+    // Every background renewal started, the one that asked and the ones
+    // that found it running, has ended.
+    let project_arg = project.join(".awssso.toml");
+    let give_up = Instant::now() + Duration::from_secs(20);
+    while renewals_running(&project_arg) {
+        assert!(
+            Instant::now() < give_up,
+            "background renewals still running"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(sandbox.emulator.calls(Operation::GetRoleCredentials), 1);
+
+    let outs = spawn_all(&sandbox, &project, &["export", "bash"], &shell_env);
     let keys: BTreeSet<String> = outs
         .iter()
         .map(|out| {
@@ -193,6 +222,18 @@ fn fifty_shells_due_for_renewal_make_one_request() {
     assert!(!keys.contains(&old_key));
     assert_eq!(sandbox.emulator.calls(Operation::GetRoleCredentials), 1);
     assert_private_tree(&sandbox);
+}
+
+/// True while a background renewal of the project file `file` runs.
+fn renewals_running(file: &Path) -> bool {
+    let out = std::process::Command::new("ps")
+        .args(["-eo", "args"])
+        .output()
+        .expect("run ps");
+    let wanted = format!("__renew-ahead {}", file.display());
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .any(|line| line.contains(&wanted))
 }
 
 #[test]

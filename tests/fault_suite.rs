@@ -155,6 +155,8 @@ impl Scene {
         self.sandbox.apply_env(&mut cmd);
         cmd.envs(env)
             .env("SSOENV_HOOK_TIMEOUT", DEADLINE)
+            // What bounds a renewal the prompt starts in the background.
+            .env("SSOENV_TIMEOUT", DEADLINE)
             .current_dir(&self.project)
             .stdin(Stdio::null())
             .args(["--noprofile", "--norc", "-c"])
@@ -194,6 +196,7 @@ impl Scene {
                 | "AWS_ENDPOINT_URL_SSO_OIDC"
                 | "AWS_EC2_METADATA_DISABLED"
                 | "SSOENV_HOOK_TIMEOUT"
+                | "SSOENV_TIMEOUT"
         )
     }
 
@@ -229,6 +232,34 @@ impl Scene {
         file["credentials"]["expiration"] = (expiration).into();
         file["credentials"]["issuedAt"] = (expiration - 3600).into();
         fs::write(&path, serde_json::to_vec_pretty(&file).unwrap()).unwrap();
+    }
+
+    /// Waits until a background renewal has failed, left its note and ended.
+    fn wait_for_failure_note(&self, context: &str) {
+        let notes = self.sandbox.home().join(".cache/ssoenv/renewal-failures");
+        let give_up = Instant::now() + MAX_DURATION * 2;
+        while !fs::read_dir(&notes).is_ok_and(|mut entries| entries.next().is_some())
+            || self.renewal_running()
+        {
+            assert!(
+                Instant::now() < give_up,
+                "{context}: the background renewal left no note"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// True while a background renewal of this scene's project runs.
+    fn renewal_running(&self) -> bool {
+        let out = Command::new("ps")
+            .args(["-eo", "args="])
+            .output()
+            .expect("run ps");
+        let project = self.project.join(".awssso.toml");
+        let wanted = format!("__renew-ahead {}", project.display());
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .any(|line| line.contains(&wanted))
     }
 
     /// Every cache and record file under the sandbox home, with its bytes.
@@ -317,8 +348,32 @@ fn check(fault: Fault, route: Route) {
     match route {
         Route::HookEntering | Route::HookRenewingValid | Route::HookRenewingExpired => {
             let previous = loaded.clone().unwrap_or_default();
-            let (out, took, env) = scene.prompt(&previous);
+            let (mut out, took, mut env) = scene.prompt(&previous);
             assert!(took < MAX_DURATION, "{context}: the prompt took {took:?}");
+            if route == Route::HookRenewingValid {
+                // Still valid: the prompt does not wait. It starts the
+                // renewal in the background, which meets the fault and
+                // leaves a note, and the next prompt says so.
+                assert_eq!(
+                    stderr(&out),
+                    "",
+                    "{context}: the prompt spoke before the renewal"
+                );
+                for name in &CREDENTIAL_VARS[..3] {
+                    assert_eq!(
+                        env.get(*name),
+                        previous.get(*name),
+                        "{context}: {name} changed"
+                    );
+                }
+                scene.wait_for_failure_note(&context);
+                let (next, took, next_env) = scene.prompt(&env);
+                assert!(
+                    took < MAX_DURATION,
+                    "{context}: the next prompt took {took:?}"
+                );
+                (out, env) = (next, next_env);
+            }
             let line = one_line(&out, &context);
             assert!(
                 env.contains_key("SSOENV_STATE"),

@@ -521,10 +521,20 @@ fn check_state_value(raw: &[u8]) -> Result<(), TestCaseError> {
             Some(OsStr::from_bytes(b"\xff")),
         ] {
             for moment in [Moment::Prompt, Moment::BeforeCommand] {
-                let unchanged =
-                    ssoenv::hot_path::nothing_changed_given(Some(os), dir, key, key, moment);
+                let check = ssoenv::hot_path::check_given(
+                    Some(os),
+                    dir,
+                    key,
+                    key,
+                    moment,
+                    std::time::SystemTime::now(),
+                );
                 if decoded.is_none() {
-                    prop_assert!(!unchanged, "an undecodable state counted as unchanged");
+                    prop_assert_eq!(
+                        check,
+                        ssoenv::hot_path::Check::Changed,
+                        "an undecodable state counted as unchanged"
+                    );
                 }
             }
         }
@@ -581,19 +591,33 @@ fn valid_state() -> impl Strategy<Value = State> {
         proptest::option::of(("[0-9a-f]{12}|.{0,8}", "(/[a-z.]{1,8}){1,3}|.{0,12}")),
         proptest::option::of(any::<u64>()),
         proptest::option::of(any::<u64>()),
+        proptest::option::of(any::<u64>()),
         proptest::option::of(".{0,30}"),
     )
         .prop_map(
-            |(config, watch, owned, key, served, recheck_at, command_recheck_at, said)| State {
-                v: ssoenv::state::VERSION,
+            |(
                 config,
                 watch,
                 owned,
                 key,
-                served: served.map(|(uri, lock)| Served { uri, lock }),
+                served,
                 recheck_at,
                 command_recheck_at,
+                ahead_at,
                 said,
+            )| {
+                State {
+                    v: ssoenv::state::VERSION,
+                    config,
+                    watch,
+                    owned,
+                    key,
+                    served: served.map(|(uri, lock)| Served { uri, lock }),
+                    recheck_at,
+                    command_recheck_at,
+                    ahead_at,
+                    said,
+                }
             },
         )
 }

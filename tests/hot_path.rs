@@ -129,10 +129,12 @@ fn the_call_before_a_command_is_the_same_hot_path_when_nothing_is_due() {
 }
 
 /// With 20 s credentials, `refresh_before = "2s"` and `min_ttl = "9s"` (both
-/// under half the lifetime): once 8 s have passed, a prompt still has nothing
-/// to do, and the call before a command renews.
+/// under half the lifetime): once 8 s are left — less than `min_ttl`, and no
+/// prompt in between started a renewal ahead — the call before a command
+/// renews, and the command waits for it. (A prompt would not wait:
+/// `tests/renew_ahead.rs`.)
 #[test]
-fn min_ttl_decides_before_a_command_and_refresh_before_at_a_prompt() {
+fn less_than_min_ttl_left_makes_the_call_before_a_command_renew() {
     let sandbox = Sandbox::new();
     sandbox.login(Duration::from_secs(3600));
     sandbox
@@ -148,16 +150,7 @@ fn min_ttl_decides_before_a_command_and_refresh_before_at_a_prompt() {
     let role_calls = || sandbox.emulator.calls(Operation::GetRoleCredentials);
     assert_eq!(role_calls(), 1);
     std::thread::sleep(Duration::from_secs(12));
-
-    let prompt = prompt_after(&sandbox, &project, &changes)
-        .args(["export", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        (stdout(&prompt).as_str(), stderr(&prompt).as_str()),
-        ("", "")
-    );
-    assert_eq!(role_calls(), 1, "8 s left is more than refresh_before");
+    assert_eq!(role_calls(), 1, "nothing renews while nobody asks");
 
     let before = prompt_after(&sandbox, &project, &changes)
         .args(["export", "json", "--before-command"])
@@ -175,6 +168,74 @@ fn min_ttl_decides_before_a_command_and_refresh_before_at_a_prompt() {
         "{}",
         stderr(&before)
     );
+}
+
+/// Once a renewal ahead falls due, with nothing else changed, the prompt
+/// binary answers by itself, at once and without a word even with trace
+/// logging on: it starts the renewal in the background and prints the state
+/// that says so, nothing else. A later prompt loads what the renewal got.
+#[test]
+fn a_renewal_ahead_is_started_by_the_hot_path_and_loaded_by_a_later_prompt() {
+    let sandbox = Sandbox::new();
+    sandbox.login(Duration::from_secs(3600));
+    // 12 s: the latest renewal 6 s before the expiry, ahead 7.2 s before.
+    sandbox
+        .emulator
+        .set_credential_lifetime(Duration::from_secs(12));
+    let project = sandbox.allowed_project("app", "ReadOnly", "");
+    let first = sandbox.ssoenv(&project, &["export", "json"]);
+    let changes: serde_json::Value = serde_json::from_slice(&first.stdout).expect("export json");
+    let role_calls = || sandbox.emulator.calls(Operation::GetRoleCredentials);
+    assert_eq!(role_calls(), 1);
+    std::thread::sleep(Duration::from_millis(5500));
+    assert_eq!(role_calls(), 1, "nothing renews while nobody asks");
+
+    let out = prompt_after(&sandbox, &project, &changes)
+        .env("SSOENV_LOG", "trace")
+        .args(["export", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(stderr(&out), "", "nothing past the hot path ran");
+    let answer: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a state update");
+    let set = answer["set"].as_object().unwrap();
+    assert_eq!(set.keys().collect::<Vec<_>>(), ["SSOENV_STATE"], "{answer}");
+    assert_eq!(answer["unset"], serde_json::json!([]));
+
+    let give_up = std::time::Instant::now() + Duration::from_secs(10);
+    while role_calls() < 2 {
+        assert!(
+            std::time::Instant::now() < give_up,
+            "the renewal never asked"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut later = prompt_after(&sandbox, &project, &changes);
+    later.env("SSOENV_STATE", set["SSOENV_STATE"].as_str().unwrap());
+    let loaded = loop {
+        let out = later.args(["export", "json"]).output().unwrap();
+        let text = stdout(&out);
+        if text.contains("AWS_ACCESS_KEY_ID") {
+            assert!(
+                stderr(&out).starts_with("ssoenv: renewed "),
+                "{}",
+                stderr(&out)
+            );
+            break serde_json::from_str::<serde_json::Value>(&text).unwrap();
+        }
+        assert!(
+            std::time::Instant::now() < give_up,
+            "no prompt loaded the renewal"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+        later = prompt_after(&sandbox, &project, &changes);
+        later.env("SSOENV_STATE", set["SSOENV_STATE"].as_str().unwrap());
+    };
+    assert_ne!(
+        loaded["set"]["AWS_ACCESS_KEY_ID"], changes["set"]["AWS_ACCESS_KEY_ID"],
+        "{loaded}"
+    );
+    assert_eq!(role_calls(), 2);
 }
 
 #[test]

@@ -82,6 +82,40 @@ fn role_calls(sandbox: &Sandbox) -> u64 {
     sandbox.emulator.calls(Operation::GetRoleCredentials)
 }
 
+/// A command line once renewal is due, and the prompt after the renewal.
+/// Shells with a pre-command event renew before the command (less than
+/// `min_ttl` is left); without one (tcsh) the prompt starts the renewal in
+/// the background and returns, and a later prompt loads what it got. Either
+/// way `renewed` (what the renewal leaves behind) is true before the second
+/// prompt, which then has its result.
+fn prompts_through_renewal(shell: &mut Interactive, sandbox: &Sandbox, renewed: impl Fn() -> bool) {
+    shell.run("true");
+    let give_up = Instant::now() + Duration::from_secs(15);
+    while !renewed() || renewal_running(sandbox) {
+        assert!(Instant::now() < give_up, "the renewal never happened");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    shell.run("true");
+}
+
+/// True while a background renewal started by a prompt of this sandbox runs.
+fn renewal_running(sandbox: &Sandbox) -> bool {
+    let out = std::process::Command::new("ps")
+        .args(["-eo", "args="])
+        .output()
+        .expect("run ps");
+    let home = sandbox.home();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .any(|line| line.contains("__renew-ahead ") && line.contains(&*home.to_string_lossy()))
+}
+
+/// True once a background renewal that failed left its note.
+fn renewal_failure_noted(sandbox: &Sandbox) -> bool {
+    fs::read_dir(sandbox.home().join(".cache/ssoenv/renewal-failures"))
+        .is_ok_and(|mut entries| entries.next().is_some())
+}
+
 // ----- scenarios ---------------------------------------------------------------
 
 /// Entering an allowed project sets the variables `export-credentials` gives,
@@ -342,7 +376,7 @@ fn short_lived_credentials_are_renewed_at_a_later_prompt(kind: Kind) {
     // Due halfway through the lifetime, 2 s before the expiry (shown to the
     // second, so up to 1 s early), and still valid until then.
     sleep_until_system(expiration_of(&first) - Duration::from_millis(700));
-    shell.run("true");
+    prompts_through_renewal(&mut shell, &sandbox, || role_calls(&sandbox) >= 2);
     let second = shell.env();
     assert_ne!(
         value(&second, "AWS_ACCESS_KEY_ID"),
@@ -537,8 +571,17 @@ fn a_failed_renewal_keeps_still_valid_credentials(kind: Kind) {
         waited < Duration::from_millis(2500),
         "the prompt took {waited:?}"
     );
+    // Before the command (or, in tcsh, in the background).
+    let give_up = Instant::now() + Duration::from_secs(10);
+    while role_calls(&sandbox) < 2
+        || renewal_running(&sandbox)
+        || (kind == Kind::Tcsh && !renewal_failure_noted(&sandbox))
+    {
+        assert!(Instant::now() < give_up, "renewal was never attempted");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    shell.run("true");
     let tried = role_calls(&sandbox);
-    assert!(tried >= 2, "renewal was attempted");
     assert_eq!(
         value(&shell.env(), "AWS_ACCESS_KEY_ID"),
         value(&loaded, "AWS_ACCESS_KEY_ID"),
@@ -646,7 +689,9 @@ fn a_chained_role_reaches_the_aws_cli_and_renews(kind: Kind) {
     // Due halfway through its 8 s: the next prompt renews the hop (its
     // 1-hour SSO source stays), and the CLI is the same role with new keys.
     sleep_until_system(expiration_of(&loaded) - Duration::from_millis(2700));
-    shell.run("true");
+    prompts_through_renewal(&mut shell, &sandbox, || {
+        sandbox.emulator.calls(Operation::AssumeRole) >= 2
+    });
     let renewed = shell.env();
     assert_ne!(
         value(&renewed, "AWS_ACCESS_KEY_ID"),
@@ -674,6 +719,57 @@ fn a_chained_role_reaches_the_aws_cli_and_renews(kind: Kind) {
         ["AWS_ACCESS_KEY_ID"],
         "the rest was unset before, and is again"
     );
+}
+
+/// A portal 1 s away and 60-second credentials: the user types a command
+/// every 3 s for 75 s and never waits for AWS — every command line comes
+/// back at once — while the credentials are renewed ahead, in the
+/// background, more than once.
+fn a_slow_portal_never_holds_a_command_line(kind: Kind) {
+    let sandbox = logged_in();
+    sandbox
+        .emulator
+        .set_credential_lifetime(Duration::from_secs(60));
+    let project = sandbox.allowed_project("billing", "AdministratorAccess", "");
+    let Some(mut shell) = Interactive::start(&sandbox, kind, &sandbox.home(), &[]) else {
+        return;
+    };
+    sandbox.emulator.inject_fault(
+        Operation::GetRoleCredentials,
+        Fault::delay(Duration::from_secs(1)),
+    );
+    cd(&mut shell, &project);
+    let mut keys = vec![value(&shell.env(), "AWS_ACCESS_KEY_ID").to_owned()];
+    let start = Instant::now();
+    let mut timeline = Vec::new();
+    for tick in 1..=25 {
+        sleep_until(start + Duration::from_secs(3 * tick));
+        let typed = Instant::now();
+        shell.run("true");
+        let took = typed.elapsed();
+        let env = shell.env();
+        let key = value(&env, "AWS_ACCESS_KEY_ID").to_owned();
+        let left = expiration_of(&env)
+            .duration_since(SystemTime::now())
+            .unwrap_or_default();
+        timeline.push(format!(
+            "{:>5.1}s  `true` back in {:>4} ms, {:>2} s left, key …{}",
+            typed.duration_since(start).as_secs_f64(),
+            took.as_millis(),
+            left.as_secs(),
+            &key[key.len() - 4..]
+        ));
+        assert!(
+            took < Duration::from_millis(900),
+            "a command line waited {took:?}:\n{}",
+            timeline.join("\n")
+        );
+        if keys.last() != Some(&key) {
+            keys.push(key);
+        }
+    }
+    eprintln!("{kind:?}:\n{}", timeline.join("\n"));
+    assert!(keys.len() >= 3, "renewed at least twice: {keys:?}");
 }
 
 fn sleep_until(when: Instant) {
@@ -745,3 +841,23 @@ per_shell!(
     ],
     pre_command: [a_command_after_a_long_idle_prompt_gets_renewed_credentials],
 );
+
+/// The slow portal under bash, zsh and fish: 75 s each.
+mod slow_portal {
+    use super::Kind;
+
+    #[test]
+    fn bash() {
+        super::a_slow_portal_never_holds_a_command_line(Kind::Bash);
+    }
+
+    #[test]
+    fn zsh() {
+        super::a_slow_portal_never_holds_a_command_line(Kind::Zsh);
+    }
+
+    #[test]
+    fn fish() {
+        super::a_slow_portal_never_holds_a_command_line(Kind::Fish);
+    }
+}

@@ -7,12 +7,19 @@ use std::process::ExitCode;
 use clap::Parser;
 use ssoenv::cli::Cli;
 use ssoenv::cmd::Run;
-use ssoenv::exec_helper;
+use ssoenv::{ahead, exec_helper};
 
 fn main() -> ExitCode {
     // `ssoenv exec`'s endpoint helper, which it starts as a fresh process.
     if exec_helper::is_launcher() {
         return ExitCode::from(u8::try_from(exec_helper::launch()).unwrap_or(1));
+    }
+    // A prompt's renewal ahead of time, started detached (see `ahead`).
+    let mut args = std::env::args_os().skip(1);
+    if let (Some(first), Some(file), None) = (args.next(), args.next(), args.next())
+        && first == ahead::CHILD_ARG
+    {
+        return ahead::run_child(std::path::Path::new(&file));
     }
     let cli = Cli::parse();
     cli.command.run().unwrap_or_else(|err| err.report())

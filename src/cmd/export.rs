@@ -28,7 +28,7 @@ use crate::credentials::{self, Credentials};
 use crate::error::{Error, Kind, Result};
 use crate::shell::{EnvName, Shell, shell_for_export};
 use crate::state::{self, Moment, Served, State, Watched};
-use crate::{config, engine, log, paths, timefmt, token_cache, trust, ui};
+use crate::{ahead, config, engine, log, paths, timefmt, token_cache, trust, ui};
 
 /// How one prompt may get credentials.
 pub trait Renewal {
@@ -147,7 +147,7 @@ fn hook_deadline() -> Instant {
 
 /// After a failure that may pass (network, throttling), wait this long before
 /// trying again, so a dead network does not cost every prompt a timeout.
-const RETRY_AFTER: Duration = Duration::from_secs(60);
+const RETRY_AFTER: Duration = ahead::RETRY_AFTER;
 
 /// The variables ssoenv may take over, in the order they are written.
 const MANAGED: [&str; 10] = [
@@ -248,12 +248,14 @@ fn evaluate(
     }
 }
 
-/// How much must be left on credentials at `moment`: `refresh_before` at a
-/// prompt, and before a command at least `min_ttl` as well.
+/// How much must be left on credentials at `moment` for this prompt to go
+/// on without waiting for a renewal: nothing at a prompt (valid is enough),
+/// and before a command `refresh_before` and `min_ttl` (capped at half their
+/// lifetime). Renewal itself starts earlier, in the background (`crate::ahead`).
 fn margin(target: &Target, moment: Moment) -> Duration {
     match moment {
-        Moment::Prompt => target.refresh_before,
-        Moment::BeforeCommand => target.refresh_before.max(target.min_ttl),
+        Moment::Prompt => Duration::ZERO,
+        Moment::BeforeCommand => target.command_margin(),
     }
 }
 
@@ -284,10 +286,14 @@ fn with_credentials(
             outcome.state.command_recheck_at =
                 (command_recheck < prompt_recheck).then(|| timefmt::epoch_secs(command_recheck));
             load(&mut outcome, target, &creds, &handover);
+            let failed_ahead = ahead::plan(&mut outcome.state, target, &creds);
             if let Handover::Fallback { reason, .. } = &handover {
                 let message =
                     format!("{reason} — the shell gets {label}'s keys as variables instead");
                 return Some(outcome.say(format!("agent-failed:{label}"), message));
+            }
+            if let Some((key, message)) = failed_ahead {
+                return Some(outcome.say(key, message));
             }
             let verb = match &previous.key {
                 // The same credentials again (the user unset them, say): no news.
@@ -431,6 +437,21 @@ fn load(outcome: &mut Outcome, target: &Target, creds: &Credentials, handover: &
     if let Ok(path) = credentials::cache_path(target) {
         outcome.state.watch.push(Watched::now(&path));
     }
+}
+
+/// Prints the code that sets `SSOENV_STATE` to `state` and changes nothing
+/// else (the hot path's answer when it started a renewal ahead of time).
+pub fn print_state(target: ExportTarget, state: &State) -> Result<()> {
+    let mut changes = Changes::default();
+    changes.set.push((state::VAR, state.encode()));
+    let code = match shell_for_export(target) {
+        Some(shell) => changes.to_shell(shell)?,
+        None => changes.to_json(),
+    };
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(code.as_bytes())?;
+    stdout.flush()?;
+    Ok(())
 }
 
 /// The difference between what the shell has and `outcome`, as code for

@@ -5,8 +5,9 @@
 //!
 //! "What the next prompt will do" follows `export`'s rules: the config file
 //! must be allowed and valid; cached credentials are loaded while they are not
-//! due for renewal (`refresh_before`, at most half their life); renewal needs
-//! an SSO token that is unexpired or refreshable.
+//! due for renewal ahead (see `crate::ahead`), and renewed in the background
+//! while they are still valid; renewal needs an SSO token that is unexpired
+//! or refreshable.
 
 use std::env;
 use std::io::Write;
@@ -430,8 +431,8 @@ fn next_prompt(
     state: &State,
 ) -> NextPrompt {
     let label = target.label();
-    if let Some(creds) = cached.filter(|c| !c.needs_renewal(target.refresh_before)) {
-        let renew_at = creds.renew_at(target.refresh_before);
+    if let Some(creds) = cached.filter(|c| !c.due_ahead(target.command_margin())) {
+        let renew_at = creds.renew_ahead_at(target.command_margin());
         let in_shell = loaded_here && state.key.as_deref() == Some(creds.fingerprint().as_str());
         return if in_shell {
             NextPrompt::new(
@@ -468,16 +469,21 @@ fn next_prompt(
             format!("ask you to sign in: {why} — run 'ssoenv login'{still}"),
         );
     }
-    if cached.is_some() {
-        NextPrompt::new(
+    match cached {
+        Some(creds) if !creds.is_expired() => NextPrompt::new(
+            "renew",
+            format!(
+                "renew {label} in the background with the SSO token (one request to AWS; the current ones stay meanwhile)"
+            ),
+        ),
+        Some(_) => NextPrompt::new(
             "renew",
             format!("renew {label} with the SSO token (one request to AWS)"),
-        )
-    } else {
-        NextPrompt::new(
+        ),
+        None => NextPrompt::new(
             "load",
             format!("fetch and load {label} with the SSO token (one request to AWS)"),
-        )
+        ),
     }
 }
 

@@ -95,6 +95,12 @@ pub struct Target {
 }
 
 impl Target {
+    /// How much must be left on credentials before a command starts:
+    /// `refresh_before`, and `min_ttl` when that is more.
+    pub fn command_margin(&self) -> Duration {
+        self.refresh_before.max(self.min_ttl)
+    }
+
     /// How messages name what this target hands out: `ACCOUNT/ROLE` of the
     /// last role (the SSO role's account and permission set without a chain).
     pub fn label(&self) -> String {

@@ -34,12 +34,12 @@ pub use os::{
     has_desktop, loopback_peer_is_current_user, runtime_dir, tells_loopback_owners, thread_count,
 };
 pub use unix::{
-    Fork, ProcessId, ProcessWatch, StdStream, StopSignals, create_private_dir_all, detach,
-    exec_replace, exit_immediately, file_identity, fork, is_private, new_session,
-    os_string_from_bytes, owned_by_current_user, owner_of, owner_only, private_dir_permissions,
-    private_file_permissions, process_exists, public_file_permissions, reap,
-    redirect_stdout_to_stderr, redirect_to_null, restrict_dir_to_owner, take_stdout, terminate,
-    wait_readable, writable_by_others,
+    Fork, ProcessId, ProcessWatch, StdStream, StopSignals, close_inherited_descriptors,
+    create_private_dir_all, detach, exec_replace, exit_immediately, file_identity, fork,
+    is_private, new_session, os_string_from_bytes, owned_by_current_user, owner_of, owner_only,
+    private_dir_permissions, private_file_permissions, process_exists, public_file_permissions,
+    reap, redirect_stdout_to_stderr, redirect_to_null, restrict_dir_to_owner, spawn_detached,
+    take_stdout, terminate, wait_readable, writable_by_others,
 };
 
 /// Set to `1`, this process (and those it starts) uses the portable twins

@@ -115,6 +115,31 @@ pub fn new_session() -> io::Result<()> {
     rustix::process::setsid().map(drop).map_err(io::Error::from)
 }
 
+/// Closes every descriptor above stderr that this process inherited, for a
+/// process that must not keep its starter's files, pipes or terminal open
+/// (a shell may leave descriptors of its own open to the commands it runs).
+/// Called first thing, before this process opened anything of its own.
+pub fn close_inherited_descriptors() {
+    // /dev/fd lists this process's descriptors on Linux and macOS alike;
+    // the listing's own descriptor is among them, closed (or gone) by the
+    // time the loop reaches it.
+    let Ok(entries) = std::fs::read_dir("/dev/fd") else {
+        return;
+    };
+    let inherited: Vec<i32> = entries
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse().ok())
+        .filter(|fd| *fd > 2)
+        .collect();
+    for fd in inherited {
+        // SAFETY: nothing in this process owns these descriptors yet (see
+        // above), so no open `File` is left holding a closed number.
+        #[allow(unsafe_code)]
+        unsafe {
+            libc::close(fd);
+        }
+    }
+}
+
 /// True while a process with this pid exists (perhaps as a zombie).
 pub fn process_exists(pid: u32) -> bool {
     to_pid(pid)
@@ -204,6 +229,30 @@ pub fn fork() -> io::Result<Fork> {
         -1 => Err(io::Error::last_os_error()),
         0 => Ok(Fork::Child),
         pid => Ok(Fork::Parent(pid.unsigned_abs())),
+    }
+}
+
+/// Starts `command` detached — a session of its own, stdin, stdout and
+/// stderr on /dev/null — and returns without waiting for it to start: a
+/// fork, then setsid, the redirections and exec in the child. What the
+/// prompt binary uses to start a background renewal: a spawn would wait
+/// for the exec of a large binary, and would bring the C library's
+/// `posix_spawn` family into the prompt binary, whose every imported symbol
+/// the dynamic loader resolves before each idle prompt. This process must
+/// have a single thread (see [`fork`]). The child is not reaped here: the
+/// prompt exits right after, and the child is the init process's.
+pub fn spawn_detached(command: &mut Command) -> io::Result<()> {
+    match fork()? {
+        Fork::Parent(_) => Ok(()),
+        Fork::Child => {
+            let _ = new_session();
+            for stream in [StdStream::Input, StdStream::Output, StdStream::Error] {
+                let _ = redirect_to_null(stream);
+            }
+            // Returns only when the exec failed; nobody is there to tell.
+            let _ = command.exec();
+            exit_immediately(127)
+        }
     }
 }
 
