@@ -38,9 +38,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-#[cfg(test)]
-use std::time::SystemTime;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
@@ -134,26 +132,31 @@ pub trait Router: Send + Sync + 'static {
 pub struct Slot {
     /// How messages name them ("the command's credentials").
     what: String,
-    refresh_before: Duration,
+    /// Served without waiting for a renewal while more than this is left;
+    /// renewed ahead, in the background, from `renew_ahead_at(margin)` on.
+    margin: Duration,
     renew: Arc<Renew>,
     current: Mutex<Current>,
     /// Held by the one renewal in flight.
     renewing: tokio::sync::Mutex<()>,
+    /// Set once the task that renews ahead without a request runs.
+    timer_started: AtomicBool,
 }
 
 impl Slot {
     /// Serves `initial` (none: renew at the first request), renewed with
-    /// `renew` once less than `refresh_before` (capped at half their
-    /// lifetime, as everywhere in ssoenv) is left.
+    /// `renew` ahead of time (see `Credentials::renew_ahead_at`), so that a
+    /// request waits for a renewal only when less than `margin` (capped at
+    /// half their lifetime, as everywhere in ssoenv) is left.
     pub fn new(
         what: String,
         initial: Option<Credentials>,
-        refresh_before: Duration,
+        margin: Duration,
         renew: Renew,
     ) -> Arc<Slot> {
         Arc::new(Slot {
             what,
-            refresh_before,
+            margin,
             renew: Arc::new(renew),
             current: Mutex::new(Current {
                 credentials: initial,
@@ -161,6 +164,7 @@ impl Slot {
                 warned: Warned::No,
             }),
             renewing: tokio::sync::Mutex::new(()),
+            timer_started: AtomicBool::new(false),
         })
     }
 }
@@ -284,9 +288,10 @@ impl Router for OnePath {
 }
 
 impl Endpoint {
-    /// Starts serving `initial`, renewed with `renew` once less than
-    /// `refresh_before` (capped at half their lifetime) is left.
-    pub fn start(initial: Credentials, refresh_before: Duration, renew: Renew) -> Result<Endpoint> {
+    /// Starts serving `initial`, renewed with `renew` ahead of time; a
+    /// request waits for a renewal only once less than `margin` (capped at
+    /// half their lifetime) is left (see [`Slot::new`]).
+    pub fn start(initial: Credentials, margin: Duration, renew: Renew) -> Result<Endpoint> {
         let token = Token::random()?;
         let path = format!("/ssoenv/{}", random_hex(16)?);
         let dir = private_dir()?;
@@ -301,7 +306,7 @@ impl Endpoint {
         let slot = Slot::new(
             "the command's credentials".into(),
             Some(initial),
-            refresh_before,
+            margin,
             renew,
         );
         let server = Server::start(
@@ -536,8 +541,9 @@ fn authorized(state: &State, offered: Option<&HeaderValue>) -> bool {
 }
 
 /// The credentials to serve: the current ones while they are not due for
-/// renewal, else the result of a renewal (waited for briefly when the current
-/// ones are still valid).
+/// renewal ahead; then the current ones too while more than the margin is
+/// left, with a renewal started in the background; else the result of a
+/// renewal (waited for briefly when the current ones are still valid).
 async fn credentials(slot: &Arc<Slot>) -> std::result::Result<Credentials, String> {
     let (current, retry_too_soon) = {
         let current = slot.current.lock().expect("endpoint state");
@@ -546,9 +552,12 @@ async fn credentials(slot: &Arc<Slot>) -> std::result::Result<Credentials, Strin
             .is_some_and(|at| at.elapsed() < RETRY_AFTER_FAILURE);
         (current.credentials.clone(), too_soon)
     };
+    if !slot.timer_started.swap(true, Ordering::SeqCst) {
+        tokio::spawn(renew_on_time(Arc::downgrade(slot)));
+    }
     let valid = current.filter(|c| !c.is_expired());
     if let Some(creds) = &valid
-        && (!creds.needs_renewal(slot.refresh_before) || retry_too_soon)
+        && (!creds.due_ahead(slot.margin) || retry_too_soon)
     {
         return Ok(creds.clone());
     }
@@ -559,10 +568,46 @@ async fn credentials(slot: &Arc<Slot>) -> std::result::Result<Credentials, Strin
             .await
             .unwrap_or_else(|_| Err("the renewal task failed".into()));
     };
+    if !valid.needs_renewal(slot.margin) {
+        return Ok(valid);
+    }
     match tokio::time::timeout(RENEWAL_PATIENCE, renewal).await {
         Ok(Ok(Ok(fresh))) => Ok(fresh),
         // Failed or still running: the current ones are still good.
         _ => Ok(valid),
+    }
+}
+
+/// Renews the slot's credentials ahead of time even when no request comes
+/// (an SDK asks only when its own copy runs low): at their renewal-ahead
+/// time, and after a failure once [`crate::ahead::RETRY_AFTER`] has passed.
+/// Ends with the slot, or when there is nothing to renew yet.
+async fn renew_on_time(slot: std::sync::Weak<Slot>) {
+    loop {
+        let wake = {
+            let Some(slot) = slot.upgrade() else { return };
+            let current = slot.current.lock().expect("endpoint state");
+            let Some(creds) = &current.credentials else {
+                return;
+            };
+            let ahead = creds.renew_ahead_at(slot.margin);
+            match current.last_failure {
+                Some(failed) if SystemTime::now() >= ahead => {
+                    let retry = crate::ahead::RETRY_AFTER.saturating_sub(failed.elapsed());
+                    SystemTime::now() + retry
+                }
+                _ => ahead,
+            }
+        };
+        // At least a second between rounds, whatever the clocks say.
+        let wait = wake
+            .duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO)
+            .max(Duration::from_secs(1));
+        tokio::time::sleep(wait).await;
+        let Some(slot) = slot.upgrade() else { return };
+        // Not due (renewed at a request meanwhile): renew() returns at once.
+        let _ = renew(slot).await;
     }
 }
 
@@ -572,7 +617,7 @@ async fn renew(slot: Arc<Slot>) -> std::result::Result<Credentials, String> {
     {
         let current = slot.current.lock().expect("endpoint state");
         if let Some(creds) = &current.credentials
-            && !creds.needs_renewal(slot.refresh_before)
+            && !creds.due_ahead(slot.margin)
         {
             return Ok(creds.clone());
         }
@@ -711,6 +756,14 @@ mod tests {
         }
     }
 
+    /// The access key id in a served body.
+    fn key(body: &str) -> String {
+        serde_json::from_str::<serde_json::Value>(body).unwrap()["AccessKeyId"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
     /// An endpoint serving hour-long credentials that need no renewal, and its token.
     fn serving_an_hour() -> (Endpoint, String) {
         let endpoint = Endpoint::start(
@@ -840,6 +893,44 @@ mod tests {
     }
 
     #[test]
+    fn renews_ahead_in_the_background_serving_the_current_ones_meanwhile() {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        let calls = Arc::new(AtomicU32::new(0));
+        let counter = calls.clone();
+        let now = SystemTime::now();
+        // 100 s credentials with 45 s left: past their renewal-ahead time
+        // (a margin of 40 s and a lead of 10 s: 50 s before the expiry),
+        // short of the margin.
+        let endpoint = Endpoint::start(
+            Credentials {
+                issued_at: now - Duration::from_secs(55),
+                expiration: now + Duration::from_secs(45),
+                ..creds("AKIAOLD", Duration::ZERO)
+            },
+            Duration::from_secs(40),
+            Box::new(move || {
+                counter.fetch_add(1, Ordering::SeqCst);
+                std::thread::sleep(Duration::from_secs(1));
+                Ok(creds("AKIANEW", Duration::from_secs(100)))
+            }),
+        )
+        .unwrap();
+        let token = fs::read_to_string(endpoint.token_file()).unwrap();
+        let asked = Instant::now();
+        let (status, body) = get(&endpoint, None, Some(&token));
+        assert_eq!((status, key(&body)), (200, "AKIAOLD".into()));
+        assert!(
+            asked.elapsed() < Duration::from_millis(500),
+            "{:?}",
+            asked.elapsed()
+        );
+        std::thread::sleep(Duration::from_millis(1500));
+        let (status, body) = get(&endpoint, None, Some(&token));
+        assert_eq!((status, key(&body)), (200, "AKIANEW".into()));
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
     fn renews_when_due_and_serves_valid_ones_when_renewal_fails() {
         use std::sync::atomic::{AtomicU32, Ordering};
         let calls = Arc::new(AtomicU32::new(0));
@@ -858,12 +949,6 @@ mod tests {
         )
         .unwrap();
         let token = fs::read_to_string(endpoint.token_file()).unwrap();
-        let key = |body: &str| {
-            serde_json::from_str::<serde_json::Value>(body).unwrap()["AccessKeyId"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        };
         let (status, body) = get(&endpoint, None, Some(&token));
         assert_eq!((status, key(&body)), (200, "AKIANEW".into()));
         // Due again after 1.5 s; the renewal fails, the valid ones are served.

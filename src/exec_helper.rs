@@ -195,14 +195,8 @@ fn helper(request: Request, report: File, gone: PipeWriter) -> i32 {
     let renewing = target.clone();
     let endpoint = match Endpoint::start(
         request.initial,
-        target.refresh_before,
-        Box::new(move || {
-            engine::obtain(
-                &renewing,
-                renewing.refresh_before,
-                engine::command_deadline(),
-            )
-        }),
+        target.command_margin(),
+        Box::new(move || engine::obtain_ahead(&renewing, engine::command_deadline())),
     ) {
         Ok(endpoint) => endpoint,
         Err(err) => return send_report(report, Err(err.to_string())),

@@ -6,7 +6,6 @@
 
 mod support;
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -16,6 +15,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use sso_emulator::Operation;
+use support::json_shell::Shell;
 use support::{Platform, Sandbox, harness, stderr, stdout};
 
 const STATIC_KEYS: [&str; 3] = [
@@ -43,74 +43,6 @@ fn sandbox_on(platform: Platform, lifetime: Duration) -> (Sandbox, PathBuf) {
         "region = \"eu-west-1\"\ncredentials = \"endpoint\"\n",
     );
     (sandbox, project)
-}
-
-/// A shell as `ssoenv export json` sees it: the environment it carries from
-/// prompt to prompt, applied as a JSON consumer must (a variable's value
-/// before its first `set` or `unset` is kept and comes back on `restore`).
-struct Shell<'a> {
-    sandbox: &'a Sandbox,
-    cwd: PathBuf,
-    env: BTreeMap<String, String>,
-    saved: BTreeMap<String, Option<String>>,
-    extra: Vec<(String, String)>,
-}
-
-impl<'a> Shell<'a> {
-    fn new(sandbox: &'a Sandbox, cwd: &Path) -> Self {
-        Shell {
-            sandbox,
-            cwd: cwd.to_owned(),
-            env: BTreeMap::new(),
-            saved: BTreeMap::new(),
-            extra: Vec::new(),
-        }
-    }
-
-    /// One prompt: runs the hook's call and applies what it prints. Returns stderr.
-    #[track_caller]
-    fn prompt(&mut self) -> String {
-        let mut command = self.sandbox.command(&self.cwd);
-        command.args(["export", "json"]).envs(&self.env);
-        for (k, v) in &self.extra {
-            command.env(k, v);
-        }
-        let out = command.output().unwrap();
-        assert!(out.status.success(), "export failed: {}", stderr(&out));
-        let text = stdout(&out);
-        if !text.trim().is_empty() {
-            let json: serde_json::Value = serde_json::from_str(&text).unwrap();
-            for (name, value) in json["set"].as_object().unwrap() {
-                self.keep(name);
-                self.env
-                    .insert(name.clone(), value.as_str().unwrap().to_owned());
-            }
-            for name in json["unset"].as_array().unwrap() {
-                let name = name.as_str().unwrap();
-                self.keep(name);
-                self.env.remove(name);
-            }
-            for name in json["restore"].as_array().unwrap() {
-                let name = name.as_str().unwrap();
-                match self.saved.remove(name).flatten() {
-                    Some(value) => self.env.insert(name.to_owned(), value),
-                    None => self.env.remove(name),
-                };
-            }
-        }
-        stderr(&out)
-    }
-
-    fn keep(&mut self, name: &str) {
-        if name != "SSOENV_STATE" && !self.saved.contains_key(name) {
-            self.saved
-                .insert(name.to_owned(), self.env.get(name).cloned());
-        }
-    }
-
-    fn get(&self, name: &str) -> Option<&str> {
-        self.env.get(name).map(String::as_str)
-    }
 }
 
 /// GET `uri` with `token` (when given) and exactly `headers` besides.
@@ -650,6 +582,47 @@ print(json.load(urllib.request.urlopen(request, timeout=30))["AccessKeyId"])
         "at most the old key and the renewed one: {keys:?}"
     );
     assert_eq!(agents_of(&sandbox).len(), 1);
+}
+
+/// The agent renews ahead by itself: the credentials it serves are renewed
+/// at their renewal-ahead time although no SDK asks (an SDK asks only when
+/// its own copy runs low), so the request that comes later gets new ones
+/// at once.
+#[test]
+fn the_agent_renews_ahead_without_a_request() {
+    let (sandbox, project) = sandbox(Duration::from_secs(30));
+    let mut shell = Shell::new(&sandbox, &project);
+    shell.prompt();
+    let uri = shell.get(URI).expect("endpoint mode").to_owned();
+    let token = fs::read_to_string(shell.get(TOKEN_FILE).unwrap()).unwrap();
+    let key = |body: &str| {
+        serde_json::from_str::<serde_json::Value>(body).unwrap()["AccessKeyId"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (status, body) = sdk_get(&uri, &token);
+    assert_eq!(status, 200, "{body}");
+    let first = key(&body);
+    assert_eq!(sandbox.emulator.calls(Operation::GetRoleCredentials), 1);
+    // Ahead 18 s before the expiry (15 s, half the lifetime, and a lead of a
+    // tenth): 12 s in. No prompt and no request until after that.
+    std::thread::sleep(Duration::from_secs(14));
+    assert_eq!(
+        sandbox.emulator.calls(Operation::GetRoleCredentials),
+        2,
+        "the agent renewed by itself"
+    );
+    let asked = Instant::now();
+    let (status, body) = sdk_get(&uri, &token);
+    let took = asked.elapsed();
+    assert_eq!(status, 200, "{body}");
+    assert_ne!(key(&body), first, "the renewed credentials are served");
+    assert!(
+        took < Duration::from_millis(300),
+        "the request waited {took:?}"
+    );
+    assert_eq!(sandbox.emulator.calls(Operation::GetRoleCredentials), 2);
 }
 
 #[test]

@@ -173,14 +173,8 @@ impl Router for Projects {
         let slot = Slot::new(
             format!("credentials of {} for {shown}", target.label()),
             engine::cached(&target).ok().flatten(),
-            target.refresh_before,
-            Box::new(move || {
-                engine::obtain(
-                    &renewing,
-                    renewing.refresh_before,
-                    engine::command_deadline(),
-                )
-            }),
+            target.command_margin(),
+            Box::new(move || engine::obtain_ahead(&renewing, engine::command_deadline())),
         );
         slots.insert(file, (target, slot.clone()));
         Route::Serve(slot)
