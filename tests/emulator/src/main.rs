@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use sso_emulator::{AssumableRole, AuthorizeDecision, Emulator, token_cache};
+use sso_emulator::{AssumableRole, AuthorizeDecision, Emulator, Fault, Operation, token_cache};
 
 #[derive(Parser)]
 #[command(
@@ -47,6 +47,11 @@ struct Options {
     /// showing Allow / Deny pages.
     #[arg(long)]
     auto_approve: bool,
+
+    /// Answer every GetRoleCredentials this much later (e.g. 300ms): a
+    /// portal far away.
+    #[arg(long, value_parser = parse_duration)]
+    latency: Option<Duration>,
 
     /// Answer 429 TooManyRequestsException above this many requests per second.
     #[arg(long)]
@@ -146,6 +151,9 @@ fn run(options: Options) -> Result<(), String> {
     emulator.set_credential_lifetime(options.credential_lifetime);
     emulator.set_token_lifetime(options.token_lifetime);
     emulator.set_rate_limit(options.rate_limit);
+    if let Some(latency) = options.latency {
+        emulator.inject_fault(Operation::GetRoleCredentials, Fault::delay(latency));
+    }
     emulator.set_log_requests(!options.quiet);
     emulator.set_auto_approve(options.auto_approve);
     emulator.set_user_name(&options.user_name);
