@@ -200,7 +200,7 @@ fn fifty_shells_due_for_renewal_start_one_background_renewal() {
     // that found it running, has ended.
     let project_arg = project.join(".awssso.toml");
     let give_up = Instant::now() + Duration::from_secs(20);
-    while renewals_running(&project_arg) {
+    while !support::background_renewals(&project_arg.to_string_lossy()).is_empty() {
         assert!(
             Instant::now() < give_up,
             "background renewals still running"
@@ -222,18 +222,6 @@ fn fifty_shells_due_for_renewal_start_one_background_renewal() {
     assert!(!keys.contains(&old_key));
     assert_eq!(sandbox.emulator.calls(Operation::GetRoleCredentials), 1);
     assert_private_tree(&sandbox);
-}
-
-/// True while a background renewal of the project file `file` runs.
-fn renewals_running(file: &Path) -> bool {
-    let out = std::process::Command::new("ps")
-        .args(["-eo", "args"])
-        .output()
-        .expect("run ps");
-    let wanted = format!("__renew-ahead {}", file.display());
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .any(|line| line.contains(&wanted))
 }
 
 #[test]

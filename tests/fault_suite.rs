@@ -239,7 +239,8 @@ impl Scene {
         let notes = self.sandbox.home().join(".cache/ssoenv/renewal-failures");
         let give_up = Instant::now() + MAX_DURATION * 2;
         while !fs::read_dir(&notes).is_ok_and(|mut entries| entries.next().is_some())
-            || self.renewal_running()
+            || !support::background_renewals(&self.project.join(".awssso.toml").to_string_lossy())
+                .is_empty()
         {
             assert!(
                 Instant::now() < give_up,
@@ -247,19 +248,6 @@ impl Scene {
             );
             std::thread::sleep(Duration::from_millis(20));
         }
-    }
-
-    /// True while a background renewal of this scene's project runs.
-    fn renewal_running(&self) -> bool {
-        let out = Command::new("ps")
-            .args(["-eo", "args="])
-            .output()
-            .expect("run ps");
-        let project = self.project.join(".awssso.toml");
-        let wanted = format!("__renew-ahead {}", project.display());
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .any(|line| line.contains(&wanted))
     }
 
     /// Every cache and record file under the sandbox home, with its bytes.

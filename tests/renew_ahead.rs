@@ -41,15 +41,9 @@ fn project_with_lifetime(lifetime: Duration) -> (Sandbox, PathBuf) {
 
 /// The process of the background renewal of `project`, if one runs.
 fn renewal_process(project: &Path) -> Option<u32> {
-    let out = Command::new("ps")
-        .args(["-eo", "pid=,args="])
-        .output()
-        .expect("run ps");
-    let wanted = format!("__renew-ahead {}", project.join(".awssso.toml").display());
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .find(|line| line.contains(&wanted))
-        .and_then(|line| line.split_whitespace().next()?.parse().ok())
+    support::background_renewals(&project.join(".awssso.toml").to_string_lossy())
+        .first()
+        .copied()
 }
 
 /// The scenario of the issue: 120-second credentials, default settings

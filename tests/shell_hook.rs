@@ -100,14 +100,7 @@ fn prompts_through_renewal(shell: &mut Interactive, sandbox: &Sandbox, renewed: 
 
 /// True while a background renewal started by a prompt of this sandbox runs.
 fn renewal_running(sandbox: &Sandbox) -> bool {
-    let out = std::process::Command::new("ps")
-        .args(["-eo", "args="])
-        .output()
-        .expect("run ps");
-    let home = sandbox.home();
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .any(|line| line.contains("__renew-ahead ") && line.contains(&*home.to_string_lossy()))
+    !support::background_renewals(&sandbox.home().to_string_lossy()).is_empty()
 }
 
 /// True once a background renewal that failed left its note.

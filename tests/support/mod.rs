@@ -213,6 +213,21 @@ pub fn process_state(pid: u32) -> Option<char> {
 }
 
 /// True while `pid` runs (a zombie has exited).
+/// The pids of the background renewals a prompt started (`ssoenv-core
+/// __renew-ahead FILE`, see `src/ahead.rs`) whose command line holds
+/// `needle`: a project file, or a sandbox's home.
+pub fn background_renewals(needle: &str) -> Vec<u32> {
+    let out = Command::new("ps")
+        .args(["-eo", "pid=,args="])
+        .output()
+        .expect("run ps");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|line| line.contains("__renew-ahead ") && line.contains(needle))
+        .filter_map(|line| line.split_whitespace().next()?.parse().ok())
+        .collect()
+}
+
 pub fn process_alive(pid: u32) -> bool {
     process_state(pid).is_some_and(|state| state != 'Z')
 }
