@@ -10,7 +10,8 @@
 //!   of an idle prompt. The renewal uses the same engine, cache and lock as
 //!   any other; a later prompt sees the cache file change (one `stat`) and
 //!   loads the new keys.
-//! - **command** (`min_ttl`, capped at half the lifetime): a command line
+//! - **command** (`max(refresh_before, min_ttl)`, capped at half the
+//!   lifetime): a command line
 //!   that would start with less than that left waits for a renewal, as
 //!   before, unless a background one has already produced new credentials.
 //! - **expiry**: a prompt with expired (or no) credentials waits.

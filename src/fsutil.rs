@@ -313,11 +313,7 @@ pub struct FileLock {
 impl FileLock {
     /// Waits for the lock until `deadline`; past it, says which file is held.
     pub fn acquire(path: &Path, deadline: Instant) -> Result<Self> {
-        ensure_private_dir(parent(path)?)?;
-        let file =
-            platform::owner_only(OpenOptions::new().create(true).truncate(false).write(true))
-                .open(path)
-                .map_err(|e| io_error("cannot open lock file", path, &e))?;
+        let file = Self::open(path)?;
         loop {
             match file.try_lock() {
                 Ok(()) => {
@@ -342,11 +338,7 @@ impl FileLock {
 
     /// The lock if nobody holds it now; `None`, at once, if somebody does.
     pub fn try_acquire(path: &Path) -> Result<Option<Self>> {
-        ensure_private_dir(parent(path)?)?;
-        let file =
-            platform::owner_only(OpenOptions::new().create(true).truncate(false).write(true))
-                .open(path)
-                .map_err(|e| io_error("cannot open lock file", path, &e))?;
+        let file = Self::open(path)?;
         match file.try_lock() {
             Ok(()) => Ok(Some(Self {
                 file,
@@ -359,6 +351,14 @@ impl FileLock {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The lock file, created owner-only in a private directory if need be.
+    fn open(path: &Path) -> Result<File> {
+        ensure_private_dir(parent(path)?)?;
+        platform::owner_only(OpenOptions::new().create(true).truncate(false).write(true))
+            .open(path)
+            .map_err(|e| io_error("cannot open lock file", path, &e))
     }
 }
 

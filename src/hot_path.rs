@@ -7,7 +7,7 @@
 //! no output: no argument parser, no config parsing, no async runtime, no TLS,
 //! no network. When only a renewal ahead of time is due, [`check`] says so
 //! and [`renew_ahead`] starts it detached (`crate::ahead`) and updates the
-//! state, at the same cost plus one spawn. When something changed, the
+//! state, at the same cost plus one fork. When something changed, the
 //! small binary still decides locally whatever needs no AWS
 //! (`crate::cmd::export` with its `CacheOnly` renewal); everything else
 //! goes to `ssoenv-core` (see `src/main.rs`).
@@ -82,7 +82,7 @@ pub enum Check {
 /// What this shell's prompt needs at `moment`. `Unchanged` when its state
 /// still describes the world: the same `.awssso.toml` (path and stamp) is
 /// the nearest one, the watched files (trust record, credential or token
-/// cache, failure note) are untouched, no renewal or retry is due at
+/// cache) are untouched, no renewal or retry is due at
 /// `moment`, and the shell still has the access key that was exported — or,
 /// in endpoint mode, the endpoint's URL, and the agent behind it is alive.
 pub fn check(moment: Moment) -> Check {

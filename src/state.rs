@@ -172,9 +172,11 @@ impl State {
     }
 }
 
-/// When the hook runs `ssoenv export`: before a prompt (renew within
-/// `refresh_before`), or before a command line the user submitted (renew
-/// within `min_ttl`, so the command starts with enough time left).
+/// When the hook runs `ssoenv export`: before a prompt (wait for a renewal
+/// only without valid credentials), or before a command line the user
+/// submitted (wait for one with less than `max(refresh_before, min_ttl)`
+/// left, so the command starts with enough time). Renewal ahead, in the
+/// background, serves both (`crate::ahead`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Moment {
     Prompt,
