@@ -11,7 +11,7 @@ pub mod cli;
 pub mod cmd;
 pub mod config;
 pub mod credentials;
-pub mod credentials_file;
+pub mod aws_ini;
 pub mod endpoint;
 pub mod engine;
 pub mod error;

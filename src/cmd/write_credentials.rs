@@ -3,7 +3,7 @@
 //! tools that read only that file.
 //!
 //! The file is the user's: it may hold long-lived keys, comments and other
-//! tools' profiles. Only the one section changes (`credentials_file` keeps
+//! tools' profiles. Only the one section changes (`aws_ini` keeps
 //! every other byte), under a lock, by an atomic replace, and a section that
 //! holds keys ssoenv did not write is never overwritten or removed.
 
@@ -13,7 +13,7 @@ use std::process::ExitCode;
 
 use super::Run;
 use crate::cli::WriteCredentials;
-use crate::credentials_file::{self, ParseError, SectionInfo};
+use crate::aws_ini::{self, ParseError, SectionInfo};
 use crate::error::{Error, Result};
 use crate::fsutil::{self, FileLock};
 use crate::{engine, paths, timefmt};
@@ -35,7 +35,7 @@ impl Run for WriteCredentials {
             ))
         };
         let check = |text: &str| -> Result<()> {
-            let existing = credentials_file::inspect(text, &name).map_err(at_line)?;
+            let existing = aws_ini::inspect(text, &name).map_err(at_line)?;
             refuse_foreign_keys(existing.as_ref(), &name, &shown)
         };
         // Refuse before asking AWS for anything; the network comes before
@@ -57,7 +57,7 @@ impl Run for WriteCredentials {
 
         let mut stderr = std::io::stderr();
         match creds {
-            None => match credentials_file::remove(&text, &name).map_err(at_line)? {
+            None => match aws_ini::remove(&text, &name).map_err(at_line)? {
                 Some(new_text) => {
                     fsutil::write_private_atomic_in_shared_dir(&file, new_text.as_bytes())?;
                     writeln!(stderr, "ssoenv: removed [{name}] from {shown}")?;
@@ -79,7 +79,7 @@ impl Run for WriteCredentials {
                     ("aws_session_token", creds.session_token.as_str()),
                 ];
                 let new_text =
-                    credentials_file::upsert(&text, &name, &keys, &comment).map_err(at_line)?;
+                    aws_ini::upsert(&text, &name, &keys, &comment).map_err(at_line)?;
                 fsutil::write_private_atomic_in_shared_dir(&file, new_text.as_bytes())?;
                 writeln!(
                     stderr,

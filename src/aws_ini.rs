@@ -1,9 +1,10 @@
-//! Writes or removes one profile section of the AWS shared credentials file
-//! (`~/.aws/credentials`) and keeps every other byte of that file.
+//! Edits sections of the AWS CLI's INI files — the shared credentials file
+//! (`write-credentials`) and the config file (`profiles sync`) — and keeps
+//! every other byte of the file.
 //!
-//! The file also holds the user's own long-lived keys and whatever other tools
-//! put there, so ssoenv must never reformat it: it changes only the lines of
-//! its own section. To know which lines those are, and to be sure that the
+//! These files also hold the user's own keys and profiles and whatever other
+//! tools put there, so ssoenv must never reformat them: it changes only the
+//! lines of its own sections. To know which lines those are, and to be sure that the
 //! result means to the AWS tools what ssoenv meant, this module reads the file
 //! the way botocore does, with Python's `configparser.RawConfigParser()` and
 //! its default settings, quirks included: lines indented deeper than an option
@@ -17,7 +18,7 @@
 //! `\r`. A UTF-8 byte-order mark at the start is kept and skipped when reading
 //! (botocore itself reads such a file as one whose first line is no header).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 /// Where a problem in the file is, 1-based line, with a one-line reason and fix.
@@ -48,6 +49,30 @@ const SSOENV_COMMENT_PREFIX: &str = "# ssoenv:";
 /// inherits; unlike other sections it may appear more than once.
 const SHARED_DEFAULTS_SECTION: &str = "DEFAULT";
 
+/// One change to one section, for [`apply`].
+#[derive(Debug, Clone, Copy)]
+pub enum Edit<'e> {
+    /// `[name]` holds `keys` and the comment line `comment`, as [`upsert`]
+    /// describes, and loses the options named in `drop` (compared ignoring
+    /// case; a name also in `keys` stays). Appended at the end when missing.
+    Upsert {
+        name: &'e str,
+        keys: &'e [(&'e str, &'e str)],
+        drop: &'e [&'e str],
+        comment: &'e str,
+    },
+    /// `[name]` goes, as [`remove`] describes; nothing when there is none.
+    Remove { name: &'e str },
+}
+
+impl<'e> Edit<'e> {
+    fn name(&self) -> &'e str {
+        match self {
+            Edit::Upsert { name, .. } | Edit::Remove { name } => name,
+        }
+    }
+}
+
 /// Returns the new text with section `[name]` holding exactly these `keys`
 /// (in this order when inserted) and the comment line `comment` (written as
 /// `# {comment}` as the first line after the header; replaced when a line
@@ -66,21 +91,15 @@ pub fn upsert(
     keys: &[(&str, &str)],
     comment: &str,
 ) -> Result<String, ParseError> {
-    let document = Document::parse(text)?;
-    let comment_line = ssoenv_comment_line(comment);
-    let wanted = wanted_keys(keys);
-    let (new_text, line_to_blame) = match document.find_section(name)? {
-        Some(section) => (
-            document.update_section(&section, &wanted, &comment_line),
-            section.header + 1,
-        ),
-        None => (
-            document.append_section(name, &wanted, &comment_line),
-            document.lines.len() + 1,
-        ),
-    };
-    check_upsert_result(&document, &new_text, name, &wanted, line_to_blame)?;
-    Ok(new_text)
+    apply(
+        text,
+        &[Edit::Upsert {
+            name,
+            keys,
+            drop: &[],
+            comment,
+        }],
+    )
 }
 
 /// Returns the text without section `[name]` (Ok(None) when there is no such section).
@@ -93,12 +112,75 @@ pub fn upsert(
 /// `upsert` appended gives back the file exactly as it was.
 pub fn remove(text: &str, name: &str) -> Result<Option<String>, ParseError> {
     let document = Document::parse(text)?;
-    let Some(section) = document.find_section(name)? else {
+    if document.find_section(name)?.is_none() {
         return Ok(None);
-    };
-    let new_text = document.without_section(&section);
-    check_removal_result(&document, &new_text, name, section.header + 1)?;
-    Ok(Some(new_text))
+    }
+    apply_to(&document, &[Edit::Remove { name }]).map(Some)
+}
+
+/// Applies all `edits` in one pass: one parse, one new text, one read-back
+/// check, however many sections change (a sync of thousands of profiles
+/// would otherwise parse the file once per profile).
+///
+/// The result reads as applying the removals, last section first, then the
+/// updates, then the additions in `edits` order, one call at a time, would
+/// (the bytes differ only in corner cases: added lines take the original
+/// file's line ending). Each section name appears in `edits` at most once (a repeat is
+/// ignored). Nothing is returned that does not read back as asked, with every
+/// section the edits do not name reading exactly as before.
+pub fn apply(text: &str, edits: &[Edit]) -> Result<String, ParseError> {
+    apply_to(&Document::parse(text)?, edits)
+}
+
+fn apply_to(document: &Document, edits: &[Edit]) -> Result<String, ParseError> {
+    let headers = document.headers();
+    let mut seen = HashSet::new();
+    let mut planned = Vec::with_capacity(edits.len());
+    for edit in edits {
+        if seen.insert(edit.name()) {
+            planned.push((*edit, document.span_of(&headers, edit.name())?));
+        }
+    }
+    let mut rewrite = Rewrite::new(document.lines.len());
+    let mut removals: Vec<&SectionSpan> = planned
+        .iter()
+        .filter_map(|(edit, span)| match edit {
+            Edit::Remove { .. } => span.as_ref(),
+            Edit::Upsert { .. } => None,
+        })
+        .collect();
+    removals.sort_by_key(|span| std::cmp::Reverse(span.header));
+    for span in removals {
+        document.plan_removal(span, &mut rewrite);
+    }
+    let mut wanted_by_edit = Vec::with_capacity(planned.len());
+    let mut appended = Vec::new();
+    for (edit, span) in &planned {
+        let Edit::Upsert {
+            name,
+            keys,
+            drop,
+            comment,
+        } = edit
+        else {
+            wanted_by_edit.push(Vec::new());
+            continue;
+        };
+        let wanted = wanted_keys(keys);
+        let comment_line = ssoenv_comment_line(comment);
+        match span {
+            Some(span) => document.plan_update(span, &wanted, drop, comment_line, &mut rewrite),
+            None => appended.push(AppendedSection {
+                name,
+                options: wanted.iter().map(|key| option_line("", key)).collect(),
+                comment_line,
+            }),
+        }
+        wanted_by_edit.push(wanted);
+    }
+    let new_text = document.render(&rewrite, &appended);
+    check_result(document, &new_text, &planned, &wanted_by_edit)?;
+    Ok(new_text)
 }
 
 /// What a section holds, for deciding whether it may be replaced.
@@ -127,6 +209,61 @@ pub fn inspect(text: &str, name: &str) -> Result<Option<SectionInfo>, ParseError
         keys,
         written_by_ssoenv: section.ssoenv_comment.is_some(),
     }))
+}
+
+/// One section as the AWS tools read it, with ssoenv's comment if it has one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    /// The text between the brackets (`profile dev`, `sso-session corp`).
+    pub name: String,
+    /// 1-based line of the header.
+    pub line: usize,
+    /// The `# ssoenv: …` comment right after the header, without `# `.
+    pub ssoenv_comment: Option<String>,
+    /// Its options in file order: lower-cased key, value as configparser reads it.
+    pub options: Vec<(String, String)>,
+}
+
+impl Section {
+    /// The value of option `key` (lower-case).
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.options
+            .iter()
+            .find(|(name, _)| name == key)
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// Every section of the file, in file order ([DEFAULT] as often as it appears).
+pub fn sections(text: &str) -> Result<Vec<Section>, ParseError> {
+    let document = Document::parse(text)?;
+    let mut sections: Vec<Section> = Vec::new();
+    for (index, line) in document.lines.iter().enumerate() {
+        match &line.kind {
+            LineKind::Header { section } => {
+                let ssoenv_comment = document
+                    .lines
+                    .get(index + 1)
+                    .filter(|next| is_ssoenv_comment(next))
+                    .map(|next| python_strip(next.content)[1..].trim_start().to_owned());
+                sections.push(Section {
+                    name: (*section).to_owned(),
+                    line: index + 1,
+                    ssoenv_comment,
+                    options: Vec::new(),
+                });
+            }
+            LineKind::Option { key, .. } => {
+                if let Some(section) = sections.last_mut() {
+                    section
+                        .options
+                        .push((key.clone(), document.option_value(index)));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(sections)
 }
 
 /// The file split into lines, each classified the way configparser reads it.
@@ -188,6 +325,45 @@ struct SectionSpan {
     ssoenv_comment: Option<usize>,
 }
 
+/// The line-level changes that [`apply`] plans before writing the text once.
+struct Rewrite {
+    /// Per line: left out of the new text.
+    skipped: Vec<bool>,
+    replaced: HashMap<usize, String>,
+    /// New lines after a line (after its ending), in order.
+    added_after: HashMap<usize, Vec<String>>,
+    /// Headers that lose their indentation.
+    unindented: HashSet<usize>,
+    /// Lines written without their line ending.
+    ending_dropped: HashSet<usize>,
+    /// Every line from here on is skipped.
+    tail_start: usize,
+}
+
+impl Rewrite {
+    fn new(line_count: usize) -> Self {
+        Rewrite {
+            skipped: vec![false; line_count],
+            replaced: HashMap::new(),
+            added_after: HashMap::new(),
+            unindented: HashSet::new(),
+            ending_dropped: HashSet::new(),
+            tail_start: line_count,
+        }
+    }
+
+    fn add_after(&mut self, index: usize, line: String) {
+        self.added_after.entry(index).or_default().push(line);
+    }
+}
+
+/// A section that [`apply`] adds at the end of the file.
+struct AppendedSection<'e> {
+    name: &'e str,
+    comment_line: String,
+    options: Vec<String>,
+}
+
 /// One option as configparser ends up with it, used to check that an edit
 /// changed nothing it was not meant to.
 #[derive(Debug, PartialEq, Eq)]
@@ -230,20 +406,31 @@ impl<'a> Document<'a> {
         })
     }
 
+    /// Each section name's header lines, in file order (only [DEFAULT] can
+    /// have more than one: any other repeat fails parsing).
+    fn headers(&self) -> HashMap<&'a str, Vec<usize>> {
+        let mut headers: HashMap<&'a str, Vec<usize>> = HashMap::new();
+        for (index, line) in self.lines.iter().enumerate() {
+            if let LineKind::Header { section } = line.kind {
+                headers.entry(section).or_default().push(index);
+            }
+        }
+        headers
+    }
+
     fn find_section(&self, name: &str) -> Result<Option<SectionSpan>, ParseError> {
-        let mut headers = self
-            .lines
-            .iter()
-            .enumerate()
-            .filter(
-                |(_, line)| matches!(line.kind, LineKind::Header { section } if section == name),
-            )
-            .map(|(index, _)| index);
-        let Some(header) = headers.next() else {
+        self.span_of(&self.headers(), name)
+    }
+
+    fn span_of(
+        &self,
+        headers: &HashMap<&'a str, Vec<usize>>,
+        name: &str,
+    ) -> Result<Option<SectionSpan>, ParseError> {
+        let Some(found) = headers.get(name) else {
             return Ok(None);
         };
-        // Only [DEFAULT] can get here, as every other repeat fails parsing.
-        if let Some(second) = headers.next() {
+        if let [_, second, ..] = found.as_slice() {
             return Err(ParseError {
                 line: second + 1,
                 message: format!(
@@ -252,6 +439,7 @@ impl<'a> Document<'a> {
                 ),
             });
         }
+        let header = found[0];
         let end = (header + 1..self.lines.len())
             .find(|&index| matches!(self.lines[index].kind, LineKind::Header { .. }))
             .unwrap_or(self.lines.len());
@@ -264,22 +452,42 @@ impl<'a> Document<'a> {
         }))
     }
 
-    fn update_section(
+    /// Plans `wanted` into an existing section: a key already there is
+    /// rewritten in place (its continuation lines go), a key in `drop` goes,
+    /// the others are added after the section's last option.
+    fn plan_update(
         &self,
         section: &SectionSpan,
         wanted: &[WantedKey],
-        comment_line: &str,
-    ) -> String {
+        drop: &[&str],
+        comment_line: String,
+        rewrite: &mut Rewrite,
+    ) {
         let body_range = section.header + 1..section.end;
-        let mut replacements: HashMap<usize, String> = HashMap::new();
+        let dropped: Vec<String> = drop.iter().map(|key| key.to_lowercase()).collect();
         let mut already_present = vec![false; wanted.len()];
+        let mut rewritten_options = HashSet::new();
         for index in body_range.clone() {
             let line = &self.lines[index];
-            if let LineKind::Option { key, .. } = &line.kind
-                && let Some(position) = wanted.iter().position(|w| &w.lowercase_name == key)
-            {
-                already_present[position] = true;
-                replacements.insert(index, option_line(line.indentation(), &wanted[position]));
+            match &line.kind {
+                LineKind::Option { key, .. } => {
+                    if let Some(position) = wanted.iter().position(|w| &w.lowercase_name == key) {
+                        already_present[position] = true;
+                        rewritten_options.insert(index);
+                        rewrite
+                            .replaced
+                            .insert(index, option_line(line.indentation(), &wanted[position]));
+                    } else if dropped.contains(key) {
+                        rewritten_options.insert(index);
+                        rewrite.skipped[index] = true;
+                    }
+                }
+                LineKind::Continuation { option_index }
+                    if rewritten_options.contains(option_index) =>
+                {
+                    rewrite.skipped[index] = true;
+                }
+                _ => {}
             }
         }
         let insert_after = body_range
@@ -292,94 +500,25 @@ impl<'a> Document<'a> {
             })
             .or(section.ssoenv_comment)
             .unwrap_or(section.header);
-        let new_key_indentation = self.indentation_for_new_options(section);
-        let line_ending = self.added_line_ending;
-
-        let mut body = String::with_capacity(self.body.len() + 512);
-        for (index, line) in self.lines.iter().enumerate() {
-            let continues_replaced_option = matches!(
-                line.kind,
-                LineKind::Continuation { option_index } if replacements.contains_key(&option_index)
-            );
-            if !continues_replaced_option {
-                let content = if Some(index) == section.ssoenv_comment {
-                    comment_line
-                } else {
-                    replacements
-                        .get(&index)
-                        .map_or(line.content, String::as_str)
-                };
-                body.push_str(content);
-                body.push_str(line.ending);
+        match section.ssoenv_comment {
+            Some(index) => {
+                rewrite.replaced.insert(index, comment_line);
             }
-            if index == section.header && section.ssoenv_comment.is_none() {
-                push_added_line(&mut body, comment_line, line_ending);
-            }
-            if index == insert_after {
-                for (key, _) in wanted
-                    .iter()
-                    .zip(&already_present)
-                    .filter(|(_, present)| !**present)
-                {
-                    push_added_line(
-                        &mut body,
-                        &option_line(new_key_indentation, key),
-                        line_ending,
-                    );
-                }
-            }
+            None => rewrite.add_after(section.header, comment_line),
         }
-        format!("{}{body}", self.byte_order_mark)
-    }
-
-    /// Added options take the indentation of the section's last option, so
-    /// that neither they nor the following header turn into continuation
-    /// lines; in a section without options, that of its header, or of the next
-    /// header if that one is indented deeper (it must stay a header).
-    fn indentation_for_new_options(&self, section: &SectionSpan) -> &'a str {
-        let last_option = (section.header + 1..section.end)
-            .rev()
-            .find(|&index| matches!(self.lines[index].kind, LineKind::Option { .. }));
-        if let Some(index) = last_option {
-            return self.lines[index].indentation();
-        }
-        let header_indentation = self.lines[section.header].indentation();
-        match self.lines.get(section.end) {
-            Some(next_header)
-                if char_count(next_header.indentation()) > char_count(header_indentation) =>
-            {
-                next_header.indentation()
-            }
-            _ => header_indentation,
+        let new_key_indentation = self.indentation_for_new_options(section, rewrite);
+        for (key, _) in wanted
+            .iter()
+            .zip(&already_present)
+            .filter(|(_, present)| !**present)
+        {
+            rewrite.add_after(insert_after, option_line(new_key_indentation, key));
         }
     }
 
-    fn append_section(&self, name: &str, wanted: &[WantedKey], comment_line: &str) -> String {
-        let line_ending = self.added_line_ending;
-        let mut body = String::with_capacity(self.body.len() + 512);
-        body.push_str(self.body);
-        match self.lines.last().map(|line| line.ending) {
-            None => {}
-            // Finishes the last line; no blank line, so that `remove` can tell
-            // this case from the next one and undo exactly this.
-            Some("") => body.push_str(line_ending),
-            // The blank line before the section; an LF right after a lone CR
-            // would merge with it into one CRLF, so it gets a CR too.
-            Some("\r") if line_ending == "\n" => body.push('\r'),
-            Some(_) => body.push_str(line_ending),
-        }
-        body.push('[');
-        body.push_str(name);
-        body.push(']');
-        body.push_str(line_ending);
-        push_added_line(&mut body, comment_line, line_ending);
-        for key in wanted {
-            push_added_line(&mut body, &option_line("", key), line_ending);
-        }
-        format!("{}{body}", self.byte_order_mark)
-    }
-
-    fn without_section(&self, section: &SectionSpan) -> String {
+    /// Plans the removal of a section; removals are planned last section
+    /// first, so that `rewrite.tail_start` tells whether this one ends the file.
+    fn plan_removal(&self, section: &SectionSpan, rewrite: &mut Rewrite) {
         let header = section.header;
         let last_owned = (header + 1..section.end)
             .rev()
@@ -399,32 +538,111 @@ impl<'a> Document<'a> {
         } else {
             header
         };
-        let drop_ending_before = !empty_line_before
-            && header > 0
-            && last_owned + 1 == self.lines.len()
-            && section.ssoenv_comment.is_some();
+        let ends_the_file = last_owned + 1 >= rewrite.tail_start;
+        if !empty_line_before && header > 0 && ends_the_file && section.ssoenv_comment.is_some() {
+            rewrite.ending_dropped.insert(header - 1);
+        }
         // Without the section's header in between, an indented next header
         // could become a continuation of the option above it; unindenting it
         // keeps it a header.
-        let unindent_next_header = self.lines.get(section.end).is_some_and(|next_header| {
-            self.would_continue_an_option(first_removed, char_count(next_header.indentation()))
+        let next_header = (section.end..self.lines.len()).find(|&index| {
+            !rewrite.skipped[index] && matches!(self.lines[index].kind, LineKind::Header { .. })
         });
+        if let Some(next_header) = next_header
+            && self.would_continue_an_option(
+                first_removed,
+                char_count(self.lines[next_header].indentation()),
+            )
+        {
+            rewrite.unindented.insert(next_header);
+        }
+        for skipped in &mut rewrite.skipped[first_removed..=last_owned] {
+            *skipped = true;
+        }
+        if ends_the_file {
+            rewrite.tail_start = first_removed;
+        }
+    }
 
-        let mut body = String::with_capacity(self.body.len());
+    /// The new text: the planned line changes, then the appended sections.
+    fn render(&self, rewrite: &Rewrite, appended: &[AppendedSection]) -> String {
+        let line_ending = self.added_line_ending;
+        let mut body = String::with_capacity(self.body.len() + 256 * (appended.len() + 1));
         for (index, line) in self.lines.iter().enumerate() {
-            if (first_removed..=last_owned).contains(&index) {
-                continue;
+            if !rewrite.skipped[index] {
+                let content = match rewrite.replaced.get(&index) {
+                    Some(replacement) => replacement.as_str(),
+                    None if rewrite.unindented.contains(&index) => {
+                        line.content.trim_start_matches(is_python_whitespace)
+                    }
+                    None => line.content,
+                };
+                body.push_str(content);
+                if !rewrite.ending_dropped.contains(&index) {
+                    body.push_str(line.ending);
+                }
             }
-            if index == section.end && unindent_next_header {
-                body.push_str(line.content.trim_start_matches(is_python_whitespace));
+            for added in rewrite.added_after.get(&index).into_iter().flatten() {
+                push_added_line(&mut body, added, line_ending);
+            }
+        }
+        for section in appended {
+            if body.is_empty() {
+            } else if !body.ends_with(['\n', '\r']) {
+                // Finishes the last line; no blank line, so that `remove` can
+                // tell this case from the next one and undo exactly this.
+                body.push_str(line_ending);
+            } else if body.ends_with('\r') && line_ending == "\n" {
+                // The blank line before the section; an LF right after a lone
+                // CR would merge with it into one CRLF, so it gets a CR too.
+                body.push('\r');
             } else {
-                body.push_str(line.content);
+                body.push_str(line_ending);
             }
-            if !(drop_ending_before && index + 1 == header) {
-                body.push_str(line.ending);
+            body.push('[');
+            body.push_str(section.name);
+            body.push(']');
+            body.push_str(line_ending);
+            push_added_line(&mut body, &section.comment_line, line_ending);
+            for option in &section.options {
+                push_added_line(&mut body, option, line_ending);
             }
         }
         format!("{}{body}", self.byte_order_mark)
+    }
+
+    /// Added options take the indentation of the section's last option, so
+    /// that neither they nor the following header turn into continuation
+    /// lines; in a section without options, that of its header, or of the next
+    /// header if that one is indented deeper (it must stay a header).
+    fn indentation_for_new_options(&self, section: &SectionSpan, rewrite: &Rewrite) -> &'a str {
+        let last_option = (section.header + 1..section.end)
+            .rev()
+            .find(|&index| matches!(self.lines[index].kind, LineKind::Option { .. }));
+        if let Some(index) = last_option {
+            return self.lines[index].indentation();
+        }
+        // Headers as they will be written: removals are planned first, and
+        // may have unindented a header or taken the next one away.
+        let indentation_of_header = |index: usize| {
+            if rewrite.unindented.contains(&index) {
+                ""
+            } else {
+                self.lines[index].indentation()
+            }
+        };
+        let header_indentation = indentation_of_header(section.header);
+        let next_header = (section.end..self.lines.len()).find(|&index| {
+            !rewrite.skipped[index] && matches!(self.lines[index].kind, LineKind::Header { .. })
+        });
+        match next_header.map(indentation_of_header) {
+            Some(next_indentation)
+                if char_count(next_indentation) > char_count(header_indentation) =>
+            {
+                next_indentation
+            }
+            _ => header_indentation,
+        }
     }
 
     /// Whether a line with this indentation, placed right before line
@@ -706,74 +924,120 @@ fn push_added_line(body: &mut String, content: &str, line_ending: &str) {
     body.push_str(line_ending);
 }
 
-fn settings_outside<'s, 'a>(settings: &'s [Setting<'a>], name: &str) -> Vec<&'s Setting<'a>> {
-    settings
-        .iter()
-        .filter(|setting| setting.section != name)
-        .collect()
-}
-
-fn check_upsert_result(
+/// Reads the new text back and refuses it unless every edit reads as asked
+/// and everything else as before: the sections no edit names, and in an
+/// updated section the options that were neither written nor dropped.
+fn check_result(
     original: &Document,
     new_text: &str,
-    name: &str,
-    wanted: &[WantedKey],
-    line: usize,
+    planned: &[(Edit, Option<SectionSpan>)],
+    wanted_by_edit: &[Vec<WantedKey>],
 ) -> Result<(), ParseError> {
-    let refusal = || ParseError {
-        line,
-        message: format!(
-            "ssoenv could not write [{name}] so that it reads back as written (are the profile \
-             and key names valid?) — the file was left as it was"
-        ),
+    let refusal = |(edit, span): &(Edit, Option<SectionSpan>)| match edit {
+        Edit::Upsert { name, .. } => ParseError {
+            line: span
+                .as_ref()
+                .map_or(original.lines.len() + 1, |span| span.header + 1),
+            message: format!(
+                "ssoenv could not write [{name}] so that it reads back as written (are the \
+                 profile and key names valid?) — the file was left as it was"
+            ),
+        },
+        Edit::Remove { name } => ParseError {
+            line: span.as_ref().map_or(1, |span| span.header + 1),
+            message: format!(
+                "ssoenv could not remove [{name}] without changing other profiles — the file \
+                 was left as it was"
+            ),
+        },
     };
-    let rewritten = Document::parse(new_text).map_err(|_| refusal())?;
-    let new_settings = rewritten.settings();
-    let old_settings = original.settings();
-    let others_unchanged =
-        settings_outside(&new_settings, name) == settings_outside(&old_settings, name);
-    let all_written = wanted.iter().all(|key| {
-        new_settings.iter().any(|setting| {
-            setting.section == name
-                && setting.key == key.lowercase_name
-                && setting.value == python_strip(key.value)
-        })
-    });
-    if others_unchanged && all_written {
-        Ok(())
-    } else {
-        Err(refusal())
-    }
-}
-
-fn check_removal_result(
-    original: &Document,
-    new_text: &str,
-    name: &str,
-    line: usize,
-) -> Result<(), ParseError> {
-    let refusal = || ParseError {
-        line,
-        message: format!(
-            "ssoenv could not remove [{name}] without changing other profiles — the file was \
-             left as it was"
-        ),
+    let Some(first) = planned.first() else {
+        return Ok(());
     };
-    let rewritten = Document::parse(new_text).map_err(|_| refusal())?;
+    let rewritten = Document::parse(new_text).map_err(|_| refusal(first))?;
+    let edited: HashSet<&str> = planned.iter().map(|(edit, _)| edit.name()).collect();
     let old_settings = original.settings();
-    let section_gone = rewritten.find_section(name).ok().flatten().is_none();
     let new_settings = rewritten.settings();
-    if section_gone
-        && new_settings.iter().collect::<Vec<_>>() == settings_outside(&old_settings, name)
-    {
-        Ok(())
-    } else {
-        Err(refusal())
+    let untouched = |settings: &[Setting<'_>]| -> Vec<(String, String, String)> {
+        settings
+            .iter()
+            .filter(|setting| !edited.contains(setting.section))
+            .map(|setting| {
+                (
+                    setting.section.to_owned(),
+                    setting.key.clone(),
+                    setting.value.clone(),
+                )
+            })
+            .collect()
+    };
+    if untouched(&old_settings) != untouched(&new_settings) {
+        return Err(refusal(first));
     }
+    let mut old_by_section: HashMap<&str, Vec<&Setting>> = HashMap::new();
+    for setting in &old_settings {
+        if edited.contains(setting.section) {
+            old_by_section
+                .entry(setting.section)
+                .or_default()
+                .push(setting);
+        }
+    }
+    let mut new_by_section: HashMap<&str, Vec<&Setting>> = HashMap::new();
+    for setting in &new_settings {
+        if edited.contains(setting.section) {
+            new_by_section
+                .entry(setting.section)
+                .or_default()
+                .push(setting);
+        }
+    }
+    let new_headers = rewritten.headers();
+    for (plan, wanted) in planned.iter().zip(wanted_by_edit) {
+        let (edit, _) = plan;
+        let name = edit.name();
+        let old = old_by_section.get(name).map_or(&[][..], Vec::as_slice);
+        let new = new_by_section.get(name).map_or(&[][..], Vec::as_slice);
+        let reads_as_asked = match edit {
+            Edit::Remove { .. } => !new_headers.contains_key(name) && new.is_empty(),
+            Edit::Upsert { drop, .. } => {
+                let dropped: Vec<String> = drop.iter().map(|key| key.to_lowercase()).collect();
+                let is_owned = |key: &str| {
+                    dropped.iter().any(|dropped| dropped == key)
+                        || wanted.iter().any(|wanted| wanted.lowercase_name == key)
+                };
+                let kept = |settings: &[&Setting]| -> Vec<(String, String)> {
+                    settings
+                        .iter()
+                        .filter(|setting| !is_owned(&setting.key))
+                        .map(|setting| (setting.key.clone(), setting.value.clone()))
+                        .collect()
+                };
+                let all_written = wanted.iter().all(|key| {
+                    new.iter().any(|setting| {
+                        setting.key == key.lowercase_name
+                            && setting.value == python_strip(key.value)
+                    })
+                });
+                let none_dropped_left = new.iter().all(|setting| {
+                    !dropped.contains(&setting.key)
+                        || wanted.iter().any(|key| key.lowercase_name == setting.key)
+                });
+                new_headers.get(name).is_some_and(|found| found.len() == 1)
+                    && all_written
+                    && none_dropped_left
+                    && kept(old) == kept(new)
+            }
+        };
+        if !reads_as_asked {
+            return Err(refusal(plan));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     const COMMENT: &str = "ssoenv: expires 2030-01-01T00:00:00Z";
@@ -1194,7 +1458,7 @@ mod tests {
 
     // ---- generated files -------------------------------------------------
 
-    mod generated {
+    pub(crate) mod generated {
         use super::super::*;
         use proptest::prelude::*;
         use proptest::sample::{Index, select};
@@ -1551,6 +1815,200 @@ mod tests {
     ) -> Result<String, TestCaseError> {
         upsert(text, name, keys, comment)
             .map_err(|error| TestCaseError::fail(format!("upsert failed: {error}")))
+    }
+
+    // ---- several edits at once ---------------------------------------------
+
+    /// `apply`'s promise, done the slow way: removals last section first,
+    /// then updates, then additions, one call each.
+    fn one_at_a_time(text: &str, edits: &[Edit]) -> Result<String, ParseError> {
+        let document = Document::parse(text)?;
+        let headers = document.headers();
+        let position = |name: &str| headers.get(name).map(|found| found[0]);
+        let mut removals: Vec<&str> = edits
+            .iter()
+            .filter_map(|edit| match edit {
+                Edit::Remove { name } => position(name).map(|_| *name),
+                Edit::Upsert { .. } => None,
+            })
+            .collect();
+        removals.sort_by_key(|name| std::cmp::Reverse(position(name)));
+        let mut text = text.to_owned();
+        for name in removals {
+            text = remove(&text, name)?.expect("the section is there");
+        }
+        let (updates, additions): (Vec<&Edit>, Vec<&Edit>) = edits
+            .iter()
+            .filter(|edit| matches!(edit, Edit::Upsert { .. }))
+            .partition(|edit| position(edit.name()).is_some());
+        for edit in updates.into_iter().chain(additions) {
+            text = apply(&text, &[*edit])?;
+        }
+        Ok(text)
+    }
+
+    #[test]
+    fn several_edits_in_one_pass() {
+        let text = "[default]\nregion = eu-west-1\n\n[profile old]\n# ssoenv: synced\n\
+                    sso_account_id = 1\n\n[profile kept]\n# ssoenv: synced\nsso_account_id = 2\n\
+                    mine = yes\n";
+        let keys: &[(&str, &str)] = &[("sso_account_id", "3"), ("sso_role_name", "R")];
+        let edits = [
+            Edit::Remove {
+                name: "profile old",
+            },
+            Edit::Upsert {
+                name: "profile kept",
+                keys,
+                drop: &["credential_process"],
+                comment: "ssoenv: synced",
+            },
+            Edit::Upsert {
+                name: "profile new",
+                keys,
+                drop: &[],
+                comment: "ssoenv: synced",
+            },
+        ];
+        assert_eq!(
+            apply(text, &edits).unwrap(),
+            "[default]\nregion = eu-west-1\n\n[profile kept]\n# ssoenv: synced\n\
+             sso_account_id = 3\nmine = yes\nsso_role_name = R\n\n[profile new]\n\
+             # ssoenv: synced\nsso_account_id = 3\nsso_role_name = R\n"
+        );
+    }
+
+    #[test]
+    fn dropped_keys_go_with_their_continuation_lines() {
+        let text = "[p]\n# ssoenv: x\nsso_account_id = 1\ncredential_process = a\n  b\nmine = 1\n";
+        let edits = [Edit::Upsert {
+            name: "p",
+            keys: &[("sso_account_id", "1")],
+            drop: &["Credential_Process"],
+            comment: "ssoenv: x",
+        }];
+        assert_eq!(
+            apply(text, &edits).unwrap(),
+            "[p]\n# ssoenv: x\nsso_account_id = 1\nmine = 1\n"
+        );
+    }
+
+    #[test]
+    fn removing_every_appended_section_gives_back_a_file_without_final_newline() {
+        let text = "[a]\nx = 1";
+        let keys: &[(&str, &str)] = &[("k", "v")];
+        let added: Vec<String> = (0..3).map(|n| format!("profile n{n}")).collect();
+        let upserts: Vec<Edit> = added
+            .iter()
+            .map(|name| Edit::Upsert {
+                name,
+                keys,
+                drop: &[],
+                comment: "ssoenv: synced",
+            })
+            .collect();
+        let written = apply(text, &upserts).unwrap();
+        assert_eq!(
+            written,
+            "[a]\nx = 1\n[profile n0]\n# ssoenv: synced\nk = v\n\n[profile n1]\n\
+             # ssoenv: synced\nk = v\n\n[profile n2]\n# ssoenv: synced\nk = v\n"
+        );
+        let removals: Vec<Edit> = added.iter().map(|name| Edit::Remove { name }).collect();
+        assert_eq!(apply(&written, &removals).unwrap(), text);
+    }
+
+    #[test]
+    fn sections_lists_every_section_with_its_comment_and_values() {
+        let text = "[default]\nregion = x\n[profile p]\n# ssoenv: synced from dev\nK = a\n  b\n";
+        let found = sections(text).unwrap();
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0].name, "default");
+        assert_eq!(found[0].ssoenv_comment, None);
+        assert_eq!(found[1].line, 3);
+        assert_eq!(
+            found[1].ssoenv_comment.as_deref(),
+            Some("ssoenv: synced from dev")
+        );
+        assert_eq!(found[1].get("k"), Some("a\nb"));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn many_edits_at_once_read_as_the_same_edits_one_at_a_time(
+            text in generated::credentials_text(),
+            picks in prop::collection::vec((generated::pick_name(), 0..3u8), 0..6),
+            values in generated::key_values(),
+            comment in generated::comment(),
+        ) {
+            prop_assume!(parses(&text));
+            let keys = as_pairs(&values);
+            let mut names: Vec<String> = Vec::new();
+            let mut kinds = Vec::new();
+            for (pick, kind) in &picks {
+                let name = choose_target(&text, pick);
+                if name != SHARED_DEFAULTS_SECTION && !names.contains(&name) {
+                    names.push(name);
+                    kinds.push(*kind);
+                }
+            }
+            let edits: Vec<Edit> = names
+                .iter()
+                .zip(&kinds)
+                .map(|(name, kind)| match kind {
+                    0 => Edit::Remove { name },
+                    1 => Edit::Upsert { name, keys: &keys, drop: &[], comment: &comment },
+                    _ => Edit::Upsert {
+                        name,
+                        keys: &keys[..1],
+                        drop: &["aws_session_token"],
+                        comment: &comment,
+                    },
+                })
+                .collect();
+            let expected = one_at_a_time(&text, &edits);
+            prop_assume!(expected.is_ok());
+            // Bytes can differ in corner cases (a line ending of a lone-CR
+            // file, or a stale `# ssoenv:` comment that a removal moves under
+            // another header); what the AWS tools read may not.
+            let reading = |text: &str| {
+                sections(text).map(|found| {
+                    found
+                        .into_iter()
+                        .map(|section| (section.name, section.options))
+                        .collect::<Vec<_>>()
+                })
+            };
+            let batch = apply(&text, &edits);
+            prop_assert!(batch.is_ok(), "apply failed: {:?}", batch);
+            prop_assert_eq!(reading(&batch.unwrap()), reading(&expected.unwrap()));
+        }
+
+        #[test]
+        fn adding_many_sections_then_removing_them_gives_back_the_file_exactly(
+            text in generated::credentials_text(),
+            count in 1..8usize,
+            values in generated::key_values(),
+            comment in generated::comment(),
+        ) {
+            prop_assume!(parses(&text));
+            let existing = section_names(&text);
+            let names: Vec<String> = (0..count)
+                .map(|n| format!("profile added-{n}"))
+                .filter(|name| !existing.contains(name))
+                .collect();
+            let keys = as_pairs(&values);
+            let upserts: Vec<Edit> = names
+                .iter()
+                .map(|name| Edit::Upsert { name, keys: &keys, drop: &[], comment: &comment })
+                .collect();
+            let written = apply(&text, &upserts)
+                .map_err(|error| TestCaseError::fail(format!("apply failed: {error}")))?;
+            prop_assert!(written.starts_with(&text), "adding must not change the file before");
+            let removals: Vec<Edit> = names.iter().map(|name| Edit::Remove { name }).collect();
+            prop_assert_eq!(apply(&written, &removals), Ok(text));
+        }
     }
 
     proptest! {
