@@ -6,12 +6,12 @@
 pub mod agent;
 pub mod ahead;
 pub mod aws;
+pub mod aws_ini;
 pub mod browser;
 pub mod cli;
 pub mod cmd;
 pub mod config;
 pub mod credentials;
-pub mod aws_ini;
 pub mod endpoint;
 pub mod engine;
 pub mod error;

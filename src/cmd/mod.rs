@@ -2,6 +2,7 @@
 
 mod agent;
 mod allow;
+mod aws_file;
 pub mod completions;
 mod console;
 mod credential_process;

@@ -8,14 +8,13 @@
 //! holds keys ssoenv did not write is never overwritten or removed.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::Run;
-use crate::cli::WriteCredentials;
+use super::aws_file::AwsFile;
 use crate::aws_ini::{self, ParseError, SectionInfo};
+use crate::cli::WriteCredentials;
 use crate::error::{Error, Result};
-use crate::fsutil::{self, FileLock};
 use crate::{engine, paths, timefmt};
 
 impl Run for WriteCredentials {
@@ -26,8 +25,11 @@ impl Run for WriteCredentials {
             Some(name) => checked_section_name(name)?,
             None => format!("{account}_{role}"),
         };
-        let file = credentials_file_path()?;
-        let shown = paths::display(&file);
+        let file = AwsFile::at(
+            paths::shared_credentials_file()?,
+            "AWS_SHARED_CREDENTIALS_FILE",
+        )?;
+        let shown = file.shown.clone();
         let at_line = |err: ParseError| {
             Error::new(format!(
                 "{shown}:{}: {} — nothing was changed",
@@ -40,7 +42,7 @@ impl Run for WriteCredentials {
         };
         // Refuse before asking AWS for anything; the network comes before
         // the lock, so the lock is held only for the edit.
-        check(&read_text(&file, &shown)?)?;
+        check(&file.read_text()?)?;
         let creds = if self.remove {
             None
         } else {
@@ -50,16 +52,16 @@ impl Run for WriteCredentials {
                 engine::command_deadline(),
             )?)
         };
-        let _lock = FileLock::acquire(&lock_path(&file)?, engine::command_deadline())?;
+        let _lock = file.lock()?;
         // Another writer may have changed the file meanwhile: decide on what is there now.
-        let text = read_text(&file, &shown)?;
+        let text = file.read_text()?;
         check(&text)?;
 
         let mut stderr = std::io::stderr();
         match creds {
             None => match aws_ini::remove(&text, &name).map_err(at_line)? {
                 Some(new_text) => {
-                    fsutil::write_private_atomic_in_shared_dir(&file, new_text.as_bytes())?;
+                    file.replace(&new_text)?;
                     writeln!(stderr, "ssoenv: removed [{name}] from {shown}")?;
                 }
                 None => writeln!(
@@ -78,9 +80,8 @@ impl Run for WriteCredentials {
                     ("aws_secret_access_key", creds.secret_access_key.as_str()),
                     ("aws_session_token", creds.session_token.as_str()),
                 ];
-                let new_text =
-                    aws_ini::upsert(&text, &name, &keys, &comment).map_err(at_line)?;
-                fsutil::write_private_atomic_in_shared_dir(&file, new_text.as_bytes())?;
+                let new_text = aws_ini::upsert(&text, &name, &keys, &comment).map_err(at_line)?;
+                file.replace(&new_text)?;
                 writeln!(
                     stderr,
                     "ssoenv: wrote [{name}] to {shown} ({}, expires {}) — use it with --profile {name}",
@@ -91,49 +92,6 @@ impl Run for WriteCredentials {
         }
         Ok(ExitCode::SUCCESS)
     }
-}
-
-/// `AWS_SHARED_CREDENTIALS_FILE` or `~/.aws/credentials`, through a symlink
-/// to the file it points at (dotfile repositories link it), so the atomic
-/// replace swaps the real file instead of the link.
-fn credentials_file_path() -> Result<PathBuf> {
-    let path = paths::shared_credentials_file()?;
-    let is_link = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
-    if !is_link {
-        return Ok(path);
-    }
-    std::fs::canonicalize(&path).map_err(|e| {
-        Error::new(format!(
-            "{} is a symbolic link that cannot be followed ({e}) — fix the link, or set AWS_SHARED_CREDENTIALS_FILE",
-            paths::display(&path)
-        ))
-    })
-}
-
-/// Where writers of one credentials file take turns.
-fn lock_path(file: &Path) -> Result<PathBuf> {
-    let id = sha1_smol::Sha1::from(file.to_string_lossy().as_bytes())
-        .digest()
-        .to_string();
-    Ok(paths::cache_dir()?
-        .join("locks")
-        .join(format!("credentials-file-{id}.lock")))
-}
-
-/// The file as text; empty when it does not exist yet.
-fn read_text(file: &Path, shown: &str) -> Result<String> {
-    let bytes = fsutil::read_optional(file)?.unwrap_or_default();
-    String::from_utf8(bytes).map_err(|err| {
-        let valid = err.utf8_error().valid_up_to();
-        let line = err.as_bytes()[..valid]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count()
-            + 1;
-        Error::new(format!(
-            "{shown}:{line}: this is not UTF-8 text — save the file as UTF-8; nothing was changed"
-        ))
-    })
 }
 
 /// Refuses to touch a section that holds keys ssoenv did not write and that
