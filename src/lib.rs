@@ -24,6 +24,7 @@ pub mod partition;
 pub mod paths;
 pub mod platform;
 pub mod portal_list;
+pub mod profiles_sync;
 pub mod scrubbed_env;
 pub mod shell;
 pub mod signin;
