@@ -39,6 +39,7 @@ Register-ArgumentCompleter -Native -CommandName 'ssoenv' -ScriptBlock {
             [CompletionResult]::new('export-credentials', 'export-credentials', [CompletionResultType]::ParameterValue, 'Print the current credentials once, in the AWS CLI''s formats')
             [CompletionResult]::new('console', 'console', [CompletionResultType]::ParameterValue, 'Open the AWS console signed in as this directory''s role')
             [CompletionResult]::new('write-credentials', 'write-credentials', [CompletionResultType]::ParameterValue, 'Write this directory''s credentials as a profile of the shared credentials file')
+            [CompletionResult]::new('profiles', 'profiles', [CompletionResultType]::ParameterValue, 'Keep one AWS config profile per account and role of the SSO session')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff), for installs that come without it: `ssoenv man > ~/.local/share/man/man1/ssoenv.1`')
             [CompletionResult]::new('agent', 'agent', [CompletionResultType]::ParameterValue, 'The per-user credential endpoint behind credentials = "endpoint" (started on demand)')
@@ -139,6 +140,9 @@ Register-ArgumentCompleter -Native -CommandName 'ssoenv' -ScriptBlock {
         'ssoenv;credential-process' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Use this .awssso.toml instead of the one found above the current directory')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)')
+            [CompletionResult]::new('--sso-session', '--sso-session', [CompletionResultType]::ParameterName, 'Take the SSO session from this [sso-session NAME] of the AWS config file, with --account-id and --role-name (what `profiles sync --credential-process` writes)')
+            [CompletionResult]::new('--account-id', '--account-id', [CompletionResultType]::ParameterName, 'The account, with --sso-session')
+            [CompletionResult]::new('--role-name', '--role-name', [CompletionResultType]::ParameterName, 'The permission set, with --sso-session')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -176,6 +180,42 @@ Register-ArgumentCompleter -Native -CommandName 'ssoenv' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ssoenv;profiles' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Write a [profile] for every account and role the SSO session reaches, and keep them in step: only profiles this command wrote are changed')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'ssoenv;profiles;sync' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Use this .awssso.toml instead of the one found above the current directory')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)')
+            [CompletionResult]::new('--sso-session', '--sso-session', [CompletionResultType]::ParameterName, 'Sync this [sso-session NAME] of the AWS config file')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Profile names, from {account_name}, {account_id}, {role_name} and {session}')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'The region every profile gets (default: region of the ssoenv config file, else the SSO session''s region)')
+            [CompletionResult]::new('--prune', '--prune', [CompletionResultType]::ParameterName, 'Also remove synced profiles whose account or role is gone')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the change as a unified diff and write nothing')
+            [CompletionResult]::new('--credential-process', '--credential-process', [CompletionResultType]::ParameterName, 'Profiles get credentials through `ssoenv credential-process` (its cache and renewal) instead of the AWS tools'' own SSO support')
+            [CompletionResult]::new('--refresh', '--refresh', [CompletionResultType]::ParameterName, 'Ignore the cached account list and ask the portal again')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ssoenv;profiles;help' {
+            [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Write a [profile] for every account and role the SSO session reaches, and keep them in step: only profiles this command wrote are changed')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'ssoenv;profiles;help;sync' {
+            break
+        }
+        'ssoenv;profiles;help;help' {
             break
         }
         'ssoenv;completions' {
@@ -248,6 +288,7 @@ Register-ArgumentCompleter -Native -CommandName 'ssoenv' -ScriptBlock {
             [CompletionResult]::new('export-credentials', 'export-credentials', [CompletionResultType]::ParameterValue, 'Print the current credentials once, in the AWS CLI''s formats')
             [CompletionResult]::new('console', 'console', [CompletionResultType]::ParameterValue, 'Open the AWS console signed in as this directory''s role')
             [CompletionResult]::new('write-credentials', 'write-credentials', [CompletionResultType]::ParameterValue, 'Write this directory''s credentials as a profile of the shared credentials file')
+            [CompletionResult]::new('profiles', 'profiles', [CompletionResultType]::ParameterValue, 'Keep one AWS config profile per account and role of the SSO session')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff), for installs that come without it: `ssoenv man > ~/.local/share/man/man1/ssoenv.1`')
             [CompletionResult]::new('agent', 'agent', [CompletionResultType]::ParameterValue, 'The per-user credential endpoint behind credentials = "endpoint" (started on demand)')
@@ -294,6 +335,13 @@ Register-ArgumentCompleter -Native -CommandName 'ssoenv' -ScriptBlock {
             break
         }
         'ssoenv;help;write-credentials' {
+            break
+        }
+        'ssoenv;help;profiles' {
+            [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Write a [profile] for every account and role the SSO session reaches, and keep them in step: only profiles this command wrote are changed')
+            break
+        }
+        'ssoenv;help;profiles;sync' {
             break
         }
         'ssoenv;help;completions' {

@@ -64,6 +64,9 @@ _ssoenv() {
             ssoenv,man)
                 cmd="ssoenv__subcmd__man"
                 ;;
+            ssoenv,profiles)
+                cmd="ssoenv__subcmd__profiles"
+                ;;
             ssoenv,status)
                 cmd="ssoenv__subcmd__status"
                 ;;
@@ -136,6 +139,9 @@ _ssoenv() {
             ssoenv__subcmd__help,man)
                 cmd="ssoenv__subcmd__help__subcmd__man"
                 ;;
+            ssoenv__subcmd__help,profiles)
+                cmd="ssoenv__subcmd__help__subcmd__profiles"
+                ;;
             ssoenv__subcmd__help,status)
                 cmd="ssoenv__subcmd__help__subcmd__status"
                 ;;
@@ -148,6 +154,21 @@ _ssoenv() {
             ssoenv__subcmd__help__subcmd__agent,stop)
                 cmd="ssoenv__subcmd__help__subcmd__agent__subcmd__stop"
                 ;;
+            ssoenv__subcmd__help__subcmd__profiles,sync)
+                cmd="ssoenv__subcmd__help__subcmd__profiles__subcmd__sync"
+                ;;
+            ssoenv__subcmd__profiles,help)
+                cmd="ssoenv__subcmd__profiles__subcmd__help"
+                ;;
+            ssoenv__subcmd__profiles,sync)
+                cmd="ssoenv__subcmd__profiles__subcmd__sync"
+                ;;
+            ssoenv__subcmd__profiles__subcmd__help,help)
+                cmd="ssoenv__subcmd__profiles__subcmd__help__subcmd__help"
+                ;;
+            ssoenv__subcmd__profiles__subcmd__help,sync)
+                cmd="ssoenv__subcmd__profiles__subcmd__help__subcmd__sync"
+                ;;
             *)
                 ;;
         esac
@@ -155,7 +176,7 @@ _ssoenv() {
 
     case "${cmd}" in
         ssoenv)
-            opts="-h -V --help --version hook export allow deny exec login logout status list init credential-process export-credentials console write-credentials completions man agent help"
+            opts="-h -V --help --version hook export allow deny exec login logout status list init credential-process export-credentials console write-credentials profiles completions man agent help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -329,7 +350,7 @@ _ssoenv() {
             return 0
             ;;
         ssoenv__subcmd__credential__subcmd__process)
-            opts="-h -V --config --profile --help --version"
+            opts="-h -V --config --profile --sso-session --account-id --role-name --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -340,6 +361,18 @@ _ssoenv() {
                     return 0
                     ;;
                 --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sso-session)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --account-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --role-name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -431,7 +464,7 @@ _ssoenv() {
             return 0
             ;;
         ssoenv__subcmd__help)
-            opts="hook export allow deny exec login logout status list init credential-process export-credentials console write-credentials completions man agent help"
+            opts="hook export allow deny exec login logout status list init credential-process export-credentials console write-credentials profiles completions man agent help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -696,6 +729,34 @@ _ssoenv() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ssoenv__subcmd__help__subcmd__profiles)
+            opts="sync"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ssoenv__subcmd__help__subcmd__profiles__subcmd__sync)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ssoenv__subcmd__help__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -841,6 +902,96 @@ _ssoenv() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ssoenv__subcmd__profiles)
+            opts="-h -V --help --version sync help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ssoenv__subcmd__profiles__subcmd__help)
+            opts="sync help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ssoenv__subcmd__profiles__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ssoenv__subcmd__profiles__subcmd__help__subcmd__sync)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ssoenv__subcmd__profiles__subcmd__sync)
+            opts="-h -V --config --profile --sso-session --prune --dry-run --credential-process --name --region --refresh --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sso-session)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -36,6 +36,7 @@ set edit:completion:arg-completer[ssoenv] = {|@words|
             cand export-credentials 'Print the current credentials once, in the AWS CLI''s formats'
             cand console 'Open the AWS console signed in as this directory''s role'
             cand write-credentials 'Write this directory''s credentials as a profile of the shared credentials file'
+            cand profiles 'Keep one AWS config profile per account and role of the SSO session'
             cand completions 'Print shell completions'
             cand man 'Print the man page (roff), for installs that come without it: `ssoenv man > ~/.local/share/man/man1/ssoenv.1`'
             cand agent 'The per-user credential endpoint behind credentials = "endpoint" (started on demand)'
@@ -125,6 +126,9 @@ set edit:completion:arg-completer[ssoenv] = {|@words|
         &'ssoenv;credential-process'= {
             cand --config 'Use this .awssso.toml instead of the one found above the current directory'
             cand --profile 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)'
+            cand --sso-session 'Take the SSO session from this [sso-session NAME] of the AWS config file, with --account-id and --role-name (what `profiles sync --credential-process` writes)'
+            cand --account-id 'The account, with --sso-session'
+            cand --role-name 'The permission set, with --sso-session'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -159,6 +163,37 @@ set edit:completion:arg-completer[ssoenv] = {|@words|
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
+        }
+        &'ssoenv;profiles'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand sync 'Write a [profile] for every account and role the SSO session reaches, and keep them in step: only profiles this command wrote are changed'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'ssoenv;profiles;sync'= {
+            cand --config 'Use this .awssso.toml instead of the one found above the current directory'
+            cand --profile 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)'
+            cand --sso-session 'Sync this [sso-session NAME] of the AWS config file'
+            cand --name 'Profile names, from {account_name}, {account_id}, {role_name} and {session}'
+            cand --region 'The region every profile gets (default: region of the ssoenv config file, else the SSO session''s region)'
+            cand --prune 'Also remove synced profiles whose account or role is gone'
+            cand --dry-run 'Print the change as a unified diff and write nothing'
+            cand --credential-process 'Profiles get credentials through `ssoenv credential-process` (its cache and renewal) instead of the AWS tools'' own SSO support'
+            cand --refresh 'Ignore the cached account list and ask the portal again'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ssoenv;profiles;help'= {
+            cand sync 'Write a [profile] for every account and role the SSO session reaches, and keep them in step: only profiles this command wrote are changed'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'ssoenv;profiles;help;sync'= {
+        }
+        &'ssoenv;profiles;help;help'= {
         }
         &'ssoenv;completions'= {
             cand -h 'Print help'
@@ -221,6 +256,7 @@ set edit:completion:arg-completer[ssoenv] = {|@words|
             cand export-credentials 'Print the current credentials once, in the AWS CLI''s formats'
             cand console 'Open the AWS console signed in as this directory''s role'
             cand write-credentials 'Write this directory''s credentials as a profile of the shared credentials file'
+            cand profiles 'Keep one AWS config profile per account and role of the SSO session'
             cand completions 'Print shell completions'
             cand man 'Print the man page (roff), for installs that come without it: `ssoenv man > ~/.local/share/man/man1/ssoenv.1`'
             cand agent 'The per-user credential endpoint behind credentials = "endpoint" (started on demand)'
@@ -253,6 +289,11 @@ set edit:completion:arg-completer[ssoenv] = {|@words|
         &'ssoenv;help;console'= {
         }
         &'ssoenv;help;write-credentials'= {
+        }
+        &'ssoenv;help;profiles'= {
+            cand sync 'Write a [profile] for every account and role the SSO session reaches, and keep them in step: only profiles this command wrote are changed'
+        }
+        &'ssoenv;help;profiles;sync'= {
         }
         &'ssoenv;help;completions'= {
         }

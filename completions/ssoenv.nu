@@ -104,6 +104,9 @@ module completions {
   export extern "ssoenv credential-process" [
     --config: path            # Use this .awssso.toml instead of the one found above the current directory
     --profile: string         # Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)
+    --sso-session: string     # Take the SSO session from this [sso-session NAME] of the AWS config file, with --account-id and --role-name (what `profiles sync --credential-process` writes)
+    --account-id: string      # The account, with --sso-session
+    --role-name: string       # The permission set, with --sso-session
     --help(-h)                # Print help
     --version(-V)             # Print version
   ]
@@ -140,6 +143,39 @@ module completions {
     --remove                  # Remove the section instead of writing it
     --help(-h)                # Print help
     --version(-V)             # Print version
+  ]
+
+  # Keep one AWS config profile per account and role of the SSO session
+  export extern "ssoenv profiles" [
+    --help(-h)                # Print help
+    --version(-V)             # Print version
+  ]
+
+  # Write a [profile] for every account and role the SSO session reaches, and keep them in step: only profiles this command wrote are changed
+  export extern "ssoenv profiles sync" [
+    --config: path            # Use this .awssso.toml instead of the one found above the current directory
+    --profile: string         # Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)
+    --sso-session: string     # Sync this [sso-session NAME] of the AWS config file
+    --prune                   # Also remove synced profiles whose account or role is gone
+    --dry-run                 # Print the change as a unified diff and write nothing
+    --credential-process      # Profiles get credentials through `ssoenv credential-process` (its cache and renewal) instead of the AWS tools' own SSO support
+    --name: string            # Profile names, from {account_name}, {account_id}, {role_name} and {session}
+    --region: string          # The region every profile gets (default: region of the ssoenv config file, else the SSO session's region)
+    --refresh                 # Ignore the cached account list and ask the portal again
+    --help(-h)                # Print help
+    --version(-V)             # Print version
+  ]
+
+  # Print this message or the help of the given subcommand(s)
+  export extern "ssoenv profiles help" [
+  ]
+
+  # Write a [profile] for every account and role the SSO session reaches, and keep them in step: only profiles this command wrote are changed
+  export extern "ssoenv profiles help sync" [
+  ]
+
+  # Print this message or the help of the given subcommand(s)
+  export extern "ssoenv profiles help help" [
   ]
 
   def "nu-complete ssoenv completions shell" [] {
@@ -253,6 +289,14 @@ module completions {
 
   # Write this directory's credentials as a profile of the shared credentials file
   export extern "ssoenv help write-credentials" [
+  ]
+
+  # Keep one AWS config profile per account and role of the SSO session
+  export extern "ssoenv help profiles" [
+  ]
+
+  # Write a [profile] for every account and role the SSO session reaches, and keep them in step: only profiles this command wrote are changed
+  export extern "ssoenv help profiles sync" [
   ]
 
   # Print shell completions

@@ -48,6 +48,8 @@ pub enum Command {
     Console(Console),
     /// Write this directory's credentials as a profile of the shared credentials file
     WriteCredentials(WriteCredentials),
+    /// Keep one AWS config profile per account and role of the SSO session
+    Profiles(Profiles),
     /// Print shell completions
     Completions(Completions),
     /// Print the man page (roff), for installs that come without it: `ssoenv man > ~/.local/share/man/man1/ssoenv.1`
@@ -204,6 +206,63 @@ pub struct Init {
 pub struct CredentialProcess {
     #[command(flatten)]
     pub source: Source,
+    /// Take the SSO session from this [sso-session NAME] of the AWS config
+    /// file, with --account-id and --role-name (what `profiles sync
+    /// --credential-process` writes)
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["config", "profile"], requires_all = ["account_id", "role_name"])]
+    pub sso_session: Option<String>,
+    /// The account, with --sso-session
+    #[arg(long, value_name = "ID", requires = "sso_session")]
+    pub account_id: Option<String>,
+    /// The permission set, with --sso-session
+    #[arg(long, value_name = "NAME", requires = "sso_session")]
+    pub role_name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct Profiles {
+    #[command(subcommand)]
+    pub command: ProfilesCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProfilesCommand {
+    /// Write a [profile] for every account and role the SSO session reaches,
+    /// and keep them in step: only profiles this command wrote are changed
+    Sync(ProfilesSync),
+}
+
+#[derive(Debug, Args)]
+pub struct ProfilesSync {
+    #[command(flatten)]
+    pub source: Source,
+    /// Sync this [sso-session NAME] of the AWS config file
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["config", "profile"])]
+    pub sso_session: Option<String>,
+    /// Also remove synced profiles whose account or role is gone
+    #[arg(long)]
+    pub prune: bool,
+    /// Print the change as a unified diff and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Profiles get credentials through `ssoenv credential-process` (its cache
+    /// and renewal) instead of the AWS tools' own SSO support
+    #[arg(long)]
+    pub credential_process: bool,
+    /// Profile names, from {account_name}, {account_id}, {role_name} and {session}
+    #[arg(
+        long,
+        value_name = "TEMPLATE",
+        default_value = "{account_name}/{role_name}"
+    )]
+    pub name: String,
+    /// The region every profile gets (default: region of the ssoenv config
+    /// file, else the SSO session's region)
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Ignore the cached account list and ask the portal again
+    #[arg(long)]
+    pub refresh: bool,
 }
 
 /// The AWS CLI's `configure export-credentials` formats, plus `ini`.

@@ -41,7 +41,7 @@ impl Run for Hook {
 /// every shell opened before. So when a PATH entry leads to this very pair of
 /// binaries, the hook names that entry, which upgrades keep pointing at the
 /// installed version.
-fn hook_exe() -> io::Result<PathBuf> {
+pub(super) fn hook_exe() -> io::Result<PathBuf> {
     let core = std::env::current_exe()?.canonicalize()?;
     let exe = core.with_file_name("ssoenv").canonicalize()?;
     let leads_here = |candidate: &Path| {

@@ -16,6 +16,7 @@ mod list;
 mod login;
 mod logout;
 mod man;
+mod profiles;
 mod status;
 mod write_credentials;
 
@@ -46,6 +47,7 @@ impl Run for Command {
             Command::ExportCredentials(cmd) => cmd.run(),
             Command::Console(cmd) => cmd.run(),
             Command::WriteCredentials(cmd) => cmd.run(),
+            Command::Profiles(cmd) => cmd.run(),
             Command::Completions(cmd) => cmd.run(),
             Command::Man(cmd) => cmd.run(),
             Command::Agent(cmd) => cmd.run(),

@@ -29,7 +29,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use session::{
-    FoundSession, default_session, default_session_in, profile_session, profile_session_in,
+    FoundSession, default_session, default_session_in, named_session, profile_session,
+    profile_session_in,
 };
 
 use crate::cli::Source;
@@ -268,6 +269,17 @@ pub fn load_profile(name: &str) -> Result<Target> {
 /// profile, or the nearest .awssso.toml above `cwd`.
 pub fn resolve(source: &Source, cwd: &Path) -> Result<Target> {
     resolve_in(source, cwd, &Env::from_process())
+}
+
+/// The SSO role `account_id`/`role_name` of the AWS config file's
+/// `[sso-session NAME]`, with the user-wide defaults.
+pub fn load_session_role(session_name: &str, account_id: &str, role_name: &str) -> Result<Target> {
+    target::session_role_target(&Env::from_process(), session_name, account_id, role_name)
+}
+
+/// The user-wide defaults' `region`, if they set one.
+pub fn default_region() -> Result<Option<String>> {
+    target::default_region(&Env::from_process())
 }
 
 /// [`load_project`] with explicit file locations.

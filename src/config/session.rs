@@ -34,6 +34,33 @@ pub fn default_session() -> Result<FoundSession> {
     default_session_in(&Env::from_process())
 }
 
+/// The AWS config file's `[sso-session NAME]`.
+pub fn named_session(name: &str) -> Result<FoundSession> {
+    let env = Env::from_process();
+    let aws = load_aws(&env)?;
+    let section = profile::session_section(&aws, name)?.ok_or_else(|| {
+        let known = aws.sso_session_names();
+        let hint = if known.is_empty() {
+            "set one up with aws configure sso-session".to_owned()
+        } else {
+            format!("it has {}", known.join(", "))
+        };
+        Error::new(format!(
+            "there is no [sso-session {name}] in {} — {hint}",
+            aws.name
+        ))
+    })?;
+    Ok(FoundSession {
+        session: SsoSession {
+            name: Some(name.to_owned()),
+            start_url: section.start_url.value,
+            region: section.region.value,
+            scopes: section.scopes,
+        },
+        from: format!("{} of {}", section.title, aws.name),
+    })
+}
+
 pub fn profile_session_in(name: &str, env: &Env) -> Result<FoundSession> {
     let aws = load_aws(env)?;
     let section = aws.profile(name).ok_or_else(|| {

@@ -311,3 +311,50 @@ fn join_and(items: &[&str]) -> String {
         [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
 }
+
+/// The SSO role `account_id`/`role_name` through `[sso-session NAME]` of the
+/// AWS config file, with the user-wide defaults (for `credential-process
+/// --sso-session`, which profiles written by `profiles sync` call).
+pub(crate) fn session_role_target(
+    env: &Env,
+    session_name: &str,
+    account_id: &str,
+    role_name: &str,
+) -> Result<Target> {
+    for (flag, key, value) in [
+        ("--account-id", Key::AccountId, account_id),
+        ("--role-name", Key::RoleName, role_name),
+    ] {
+        super::fields::check(key, value)
+            .map_err(|message| Error::new(format!("{flag}: {message}")))?;
+    }
+    let defaults = defaults(env)?;
+    let aws = aws_config(env)?;
+    let section = profile::session_section(&aws, session_name)?.ok_or_else(|| {
+        Error::new(format!(
+            "there is no [sso-session {session_name}] in {} — add it (aws configure sso-session), or run 'ssoenv profiles sync' again",
+            aws.name
+        ))
+    })?;
+    Ok(Target {
+        session: SsoSession {
+            name: Some(session_name.to_owned()),
+            start_url: section.start_url.value,
+            region: section.region.value,
+            scopes: section.scopes,
+        },
+        account_id: account_id.to_owned(),
+        role_name: role_name.to_owned(),
+        chain: Vec::new(),
+        region: value(defaults.region.clone()),
+        refresh_before: refresh_before(&Layer::default(), &defaults),
+        min_ttl: min_ttl(&Layer::default(), &defaults),
+        credentials: credentials_mode(&Layer::default(), &defaults),
+        origin: env.aws_config.clone().unwrap_or_default(),
+    })
+}
+
+/// `region` of the user-wide defaults file, if it sets one.
+pub(crate) fn default_region(env: &Env) -> Result<Option<String>> {
+    Ok(value(defaults(env)?.region))
+}
