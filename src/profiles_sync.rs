@@ -141,26 +141,28 @@ fn literal(text: &str) -> Result<String, String> {
     }
 }
 
-/// `value` made safe for a profile name: every other character becomes `-`,
-/// runs of `-` become one, and none is left at either end ("Prod (EU)" →
-/// "Prod-EU"). `fallback` when nothing is left.
+/// `value` made safe for a profile name: each run of other characters
+/// becomes one `-` between the kept ones, and none at either end ("Prod
+/// (EU)" → "Prod-EU"); a value of safe characters only (every IAM role
+/// name) stays as it is. `fallback` when nothing is left.
 fn name_part(value: &str, fallback: &str) -> String {
     let mut out = String::with_capacity(value.len());
+    let mut replaced = false;
     for character in value.chars() {
-        let character = if is_name_char(character) {
-            character
-        } else {
-            '-'
-        };
-        if !(character == '-' && (out.is_empty() || out.ends_with('-'))) {
-            out.push(character);
+        if !is_name_char(character) {
+            replaced = true;
+            continue;
         }
+        if replaced && !out.is_empty() && !out.ends_with('-') && character != '-' {
+            out.push('-');
+        }
+        replaced = false;
+        out.push(character);
     }
-    let trimmed = out.trim_end_matches('-');
-    if trimmed.is_empty() {
+    if out.is_empty() {
         fallback.to_owned()
     } else {
-        trimmed.to_owned()
+        out
     }
 }
 
@@ -864,6 +866,8 @@ mod tests {
     fn names_keep_only_safe_characters() {
         assert_eq!(name_part("  Prod (EU) — main  ", "x"), "Prod-EU-main");
         assert_eq!(name_part("日本", "111"), "111");
+        assert_eq!(name_part("a - b", "x"), "a-b");
+        assert_eq!(name_part("-=", "x"), "-=", "role names stay as they are");
         assert_eq!(command_word("/usr/bin/ssoenv"), "/usr/bin/ssoenv");
         assert_eq!(
             command_word("C:\\Program Files\\ssoenv.exe"),
