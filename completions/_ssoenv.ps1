@@ -129,7 +129,7 @@ Register-ArgumentCompleter -Native -CommandName 'ssoenv' -ScriptBlock {
             [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'Account id to use (skips the picker)')
             [CompletionResult]::new('--role', '--role', [CompletionResultType]::ParameterName, 'Role name to use (skips the picker)')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'Region to export as AWS_REGION and AWS_DEFAULT_REGION')
-            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Take the SSO session from this AWS config profile')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Take the SSO session from this AWS config profile (and the account and role, when it names them and --account and --role are not given)')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite an existing .awssso.toml')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')

@@ -116,7 +116,7 @@ set edit:completion:arg-completer[ssoenv] = {|@words|
             cand --account 'Account id to use (skips the picker)'
             cand --role 'Role name to use (skips the picker)'
             cand --region 'Region to export as AWS_REGION and AWS_DEFAULT_REGION'
-            cand --profile 'Take the SSO session from this AWS config profile'
+            cand --profile 'Take the SSO session from this AWS config profile (and the account and role, when it names them and --account and --role are not given)'
             cand --force 'Overwrite an existing .awssso.toml'
             cand -h 'Print help'
             cand --help 'Print help'

@@ -82,7 +82,7 @@ complete -c ssoenv -n "__fish_ssoenv_using_subcommand list" -s V -l version -d '
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand init" -l account -d 'Account id to use (skips the picker)' -r
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand init" -l role -d 'Role name to use (skips the picker)' -r
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand init" -l region -d 'Region to export as AWS_REGION and AWS_DEFAULT_REGION' -r
-complete -c ssoenv -n "__fish_ssoenv_using_subcommand init" -l profile -d 'Take the SSO session from this AWS config profile' -r
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand init" -l profile -d 'Take the SSO session from this AWS config profile (and the account and role, when it names them and --account and --role are not given)' -r
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand init" -l force -d 'Overwrite an existing .awssso.toml'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand init" -s h -l help -d 'Print help'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand init" -s V -l version -d 'Print version'

@@ -94,7 +94,7 @@ module completions {
     --account: string         # Account id to use (skips the picker)
     --role: string            # Role name to use (skips the picker)
     --region: string          # Region to export as AWS_REGION and AWS_DEFAULT_REGION
-    --profile: string         # Take the SSO session from this AWS config profile
+    --profile: string         # Take the SSO session from this AWS config profile (and the account and role, when it names them and --account and --role are not given)
     --force                   # Overwrite an existing .awssso.toml
     --help(-h)                # Print help
     --version(-V)             # Print version

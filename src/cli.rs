@@ -194,7 +194,8 @@ pub struct Init {
     /// Region to export as AWS_REGION and AWS_DEFAULT_REGION
     #[arg(long)]
     pub region: Option<String>,
-    /// Take the SSO session from this AWS config profile
+    /// Take the SSO session from this AWS config profile (and the account
+    /// and role, when it names them and --account and --role are not given)
     #[arg(long)]
     pub profile: Option<String>,
     /// Overwrite an existing .awssso.toml

@@ -504,6 +504,47 @@ pub fn command_word(word: &str) -> String {
     }
 }
 
+/// The session, account and role of a `credential_process` line that
+/// [`Mode::CredentialProcess`] wrote (any program path), so that ssoenv can
+/// use such a profile directly (`--profile`) instead of running itself.
+pub fn read_credential_process(line: &str) -> Option<SyncedRole> {
+    let mut words = Vec::new();
+    let mut rest = line.trim();
+    while !rest.is_empty() {
+        let (word, after) = match rest.strip_prefix('"') {
+            Some(quoted) => quoted.split_once('"')?,
+            None => rest.split_once(' ').unwrap_or((rest, "")),
+        };
+        words.push(word);
+        rest = after.trim_start();
+    }
+    match words.as_slice() {
+        [
+            _program,
+            "credential-process",
+            "--sso-session",
+            session,
+            "--account-id",
+            account_id,
+            "--role-name",
+            role_name,
+        ] => Some(SyncedRole {
+            session: (*session).to_owned(),
+            account_id: (*account_id).to_owned(),
+            role_name: (*role_name).to_owned(),
+        }),
+        _ => None,
+    }
+}
+
+/// What a `--credential-process` profile stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncedRole {
+    pub session: String,
+    pub account_id: String,
+    pub role_name: String,
+}
+
 /// Every account and role with its profile name; names made unique by
 /// adding the account id where two accounts share a name.
 fn wanted_profiles<'r>(
@@ -860,6 +901,27 @@ mod tests {
         let taken = "[sso-session d-1234567890]\nsso_start_url = https://x.awsapps.com/start\nsso_region = eu-west-1\n";
         assert_eq!(run(taken).session_name, "d-1234567890-2");
         assert_eq!(run("").session_name, "d-1234567890");
+    }
+
+    #[test]
+    fn credential_process_lines_read_back() {
+        let accounts = [account("111111111111", "Prod", &["Admin"])];
+        let mode = Mode::CredentialProcess {
+            program: command_word("/opt/my tools/ssoenv"),
+        };
+        let plan = sync_with("", &accounts, false, &mode, DEFAULT_NAME_TEMPLATE);
+        let sections = aws_ini::sections(&plan.new_text).unwrap();
+        let line = sections[1].get("credential_process").unwrap();
+        assert_eq!(
+            read_credential_process(line),
+            Some(SyncedRole {
+                session: "corp".into(),
+                account_id: "111111111111".into(),
+                role_name: "Admin".into(),
+            })
+        );
+        assert_eq!(read_credential_process("aws-vault exec prod --json"), None);
+        assert_eq!(read_credential_process("\"/x credential-process"), None);
     }
 
     #[test]

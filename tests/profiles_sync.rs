@@ -428,3 +428,55 @@ fn bad_requests_say_what_exists() {
     );
     assert_eq!(config_text(&sandbox), user_config());
 }
+
+/// The key `ssoenv export-credentials --profile NAME` hands out, and whose it is.
+fn caller_of_profile(sandbox: &Sandbox, profile: &str) -> Option<String> {
+    let out = sandbox.ssoenv(
+        &sandbox.home(),
+        &[
+            "export-credentials",
+            "--profile",
+            profile,
+            "--format",
+            "process",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    sandbox
+        .emulator
+        .caller_arn(json["AccessKeyId"].as_str().unwrap())
+}
+
+/// ssoenv's own `--profile` takes the names it wrote, in both modes, and
+/// `init --profile NAME` writes that account and role without asking.
+#[test]
+fn synced_profiles_work_with_ssoenvs_own_profile_flag() {
+    let sandbox = signed_in(2);
+    let second = sandbox.emulator.account(1).unwrap().account_id;
+    for mode in [&["--credential-process"][..], &[][..]] {
+        sync(&sandbox, mode);
+        assert_eq!(
+            caller_of_profile(&sandbox, "Account-2/Billing"),
+            Some(sandbox.emulator.sso_caller_arn(&second, "Billing")),
+            "with {mode:?}"
+        );
+    }
+    assert!(
+        !config_text(&sandbox).contains("credential_process"),
+        "precondition: the last sync switched the profiles back to SSO keys"
+    );
+    let project = sandbox.home().join("billing");
+    fs::create_dir_all(&project).unwrap();
+    let out = sandbox.ssoenv(&project, &["init", "--profile", "Account-2/ReadOnlyAccess"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let written = fs::read_to_string(project.join(".awssso.toml")).unwrap();
+    assert!(
+        written.contains(&format!("sso_account_id = \"{second}\"\n")),
+        "{written}"
+    );
+    assert!(
+        written.contains("sso_role_name  = \"ReadOnlyAccess\"\n"),
+        "{written}"
+    );
+}

@@ -34,11 +34,28 @@ impl Run for Init {
                 paths::display(&path)
             )));
         }
+        // A profile that names an account and role (one `profiles sync`
+        // wrote, say) answers both questions.
+        let profile_role = match (&self.profile, &self.account, &self.role) {
+            (Some(name), None, None) => config::load_profile(name)
+                .ok()
+                .filter(|target| target.chain.is_empty())
+                .map(|target| (target.account_id, target.role_name)),
+            _ => None,
+        };
+        let account = self
+            .account
+            .clone()
+            .or_else(|| profile_role.as_ref().map(|(account, _)| account.clone()));
+        let role = self
+            .role
+            .clone()
+            .or_else(|| profile_role.map(|(_, role)| role));
         let interactive = std::io::stdin().is_terminal();
         if !interactive {
             let missing: Vec<&str> = [
-                ("--account ID", self.account.is_none()),
-                ("--role NAME", self.role.is_none()),
+                ("--account ID", account.is_none()),
+                ("--role NAME", role.is_none()),
             ]
             .into_iter()
             .filter_map(|(flag, missing)| missing.then_some(flag))
@@ -59,15 +76,15 @@ impl Run for Init {
         })?;
         let session = found.session;
 
-        let (account, role) = match (&self.account, &self.role) {
+        let (account, role) = match (account, role) {
             (Some(account), Some(role)) => (
                 Chosen {
-                    id: account.clone(),
+                    id: account,
                     about: None,
                 },
-                role.clone(),
+                role,
             ),
-            _ => pick(&session, self.account.as_deref(), self.role.as_deref())?,
+            (account, role) => pick(&session, account.as_deref(), role.as_deref())?,
         };
         let text = render(&session, &account, &role, self.region.as_deref());
         write(&path, &text, self.force)?;

@@ -16,6 +16,7 @@ use super::fields::Key;
 use super::source::{Located, Location};
 use super::{RoleHop, SsoSession};
 use crate::error::Result;
+use crate::profiles_sync::SyncedRole;
 
 /// What a profile asks for.
 #[derive(Debug, Clone)]
@@ -147,8 +148,35 @@ fn source_profile(section: &Section) -> Result<Located<String>> {
     }
 }
 
+/// The session, account and role of a profile that `ssoenv profiles sync
+/// --credential-process` wrote: it holds no SSO keys (the AWS tools would
+/// use them before the process), only the process line that names them.
+pub(crate) fn synced_process_role(section: &Section) -> Result<Option<SyncedRole>> {
+    if section.has(Key::Session) || section.has(Key::StartUrl) || section.has(Key::AccountId) {
+        return Ok(None);
+    }
+    Ok(section
+        .raw("credential_process")?
+        .and_then(|line| crate::profiles_sync::read_credential_process(&line.value)))
+}
+
 /// The SSO session, account and permission set of an SSO profile.
 fn sso_role(config: &AwsConfig, section: &Section) -> Result<(SsoSession, String, String)> {
+    if let Some(synced) = synced_process_role(section)? {
+        let session = session_section(config, &synced.session)?.ok_or_else(|| {
+            section.at.error(format!(
+                "{}'s credential_process names [sso-session {}], which is not in {} — run 'ssoenv profiles sync' again",
+                section.title, synced.session, config.name
+            ))
+        })?;
+        let session = SsoSession {
+            name: Some(synced.session),
+            start_url: session.start_url.value,
+            region: session.region.value,
+            scopes: session.scopes,
+        };
+        return Ok((session, synced.account_id, synced.role_name));
+    }
     let own_start_url = section.get(Key::StartUrl)?;
     let own_region = section.get(Key::SsoRegion)?;
 

@@ -12,7 +12,7 @@ use super::aws_config::{AwsConfig, Section};
 use super::fields::Key;
 use super::profile;
 use super::project::{self, Layer};
-use super::source;
+use super::source::{self, Located};
 use super::{Env, SsoSession};
 use crate::error::{Error, Result};
 
@@ -155,7 +155,11 @@ fn load_aws(env: &Env) -> Result<AwsConfig> {
 
 /// A profile's session: through `sso_session`, or the legacy inline keys.
 fn section_session(aws: &AwsConfig, section: &Section) -> Result<SsoSession> {
-    if let Some(name) = section.get(Key::Session)? {
+    let synced_session = profile::synced_process_role(section)?.map(|synced| Located {
+        value: synced.session,
+        at: section.at.clone(),
+    });
+    if let Some(name) = section.get(Key::Session)?.or(synced_session) {
         let found = profile::session_section(aws, &name.value)?.ok_or_else(|| {
             name.at.error(format!(
                 "there is no [sso-session {}] section in {} — add it (aws configure sso-session), or fix the name",
