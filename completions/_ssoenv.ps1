@@ -188,6 +188,7 @@ Register-ArgumentCompleter -Native -CommandName 'ssoenv' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Write a [profile] for every account and role the SSO session reaches, and keep them in step: only profiles this command wrote are changed')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Print the names of the AWS config file''s profiles, one per line (what --profile takes; the completions offer them)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -207,12 +208,23 @@ Register-ArgumentCompleter -Native -CommandName 'ssoenv' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'ssoenv;profiles;list' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'ssoenv;profiles;help' {
             [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Write a [profile] for every account and role the SSO session reaches, and keep them in step: only profiles this command wrote are changed')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Print the names of the AWS config file''s profiles, one per line (what --profile takes; the completions offer them)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'ssoenv;profiles;help;sync' {
+            break
+        }
+        'ssoenv;profiles;help;list' {
             break
         }
         'ssoenv;profiles;help;help' {
@@ -339,9 +351,13 @@ Register-ArgumentCompleter -Native -CommandName 'ssoenv' -ScriptBlock {
         }
         'ssoenv;help;profiles' {
             [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Write a [profile] for every account and role the SSO session reaches, and keep them in step: only profiles this command wrote are changed')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Print the names of the AWS config file''s profiles, one per line (what --profile takes; the completions offer them)')
             break
         }
         'ssoenv;help;profiles;sync' {
+            break
+        }
+        'ssoenv;help;profiles;list' {
             break
         }
         'ssoenv;help;completions' {

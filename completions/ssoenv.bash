@@ -154,17 +154,26 @@ _ssoenv() {
             ssoenv__subcmd__help__subcmd__agent,stop)
                 cmd="ssoenv__subcmd__help__subcmd__agent__subcmd__stop"
                 ;;
+            ssoenv__subcmd__help__subcmd__profiles,list)
+                cmd="ssoenv__subcmd__help__subcmd__profiles__subcmd__list"
+                ;;
             ssoenv__subcmd__help__subcmd__profiles,sync)
                 cmd="ssoenv__subcmd__help__subcmd__profiles__subcmd__sync"
                 ;;
             ssoenv__subcmd__profiles,help)
                 cmd="ssoenv__subcmd__profiles__subcmd__help"
                 ;;
+            ssoenv__subcmd__profiles,list)
+                cmd="ssoenv__subcmd__profiles__subcmd__list"
+                ;;
             ssoenv__subcmd__profiles,sync)
                 cmd="ssoenv__subcmd__profiles__subcmd__sync"
                 ;;
             ssoenv__subcmd__profiles__subcmd__help,help)
                 cmd="ssoenv__subcmd__profiles__subcmd__help__subcmd__help"
+                ;;
+            ssoenv__subcmd__profiles__subcmd__help,list)
+                cmd="ssoenv__subcmd__profiles__subcmd__help__subcmd__list"
                 ;;
             ssoenv__subcmd__profiles__subcmd__help,sync)
                 cmd="ssoenv__subcmd__profiles__subcmd__help__subcmd__sync"
@@ -331,7 +340,7 @@ _ssoenv() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(ssoenv profiles list 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --region)
@@ -361,7 +370,7 @@ _ssoenv() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(ssoenv profiles list 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --sso-session)
@@ -409,7 +418,7 @@ _ssoenv() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(ssoenv profiles list 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --min-ttl)
@@ -449,7 +458,7 @@ _ssoenv() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(ssoenv profiles list 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -730,8 +739,22 @@ _ssoenv() {
             return 0
             ;;
         ssoenv__subcmd__help__subcmd__profiles)
-            opts="sync"
+            opts="sync list"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ssoenv__subcmd__help__subcmd__profiles__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -819,7 +842,7 @@ _ssoenv() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(ssoenv profiles list 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -841,7 +864,7 @@ _ssoenv() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(ssoenv profiles list 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -863,7 +886,7 @@ _ssoenv() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(ssoenv profiles list 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -885,7 +908,7 @@ _ssoenv() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(ssoenv profiles list 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -910,7 +933,7 @@ _ssoenv() {
             return 0
             ;;
         ssoenv__subcmd__profiles)
-            opts="-h -V --help --version sync help"
+            opts="-h -V --help --version sync list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -924,7 +947,7 @@ _ssoenv() {
             return 0
             ;;
         ssoenv__subcmd__profiles__subcmd__help)
-            opts="sync help"
+            opts="sync list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -938,6 +961,20 @@ _ssoenv() {
             return 0
             ;;
         ssoenv__subcmd__profiles__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ssoenv__subcmd__profiles__subcmd__help__subcmd__list)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -965,6 +1002,20 @@ _ssoenv() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ssoenv__subcmd__profiles__subcmd__list)
+            opts="-h -V --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ssoenv__subcmd__profiles__subcmd__sync)
             opts="-h -V --config --profile --sso-session --prune --dry-run --credential-process --name --region --refresh --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -977,7 +1028,7 @@ _ssoenv() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(ssoenv profiles list 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --sso-session)
@@ -1025,7 +1076,7 @@ _ssoenv() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(ssoenv profiles list 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --name)

@@ -170,6 +170,7 @@ set edit:completion:arg-completer[ssoenv] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand sync 'Write a [profile] for every account and role the SSO session reaches, and keep them in step: only profiles this command wrote are changed'
+            cand list 'Print the names of the AWS config file''s profiles, one per line (what --profile takes; the completions offer them)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'ssoenv;profiles;sync'= {
@@ -187,11 +188,20 @@ set edit:completion:arg-completer[ssoenv] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'ssoenv;profiles;list'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'ssoenv;profiles;help'= {
             cand sync 'Write a [profile] for every account and role the SSO session reaches, and keep them in step: only profiles this command wrote are changed'
+            cand list 'Print the names of the AWS config file''s profiles, one per line (what --profile takes; the completions offer them)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'ssoenv;profiles;help;sync'= {
+        }
+        &'ssoenv;profiles;help;list'= {
         }
         &'ssoenv;profiles;help;help'= {
         }
@@ -292,8 +302,11 @@ set edit:completion:arg-completer[ssoenv] = {|@words|
         }
         &'ssoenv;help;profiles'= {
             cand sync 'Write a [profile] for every account and role the SSO session reaches, and keep them in step: only profiles this command wrote are changed'
+            cand list 'Print the names of the AWS config file''s profiles, one per line (what --profile takes; the completions offer them)'
         }
         &'ssoenv;help;profiles;sync'= {
+        }
+        &'ssoenv;help;profiles;list'= {
         }
         &'ssoenv;help;completions'= {
         }

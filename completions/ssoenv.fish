@@ -55,26 +55,26 @@ complete -c ssoenv -n "__fish_ssoenv_using_subcommand allow" -s V -l version -d 
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand deny" -s h -l help -d 'Print help'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand deny" -s V -l version -d 'Print version'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand exec" -l config -d 'Use this .awssso.toml instead of the one found above the current directory' -r -F
-complete -c ssoenv -n "__fish_ssoenv_using_subcommand exec" -l profile -d 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)' -r
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand exec" -l profile -d 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)' -r -f -a "(ssoenv profiles list 2>/dev/null)"
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand exec" -l min-ttl -d 'Renew first when less than this is left on the credentials (e.g. 15m, 1h)' -r
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand exec" -l no-server -d 'Give the command static AWS_* variables instead of a credential endpoint'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand exec" -s h -l help -d 'Print help'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand exec" -s V -l version -d 'Print version'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand login" -l config -d 'Use this .awssso.toml instead of the one found above the current directory' -r -F
-complete -c ssoenv -n "__fish_ssoenv_using_subcommand login" -l profile -d 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)' -r
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand login" -l profile -d 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)' -r -f -a "(ssoenv profiles list 2>/dev/null)"
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand login" -l device-code -d 'Use the device-code flow (for SSH sessions and machines without a browser)'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand login" -l no-browser -d 'Do not open a browser; print the URL to open instead'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand login" -s h -l help -d 'Print help'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand login" -s V -l version -d 'Print version'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand logout" -l config -d 'Use this .awssso.toml instead of the one found above the current directory' -r -F
-complete -c ssoenv -n "__fish_ssoenv_using_subcommand logout" -l profile -d 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)' -r
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand logout" -l profile -d 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)' -r -f -a "(ssoenv profiles list 2>/dev/null)"
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand logout" -s h -l help -d 'Print help'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand logout" -s V -l version -d 'Print version'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand status" -l json -d 'Machine-readable output'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand status" -s h -l help -d 'Print help'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand status" -s V -l version -d 'Print version'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand list" -l config -d 'Use this .awssso.toml instead of the one found above the current directory' -r -F
-complete -c ssoenv -n "__fish_ssoenv_using_subcommand list" -l profile -d 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)' -r
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand list" -l profile -d 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)' -r -f -a "(ssoenv profiles list 2>/dev/null)"
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand list" -l json -d 'Machine-readable output'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand list" -l refresh -d 'Ignore the cached list and ask the portal again'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand list" -s h -l help -d 'Print help'
@@ -82,19 +82,19 @@ complete -c ssoenv -n "__fish_ssoenv_using_subcommand list" -s V -l version -d '
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand init" -l account -d 'Account id to use (skips the picker)' -r
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand init" -l role -d 'Role name to use (skips the picker)' -r
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand init" -l region -d 'Region to export as AWS_REGION and AWS_DEFAULT_REGION' -r
-complete -c ssoenv -n "__fish_ssoenv_using_subcommand init" -l profile -d 'Take the SSO session from this AWS config profile (and the account and role, when it names them and --account and --role are not given)' -r
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand init" -l profile -d 'Take the SSO session from this AWS config profile (and the account and role, when it names them and --account and --role are not given)' -r -f -a "(ssoenv profiles list 2>/dev/null)"
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand init" -l force -d 'Overwrite an existing .awssso.toml'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand init" -s h -l help -d 'Print help'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand init" -s V -l version -d 'Print version'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand credential-process" -l config -d 'Use this .awssso.toml instead of the one found above the current directory' -r -F
-complete -c ssoenv -n "__fish_ssoenv_using_subcommand credential-process" -l profile -d 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)' -r
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand credential-process" -l profile -d 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)' -r -f -a "(ssoenv profiles list 2>/dev/null)"
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand credential-process" -l sso-session -d 'Take the SSO session from this [sso-session NAME] of the AWS config file, with --account-id and --role-name (what `profiles sync --credential-process` writes)' -r
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand credential-process" -l account-id -d 'The account, with --sso-session' -r
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand credential-process" -l role-name -d 'The permission set, with --sso-session' -r
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand credential-process" -s h -l help -d 'Print help'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand credential-process" -s V -l version -d 'Print version'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand export-credentials" -l config -d 'Use this .awssso.toml instead of the one found above the current directory' -r -F
-complete -c ssoenv -n "__fish_ssoenv_using_subcommand export-credentials" -l profile -d 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)' -r
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand export-credentials" -l profile -d 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)' -r -f -a "(ssoenv profiles list 2>/dev/null)"
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand export-credentials" -l format -r -f -a "env\t'`export NAME=value` lines for POSIX shells'
 env-no-export\t'`NAME=value` lines'
 fish\t'`set -gx NAME value` lines for fish'
@@ -104,24 +104,25 @@ ini\t'a section for the shared credentials file'"
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand export-credentials" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand export-credentials" -s V -l version -d 'Print version'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand console" -l config -d 'Use this .awssso.toml instead of the one found above the current directory' -r -F
-complete -c ssoenv -n "__fish_ssoenv_using_subcommand console" -l profile -d 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)' -r
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand console" -l profile -d 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)' -r -f -a "(ssoenv profiles list 2>/dev/null)"
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand console" -l region -d 'The console\'s region (default: the config\'s region, else the SSO region)' -r
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand console" -l destination -d 'Where to land: a service (s3, ec2, cloudformation, …) or a console URL' -r
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand console" -l print -d 'Print the sign-in URL instead of opening a browser (it works once, within 15 minutes)'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand console" -s h -l help -d 'Print help'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand console" -s V -l version -d 'Print version'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand write-credentials" -l config -d 'Use this .awssso.toml instead of the one found above the current directory' -r -F
-complete -c ssoenv -n "__fish_ssoenv_using_subcommand write-credentials" -l profile -d 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)' -r
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand write-credentials" -l profile -d 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)' -r -f -a "(ssoenv profiles list 2>/dev/null)"
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand write-credentials" -l name -d 'The profile (section) name to write (default: ACCOUNT_ROLE, as the SSO portal names it)' -r
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand write-credentials" -l remove -d 'Remove the section instead of writing it'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand write-credentials" -s h -l help -d 'Print help'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand write-credentials" -s V -l version -d 'Print version'
-complete -c ssoenv -n "__fish_ssoenv_using_subcommand profiles; and not __fish_seen_subcommand_from sync help" -s h -l help -d 'Print help'
-complete -c ssoenv -n "__fish_ssoenv_using_subcommand profiles; and not __fish_seen_subcommand_from sync help" -s V -l version -d 'Print version'
-complete -c ssoenv -n "__fish_ssoenv_using_subcommand profiles; and not __fish_seen_subcommand_from sync help" -f -a "sync" -d 'Write a [profile] for every account and role the SSO session reaches, and keep them in step: only profiles this command wrote are changed'
-complete -c ssoenv -n "__fish_ssoenv_using_subcommand profiles; and not __fish_seen_subcommand_from sync help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand profiles; and not __fish_seen_subcommand_from sync list help" -s h -l help -d 'Print help'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand profiles; and not __fish_seen_subcommand_from sync list help" -s V -l version -d 'Print version'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand profiles; and not __fish_seen_subcommand_from sync list help" -f -a "sync" -d 'Write a [profile] for every account and role the SSO session reaches, and keep them in step: only profiles this command wrote are changed'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand profiles; and not __fish_seen_subcommand_from sync list help" -f -a "list" -d 'Print the names of the AWS config file\'s profiles, one per line (what --profile takes; the completions offer them)'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand profiles; and not __fish_seen_subcommand_from sync list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand profiles; and __fish_seen_subcommand_from sync" -l config -d 'Use this .awssso.toml instead of the one found above the current directory' -r -F
-complete -c ssoenv -n "__fish_ssoenv_using_subcommand profiles; and __fish_seen_subcommand_from sync" -l profile -d 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)' -r
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand profiles; and __fish_seen_subcommand_from sync" -l profile -d 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)' -r -f -a "(ssoenv profiles list 2>/dev/null)"
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand profiles; and __fish_seen_subcommand_from sync" -l sso-session -d 'Sync this [sso-session NAME] of the AWS config file' -r
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand profiles; and __fish_seen_subcommand_from sync" -l name -d 'Profile names, from {account_name}, {account_id}, {role_name} and {session}' -r
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand profiles; and __fish_seen_subcommand_from sync" -l region -d 'The region every profile gets (default: region of the ssoenv config file, else the SSO session\'s region)' -r
@@ -131,7 +132,10 @@ complete -c ssoenv -n "__fish_ssoenv_using_subcommand profiles; and __fish_seen_
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand profiles; and __fish_seen_subcommand_from sync" -l refresh -d 'Ignore the cached account list and ask the portal again'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand profiles; and __fish_seen_subcommand_from sync" -s h -l help -d 'Print help'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand profiles; and __fish_seen_subcommand_from sync" -s V -l version -d 'Print version'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand profiles; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand profiles; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "sync" -d 'Write a [profile] for every account and role the SSO session reaches, and keep them in step: only profiles this command wrote are changed'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "list" -d 'Print the names of the AWS config file\'s profiles, one per line (what --profile takes; the completions offer them)'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand completions" -s V -l version -d 'Print version'
@@ -171,5 +175,6 @@ complete -c ssoenv -n "__fish_ssoenv_using_subcommand help; and not __fish_seen_
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand help; and not __fish_seen_subcommand_from hook export allow deny exec login logout status list init credential-process export-credentials console write-credentials profiles completions man agent help" -f -a "agent" -d 'The per-user credential endpoint behind credentials = "endpoint" (started on demand)'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand help; and not __fish_seen_subcommand_from hook export allow deny exec login logout status list init credential-process export-credentials console write-credentials profiles completions man agent help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "sync" -d 'Write a [profile] for every account and role the SSO session reaches, and keep them in step: only profiles this command wrote are changed'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "list" -d 'Print the names of the AWS config file\'s profiles, one per line (what --profile takes; the completions offer them)'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "status" -d 'Say whether the agent runs, and where'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "stop" -d 'Stop the agent (shells start a new one at their next prompt when they need it)'

@@ -166,12 +166,22 @@ module completions {
     --version(-V)             # Print version
   ]
 
+  # Print the names of the AWS config file's profiles, one per line (what --profile takes; the completions offer them)
+  export extern "ssoenv profiles list" [
+    --help(-h)                # Print help
+    --version(-V)             # Print version
+  ]
+
   # Print this message or the help of the given subcommand(s)
   export extern "ssoenv profiles help" [
   ]
 
   # Write a [profile] for every account and role the SSO session reaches, and keep them in step: only profiles this command wrote are changed
   export extern "ssoenv profiles help sync" [
+  ]
+
+  # Print the names of the AWS config file's profiles, one per line (what --profile takes; the completions offer them)
+  export extern "ssoenv profiles help list" [
   ]
 
   # Print this message or the help of the given subcommand(s)
@@ -297,6 +307,10 @@ module completions {
 
   # Write a [profile] for every account and role the SSO session reaches, and keep them in step: only profiles this command wrote are changed
   export extern "ssoenv help profiles sync" [
+  ]
+
+  # Print the names of the AWS config file's profiles, one per line (what --profile takes; the completions offer them)
+  export extern "ssoenv help profiles list" [
   ]
 
   # Print shell completions

@@ -231,7 +231,13 @@ pub enum ProfilesCommand {
     /// Write a [profile] for every account and role the SSO session reaches,
     /// and keep them in step: only profiles this command wrote are changed
     Sync(ProfilesSync),
+    /// Print the names of the AWS config file's profiles, one per line (what
+    /// --profile takes; the completions offer them)
+    List(ProfilesList),
 }
+
+#[derive(Debug, Args)]
+pub struct ProfilesList {}
 
 #[derive(Debug, Args)]
 pub struct ProfilesSync {

@@ -480,3 +480,109 @@ fn synced_profiles_work_with_ssoenvs_own_profile_flag() {
         "{written}"
     );
 }
+
+/// A PATH that finds the `ssoenv` under test first, as the completion
+/// scripts call it by name.
+fn path_with_ssoenv() -> String {
+    let dir = Path::new(env!("CARGO_BIN_EXE_ssoenv"))
+        .parent()
+        .unwrap()
+        .to_owned();
+    let rest = std::env::var_os("PATH").unwrap_or_default();
+    std::env::join_paths(std::iter::once(dir).chain(std::env::split_paths(&rest)))
+        .unwrap()
+        .into_string()
+        .unwrap()
+}
+
+fn completions_script(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("completions")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// `--profile <Tab>` offers the profile names, synced ones included, in
+/// bash, fish (both asked directly) and zsh (a real terminal).
+#[test]
+fn completions_offer_the_synced_profile_names() {
+    let sandbox = signed_in(1);
+    sync(&sandbox, &[]);
+    let expected = "Account-1/AdministratorAccess Account-1/Billing Account-1/ReadOnlyAccess";
+    let out = sandbox.ssoenv(&sandbox.home(), &["profiles", "list"]);
+    assert_eq!(
+        stdout(&out),
+        "default\nlegacy\nAccount-1/AdministratorAccess\nAccount-1/Billing\nAccount-1/ReadOnlyAccess\n"
+    );
+
+    let bash = harness::require_tool("bash").expect("bash");
+    let mut cmd = Command::new(bash);
+    sandbox.apply_env(&mut cmd);
+    let out = cmd
+        .env("PATH", path_with_ssoenv())
+        .args(["--noprofile", "--norc", "-c"])
+        .arg(format!(
+            "source '{}'; COMP_WORDS=(ssoenv exec --profile Account-1/); COMP_CWORD=3; \
+             COMP_LINE='ssoenv exec --profile Account-1/'; COMP_POINT=${{#COMP_LINE}}; \
+             _ssoenv ssoenv Account-1/ --profile; printf '%s\\n' \"${{COMPREPLY[@]}}\" | sort",
+            completions_script("ssoenv.bash")
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&out)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
+        expected,
+        "bash: {}",
+        stderr(&out)
+    );
+
+    let fish = harness::require_tool("fish").expect("fish");
+    let mut cmd = Command::new(fish);
+    sandbox.apply_env(&mut cmd);
+    let out = cmd
+        .env("PATH", path_with_ssoenv())
+        .args(["--no-config", "-c"])
+        .arg(format!(
+            "source '{}'; complete -C 'ssoenv exec --profile Account-1/' | sort",
+            completions_script("ssoenv.fish")
+        ))
+        .output()
+        .unwrap();
+    let listed = stdout(&out);
+    let offered: Vec<&str> = listed
+        .lines()
+        .map(|line| line.split('\t').next().unwrap())
+        .collect();
+    assert_eq!(offered.join(" "), expected, "fish: {}", stderr(&out));
+
+    let rc = format!(
+        "fpath=({} $fpath); autoload -Uz compinit; compinit -u -D",
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("completions")
+            .display()
+    );
+    let path = path_with_ssoenv();
+    let Some(zsh) = support::interactive::Interactive::start_with_rc(
+        &sandbox,
+        support::interactive::Kind::Zsh,
+        &sandbox.home(),
+        &[("PATH", &path)],
+        &rc,
+    ) else {
+        return;
+    };
+    zsh.send_text("ssoenv exec --profile Account-1/");
+    zsh.send_key("Tab");
+    zsh.wait_until("zsh lists the three profiles", || {
+        let screen = zsh.screen();
+        expected
+            .split(' ')
+            .all(|name| screen.contains(&name["Account-1/".len()..]))
+            && screen.contains("Billing")
+    });
+    zsh.send_key("C-c");
+}

@@ -40,7 +40,43 @@ pub fn completion_script(shell: CompletionShell) -> Vec<u8> {
             clap_complete::generate(clap_complete_nushell::Nushell, &mut command, name, &mut out)
         }
     }
-    out
+    offer_profile_names(shell, out)
+}
+
+/// How the scripts ask for the names `--profile` takes: the binary reads
+/// the AWS config file as the AWS tools do, and a broken file completes
+/// nothing instead of printing an error into the command line.
+const PROFILE_NAMES: &str = "ssoenv profiles list 2>/dev/null";
+
+/// clap's scripts complete `--profile` with file names, as they know no
+/// better for a free-form value; in bash, zsh and fish this rewrites those
+/// lines to offer the config file's profile names (`profiles sync` writes
+/// hundreds). clap_complete's own dynamic completion would make every
+/// completion a call into the binary; this makes only `--profile` one.
+fn offer_profile_names(shell: CompletionShell, script: Vec<u8>) -> Vec<u8> {
+    let text = String::from_utf8(script).expect("clap writes UTF-8 scripts");
+    let mut out = String::with_capacity(text.len() + 1024);
+    let mut after_profile_case = false;
+    for line in text.split_inclusive('\n') {
+        let rewritten = match shell {
+            CompletionShell::Bash if after_profile_case => line.replace(
+                "COMPREPLY=($(compgen -f \"${cur}\"))",
+                &format!("COMPREPLY=($(compgen -W \"$({PROFILE_NAMES})\" -- \"${{cur}}\"))"),
+            ),
+            CompletionShell::Zsh if line.starts_with("'--profile=[") => line.replacen(
+                ":_default'",
+                &format!(":{{compadd -- ${{(f)\"$({PROFILE_NAMES})\"}}}}'"),
+                1,
+            ),
+            CompletionShell::Fish if line.contains(" -l profile ") => {
+                line.replacen(" -r\n", &format!(" -r -f -a \"({PROFILE_NAMES})\"\n"), 1)
+            }
+            _ => line.to_owned(),
+        };
+        after_profile_case = line.trim() == "--profile)";
+        out.push_str(&rewritten);
+    }
+    out.into_bytes()
 }
 
 /// Where the committed copy of each shell's script lives, under `completions/`.

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use super::Run;
 use super::aws_file::AwsFile;
-use crate::cli::{Profiles, ProfilesCommand, ProfilesSync};
+use crate::cli::{Profiles, ProfilesCommand, ProfilesList, ProfilesSync};
 use crate::config::{self, FoundSession};
 use crate::error::{Error, Result};
 use crate::profiles_sync::{self, Mode, NameTemplate, Plan, PlanError, Request, SessionSection};
@@ -19,7 +19,32 @@ impl Run for Profiles {
     fn run(&self) -> Result<ExitCode> {
         match &self.command {
             ProfilesCommand::Sync(sync) => sync.run(),
+            ProfilesCommand::List(list) => list.run(),
         }
+    }
+}
+
+impl Run for ProfilesList {
+    /// `[default]` and every `[profile NAME]`, in file order, as the AWS
+    /// tools read the file.
+    fn run(&self) -> Result<ExitCode> {
+        let file = AwsFile::at(paths::aws_config_file()?, "AWS_CONFIG_FILE")?;
+        let sections = aws_ini::sections(&file.read_text()?).map_err(|error| {
+            Error::new(format!("{}:{}: {}", file.shown, error.line, error.message))
+        })?;
+        let mut out = std::io::stdout().lock();
+        for section in &sections {
+            let name = match section.name.as_str() {
+                "default" => "default",
+                other => match other.strip_prefix("profile ") {
+                    Some(name) => name.trim(),
+                    None => continue,
+                },
+            };
+            writeln!(out, "{name}")?;
+        }
+        out.flush()?;
+        Ok(ExitCode::SUCCESS)
     }
 }
 

@@ -379,14 +379,19 @@ impl Interactive {
 
     /// Types `line` into the shell and presses Enter, without waiting.
     pub fn send_line(&self, line: &str) {
-        self.tmux_ok(
-            self.tmux_command()
-                .args(["send-keys", "-t", TARGET, "-l", "--"])
-                .arg(line),
-        );
+        self.send_text(line);
         self.tmux_ok(
             self.tmux_command()
                 .args(["send-keys", "-t", TARGET, "Enter"]),
+        );
+    }
+
+    /// Types `text` into the shell as it is (no Enter), without waiting.
+    pub fn send_text(&self, text: &str) {
+        self.tmux_ok(
+            self.tmux_command()
+                .args(["send-keys", "-t", TARGET, "-l", "--"])
+                .arg(text),
         );
     }
 
