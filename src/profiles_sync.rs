@@ -841,26 +841,15 @@ mod tests {
             "{session}-{account_id}-{account_name}.{role_name}",
         );
         assert_eq!(plan.added, ["corp-111111111111-Prod.Admin"]);
-        assert!(
-            NameTemplate::parse("{acct}/{role_name}")
-                .unwrap_err()
-                .contains("unknown placeholder {acct}")
-        );
-        assert!(
-            NameTemplate::parse("{account_name}")
-                .unwrap_err()
-                .contains("no {role_name}")
-        );
-        assert!(
-            NameTemplate::parse("a b/{role_name}")
-                .unwrap_err()
-                .contains("cannot contain ' '")
-        );
-        assert!(
-            NameTemplate::parse("{role_name")
-                .unwrap_err()
-                .contains("without a '}'")
-        );
+        for (template, error) in [
+            ("{acct}/{role_name}", "unknown placeholder {acct}"),
+            ("{account_name}", "no {role_name}"),
+            ("a b/{role_name}", "cannot contain ' '"),
+            ("{role_name", "without a '}'"),
+        ] {
+            let message = NameTemplate::parse(template).unwrap_err();
+            assert!(message.contains(error), "{template}: {message}");
+        }
     }
 
     #[test]
