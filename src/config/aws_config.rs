@@ -10,6 +10,7 @@
 //! every value, and only complains about a line it cannot read when that line
 //! sits in a section ssoenv actually uses.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use super::fields::{self, Key};
@@ -178,6 +179,10 @@ impl AwsConfig {
 /// section they occur in and reported only if that section is used.
 fn parse(source: &SourceText) -> Vec<Section> {
     let mut sections: Vec<Section> = Vec::new();
+    // Where each (kind, name) is in `sections`: a repeated header adds to the
+    // first, and a file of thousands of profiles (`profiles sync`) must not
+    // cost a search through all earlier ones per header.
+    let mut positions: HashMap<(String, String), usize> = HashMap::new();
     // Index into `sections` of the section lines currently belong to; `None`
     // before the first header and after a header that cannot be read.
     let mut current: Option<usize> = None;
@@ -202,9 +207,7 @@ fn parse(source: &SourceText) -> Vec<Section> {
         if trimmed.starts_with('[') {
             in_property = false;
             current = header(trimmed).map(|(kind, name)| {
-                let found = sections
-                    .iter()
-                    .position(|section| section.kind == kind && section.name == name);
+                let found = positions.get(&(kind.clone(), name.clone())).copied();
                 found.unwrap_or_else(|| {
                     // Messages show the title: a control character in a
                     // name must not reach the terminal raw.
@@ -223,6 +226,7 @@ fn parse(source: &SourceText) -> Vec<Section> {
                     } else {
                         format!("[{kind} {shown}]")
                     };
+                    positions.insert((kind.clone(), name.clone()), sections.len());
                     sections.push(Section {
                         title,
                         kind,
