@@ -586,3 +586,30 @@ fn completions_offer_the_synced_profile_names() {
     });
     zsh.send_key("C-c");
 }
+
+/// 5,000 accounts × 3 roles: 15,000 profiles in one pass, and a second
+/// sync (listing cached) that reads them all and changes nothing. The time
+/// bound is loose, for a debug build on a busy machine, and catches only a
+/// gross slowdown; `bench/run` measures the release build.
+#[test]
+fn fifteen_thousand_profiles_in_one_pass() {
+    let sandbox = signed_in(5000);
+    sync(&sandbox, &[]);
+    let written = config_text(&sandbox);
+    assert_eq!(profiles(&written).len(), 15_001);
+    let calls = sandbox.emulator.total_calls();
+    let started = std::time::Instant::now();
+    let said = sync(&sandbox, &[]);
+    let took = started.elapsed();
+    assert!(said.contains("15000 already in step"), "{said}");
+    assert_eq!(
+        sandbox.emulator.total_calls(),
+        calls,
+        "the listing was cached"
+    );
+    assert_eq!(config_text(&sandbox), written);
+    assert!(
+        took < Duration::from_secs(5),
+        "a sync that changes nothing took {took:?}"
+    );
+}
