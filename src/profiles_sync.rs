@@ -46,7 +46,7 @@ pub enum Mode {
     /// `credential_process = PROGRAM credential-process …`: every tool goes
     /// through ssoenv's credential cache and renewal.
     CredentialProcess {
-        /// ssoenv's absolute path.
+        /// ssoenv's absolute path, as it is (quoted when written).
         program: String,
     },
 }
@@ -496,7 +496,7 @@ fn profile_keys_for(
 /// to be: botocore splits the line like a POSIX shell (and, on Windows, like
 /// the C runtime), and a double-quoted word without `"` or a trailing `\`
 /// reads the same both ways.
-pub fn command_word(word: &str) -> String {
+fn command_word(word: &str) -> String {
     if !word.is_empty() && word.chars().all(|c| is_name_char(c) || c == ':') {
         word.to_owned()
     } else {
@@ -896,7 +896,7 @@ mod tests {
     fn credential_process_lines_read_back() {
         let accounts = [account("111111111111", "Prod", &["Admin"])];
         let mode = Mode::CredentialProcess {
-            program: command_word("/opt/my tools/ssoenv"),
+            program: "/opt/my tools/ssoenv".into(),
         };
         let plan = sync_with("", &accounts, false, &mode, DEFAULT_NAME_TEMPLATE);
         let sections = aws_ini::sections(&plan.new_text).unwrap();

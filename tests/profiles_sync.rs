@@ -311,12 +311,26 @@ fn credential_process_profiles_work_through_botocore_and_a_chain() {
     sandbox
         .emulator
         .create_role(AssumableRole::new(&deploy).trust_role(&admin));
-    sync(&sandbox, &["--credential-process"]);
+    // ssoenv installed where the path needs quoting, as under "Program Files".
+    let bin = sandbox.home().join("my tools & more/bin");
+    fs::create_dir_all(&bin).unwrap();
+    let built = Path::new(env!("CARGO_BIN_EXE_ssoenv"));
+    for name in ["ssoenv", "ssoenv-core"] {
+        fs::hard_link(built.with_file_name(name), bin.join(name)).unwrap();
+    }
+    let exe = bin.join("ssoenv");
+    let mut cmd = Command::new(&exe);
+    sandbox.apply_env(&mut cmd);
+    let out = cmd
+        .current_dir(sandbox.home())
+        .args(["profiles", "sync", "--credential-process"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
     let text = config_text(&sandbox);
-    let exe = fs::canonicalize(env!("CARGO_BIN_EXE_ssoenv")).unwrap();
     assert!(
         text.contains(&format!(
-            "credential_process = {} credential-process --sso-session dev --account-id {first} --role-name AdministratorAccess\r\n",
+            "credential_process = \"{}\" credential-process --sso-session dev --account-id {first} --role-name AdministratorAccess\r\n",
             exe.display()
         )),
         "{text}"

@@ -115,7 +115,7 @@ impl Run for ProfilesSync {
 }
 
 /// ssoenv as `credential_process` names it: the path the hook uses (through
-/// a PATH link that survives upgrades), in a form botocore splits back.
+/// a PATH link that survives upgrades); `profiles_sync` quotes it.
 fn credential_process_program() -> Result<String> {
     let exe = super::hook::hook_exe().map_err(|e| {
         Error::new(format!(
@@ -128,7 +128,7 @@ fn credential_process_program() -> Result<String> {
             paths::display(&exe)
         ))
     })?;
-    Ok(profiles_sync::command_word(exe))
+    Ok(exe.to_owned())
 }
 
 fn unified_diff(old: &str, new: &str, shown: &str) -> String {
