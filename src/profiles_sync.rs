@@ -208,6 +208,8 @@ pub enum SessionSection {
     Kept,
     /// A synced one that no profile needs any more (after `--prune`).
     Removed,
+    /// None, and none needed: no profile to write.
+    NotNeeded,
 }
 
 /// An account and role left out because its profile name is taken.
@@ -321,7 +323,7 @@ pub fn plan(text: &str, request: &Request) -> Result<Plan, PlanError> {
             });
         }
         Some(_) => plan.session_section = SessionSection::Kept,
-        None if synced_profiles_left == 0 => plan.session_section = SessionSection::Reused,
+        None if synced_profiles_left == 0 => plan.session_section = SessionSection::NotNeeded,
         None => plan.session_section = SessionSection::Added,
     }
     let session_pairs = as_pairs(&session_keys);

@@ -146,7 +146,7 @@ fn report(plan: &Plan, found: &FoundSession, shown: &str, sync: &ProfilesSync) {
     let session = match plan.session_section {
         SessionSection::Added => format!(", and [sso-session {}]", plan.session_name),
         SessionSection::Removed => format!(", removed [sso-session {}]", plan.session_name),
-        SessionSection::Reused | SessionSection::Kept => String::new(),
+        SessionSection::Reused | SessionSection::Kept | SessionSection::NotNeeded => String::new(),
     };
     let pruned = if sync.prune {
         format!(", removed {}", plan.removed.len())
