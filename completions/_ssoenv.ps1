@@ -40,6 +40,7 @@ Register-ArgumentCompleter -Native -CommandName 'ssoenv' -ScriptBlock {
             [CompletionResult]::new('console', 'console', [CompletionResultType]::ParameterValue, 'Open the AWS console signed in as this directory''s role')
             [CompletionResult]::new('write-credentials', 'write-credentials', [CompletionResultType]::ParameterValue, 'Write this directory''s credentials as a profile of the shared credentials file')
             [CompletionResult]::new('profiles', 'profiles', [CompletionResultType]::ParameterValue, 'Keep one AWS config profile per account and role of the SSO session')
+            [CompletionResult]::new('use', 'use', [CompletionResultType]::ParameterValue, 'Switch this shell to an account and role, whatever the directory (through the shell hook''s `ssoenv` function)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff), for installs that come without it: `ssoenv man > ~/.local/share/man/man1/ssoenv.1`')
             [CompletionResult]::new('agent', 'agent', [CompletionResultType]::ParameterValue, 'The per-user credential endpoint behind credentials = "endpoint" (started on demand)')
@@ -230,6 +231,18 @@ Register-ArgumentCompleter -Native -CommandName 'ssoenv' -ScriptBlock {
         'ssoenv;profiles;help;help' {
             break
         }
+        'ssoenv;use' {
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile of the AWS config file (SSO, chained, or written by `profiles sync`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Use this .awssso.toml (it must be allowed)')
+            [CompletionResult]::new('--shell', '--shell', [CompletionResultType]::ParameterName, 'The shell whose code to print (the hook''s `ssoenv` function passes it)')
+            [CompletionResult]::new('--off', '--off', [CompletionResultType]::ParameterName, 'End the switch: the directory decides again')
+            [CompletionResult]::new('--refresh', '--refresh', [CompletionResultType]::ParameterName, 'Ignore the cached account list and ask the portal again')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'ssoenv;completions' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -301,6 +314,7 @@ Register-ArgumentCompleter -Native -CommandName 'ssoenv' -ScriptBlock {
             [CompletionResult]::new('console', 'console', [CompletionResultType]::ParameterValue, 'Open the AWS console signed in as this directory''s role')
             [CompletionResult]::new('write-credentials', 'write-credentials', [CompletionResultType]::ParameterValue, 'Write this directory''s credentials as a profile of the shared credentials file')
             [CompletionResult]::new('profiles', 'profiles', [CompletionResultType]::ParameterValue, 'Keep one AWS config profile per account and role of the SSO session')
+            [CompletionResult]::new('use', 'use', [CompletionResultType]::ParameterValue, 'Switch this shell to an account and role, whatever the directory (through the shell hook''s `ssoenv` function)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff), for installs that come without it: `ssoenv man > ~/.local/share/man/man1/ssoenv.1`')
             [CompletionResult]::new('agent', 'agent', [CompletionResultType]::ParameterValue, 'The per-user credential endpoint behind credentials = "endpoint" (started on demand)')
@@ -358,6 +372,9 @@ Register-ArgumentCompleter -Native -CommandName 'ssoenv' -ScriptBlock {
             break
         }
         'ssoenv;help;profiles;list' {
+            break
+        }
+        'ssoenv;help;use' {
             break
         }
         'ssoenv;help;completions' {

@@ -70,6 +70,9 @@ _ssoenv() {
             ssoenv,status)
                 cmd="ssoenv__subcmd__status"
                 ;;
+            ssoenv,use)
+                cmd="ssoenv__subcmd__use"
+                ;;
             ssoenv,write-credentials)
                 cmd="ssoenv__subcmd__write__subcmd__credentials"
                 ;;
@@ -145,6 +148,9 @@ _ssoenv() {
             ssoenv__subcmd__help,status)
                 cmd="ssoenv__subcmd__help__subcmd__status"
                 ;;
+            ssoenv__subcmd__help,use)
+                cmd="ssoenv__subcmd__help__subcmd__use"
+                ;;
             ssoenv__subcmd__help,write-credentials)
                 cmd="ssoenv__subcmd__help__subcmd__write__subcmd__credentials"
                 ;;
@@ -185,7 +191,7 @@ _ssoenv() {
 
     case "${cmd}" in
         ssoenv)
-            opts="-h -V --help --version hook export allow deny exec login logout status list init credential-process export-credentials console write-credentials profiles completions man agent help"
+            opts="-h -V --help --version hook export allow deny exec login logout status list init credential-process export-credentials console write-credentials profiles use completions man agent help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -473,7 +479,7 @@ _ssoenv() {
             return 0
             ;;
         ssoenv__subcmd__help)
-            opts="hook export allow deny exec login logout status list init credential-process export-credentials console write-credentials profiles completions man agent help"
+            opts="hook export allow deny exec login logout status list init credential-process export-credentials console write-credentials profiles use completions man agent help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -794,6 +800,20 @@ _ssoenv() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ssoenv__subcmd__help__subcmd__use)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ssoenv__subcmd__help__subcmd__write__subcmd__credentials)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1057,6 +1077,32 @@ _ssoenv() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ssoenv__subcmd__use)
+            opts="-h -V --profile --config --off --refresh --shell --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -W "$(ssoenv profiles list 2>/dev/null)" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shell)
+                    COMPREPLY=($(compgen -W "bash zsh fish pwsh elvish tcsh xonsh nu" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

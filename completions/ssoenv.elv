@@ -37,6 +37,7 @@ set edit:completion:arg-completer[ssoenv] = {|@words|
             cand console 'Open the AWS console signed in as this directory''s role'
             cand write-credentials 'Write this directory''s credentials as a profile of the shared credentials file'
             cand profiles 'Keep one AWS config profile per account and role of the SSO session'
+            cand use 'Switch this shell to an account and role, whatever the directory (through the shell hook''s `ssoenv` function)'
             cand completions 'Print shell completions'
             cand man 'Print the man page (roff), for installs that come without it: `ssoenv man > ~/.local/share/man/man1/ssoenv.1`'
             cand agent 'The per-user credential endpoint behind credentials = "endpoint" (started on demand)'
@@ -205,6 +206,17 @@ set edit:completion:arg-completer[ssoenv] = {|@words|
         }
         &'ssoenv;profiles;help;help'= {
         }
+        &'ssoenv;use'= {
+            cand --profile 'Use this profile of the AWS config file (SSO, chained, or written by `profiles sync`)'
+            cand --config 'Use this .awssso.toml (it must be allowed)'
+            cand --shell 'The shell whose code to print (the hook''s `ssoenv` function passes it)'
+            cand --off 'End the switch: the directory decides again'
+            cand --refresh 'Ignore the cached account list and ask the portal again'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'ssoenv;completions'= {
             cand -h 'Print help'
             cand --help 'Print help'
@@ -267,6 +279,7 @@ set edit:completion:arg-completer[ssoenv] = {|@words|
             cand console 'Open the AWS console signed in as this directory''s role'
             cand write-credentials 'Write this directory''s credentials as a profile of the shared credentials file'
             cand profiles 'Keep one AWS config profile per account and role of the SSO session'
+            cand use 'Switch this shell to an account and role, whatever the directory (through the shell hook''s `ssoenv` function)'
             cand completions 'Print shell completions'
             cand man 'Print the man page (roff), for installs that come without it: `ssoenv man > ~/.local/share/man/man1/ssoenv.1`'
             cand agent 'The per-user credential endpoint behind credentials = "endpoint" (started on demand)'
@@ -307,6 +320,8 @@ set edit:completion:arg-completer[ssoenv] = {|@words|
         &'ssoenv;help;profiles;sync'= {
         }
         &'ssoenv;help;profiles;list'= {
+        }
+        &'ssoenv;help;use'= {
         }
         &'ssoenv;help;completions'= {
         }

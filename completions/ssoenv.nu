@@ -188,6 +188,22 @@ module completions {
   export extern "ssoenv profiles help help" [
   ]
 
+  def "nu-complete ssoenv use shell" [] {
+    [ "bash" "zsh" "fish" "pwsh" "elvish" "tcsh" "xonsh" "nu" ]
+  }
+
+  # Switch this shell to an account and role, whatever the directory (through the shell hook's `ssoenv` function)
+  export extern "ssoenv use" [
+    --profile: string         # Use this profile of the AWS config file (SSO, chained, or written by `profiles sync`)
+    --config: path            # Use this .awssso.toml (it must be allowed)
+    --off                     # End the switch: the directory decides again
+    --refresh                 # Ignore the cached account list and ask the portal again
+    --shell: string@"nu-complete ssoenv use shell" # The shell whose code to print (the hook's `ssoenv` function passes it)
+    --help(-h)                # Print help
+    --version(-V)             # Print version
+    choice?: string           # ACCOUNT/ROLE: a 12-digit account id or an exact account name from `ssoenv list`, and a permission set
+  ]
+
   def "nu-complete ssoenv completions shell" [] {
     [ "bash" "zsh" "fish" "powershell" "elvish" "nushell" ]
   }
@@ -311,6 +327,10 @@ module completions {
 
   # Print the names of the AWS config file's profiles, one per line (what --profile takes; the completions offer them)
   export extern "ssoenv help profiles list" [
+  ]
+
+  # Switch this shell to an account and role, whatever the directory (through the shell hook's `ssoenv` function)
+  export extern "ssoenv help use" [
   ]
 
   # Print shell completions

@@ -91,3 +91,18 @@ if [[ ${PROMPT_COMMAND[*]-} != *_ssoenv_hook* ]]; then
 	fi
 	\builtin unset _ssoenv_first
 fi
+
+# `ssoenv use` switches this shell to another account and role, which a
+# command cannot do to its shell: this function runs it and evaluates what
+# it prints (SSOENV_USE, set or unset). Everything else goes to the binary
+# as it is. The next prompt loads the choice.
+ssoenv() {
+	if [[ ${1-} == use ]]; then
+		\builtin shift
+		\builtin local code
+		code=$(__SSOENV_EXE__ use --shell bash "$@") || \builtin return
+		\builtin eval "${code}"
+	else
+		__SSOENV_EXE__ "$@"
+	fi
+}

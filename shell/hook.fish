@@ -13,3 +13,17 @@ end
 function __ssoenv_preexec --on-event fish_preexec
     command __SSOENV_EXE__ export fish --before-command | builtin source
 end
+
+# `ssoenv use` switches this shell to another account and role, which a
+# command cannot do to its shell: this function runs it and evaluates what
+# it prints (SSOENV_USE, set or unset). Everything else goes to the binary
+# as it is. The next prompt loads the choice.
+function ssoenv
+    if test "$argv[1]" = use
+        set -l code (command __SSOENV_EXE__ use --shell fish $argv[2..-1])
+        or return
+        printf '%s\n' $code | builtin source
+    else
+        command __SSOENV_EXE__ $argv
+    end
+end

@@ -29,3 +29,18 @@ _ssoenv_preexec() {
 add-zsh-hook precmd _ssoenv_hook
 add-zsh-hook chpwd _ssoenv_hook
 add-zsh-hook preexec _ssoenv_preexec
+
+# `ssoenv use` switches this shell to another account and role, which a
+# command cannot do to its shell: this function runs it and evaluates what
+# it prints (SSOENV_USE, set or unset). Everything else goes to the binary
+# as it is. The next prompt loads the choice.
+ssoenv() {
+	if [[ ${1-} == use ]]; then
+		\builtin shift
+		\builtin local code
+		code=$(__SSOENV_EXE__ use --shell zsh "$@") || \builtin return
+		\builtin eval "${code}"
+	else
+		__SSOENV_EXE__ "$@"
+	fi
+}

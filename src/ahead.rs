@@ -24,7 +24,7 @@
 //! next prompt reads the note and says it once. It is bounded by
 //! `SSOENV_TIMEOUT`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 use std::time::{Duration, SystemTime};
 
@@ -35,7 +35,7 @@ use crate::credentials::{self, Credentials};
 use crate::error::{Error, Kind, Result};
 use crate::fsutil;
 use crate::state::{State, Watched};
-use crate::{engine, log, paths, platform, scrubbed_env, timefmt, token_cache, trust};
+use crate::{engine, log, paths, platform, scrubbed_env, switch, timefmt, token_cache, trust};
 
 /// `ssoenv-core`'s first argument when it is a background renewal. Not a
 /// command users see: `ssoenv-core` answers it before parsing arguments.
@@ -45,13 +45,71 @@ pub const CHILD_ARG: &str = "__renew-ahead";
 /// trying again, so a dead network does not cost every prompt an attempt.
 pub const RETRY_AFTER: Duration = Duration::from_secs(60);
 
-/// Starts a detached background renewal of the credentials of the project
-/// `file`, without waiting for it to start. It exits at once if another
-/// renewal of them runs.
-pub fn start(file: &Path) -> Result<()> {
+/// What a background renewal renews: the credentials of a project file, or
+/// of a shell's `ssoenv use` choice (its `SSOENV_USE` value, which names
+/// the choice and holds no secret).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Project(PathBuf),
+    Switch(String),
+}
+
+/// The flag before a switch's value in the child's arguments.
+const SWITCH_FLAG: &str = "--use";
+
+impl Source {
+    /// What the prompt that left `state` renews: its switch (whose value is
+    /// the shell's `SSOENV_USE`), else its project.
+    fn of(state: &State) -> Option<Source> {
+        if state.switch.is_some() {
+            return std::env::var(switch::VAR).ok().map(Source::Switch);
+        }
+        state
+            .config
+            .as_ref()
+            .map(|project| Source::Project(PathBuf::from(&project.path)))
+    }
+
+    /// The source named by `ssoenv-core`'s arguments (after the program
+    /// name), when they are a background renewal's: `__renew-ahead FILE` or
+    /// `__renew-ahead --use VALUE`.
+    pub fn from_child_args(mut args: impl Iterator<Item = std::ffi::OsString>) -> Option<Source> {
+        if args.next()? != CHILD_ARG {
+            return None;
+        }
+        let source = match (args.next()?, args.next()) {
+            (flag, Some(value)) if flag == SWITCH_FLAG => Source::Switch(value.into_string().ok()?),
+            (file, None) => Source::Project(PathBuf::from(file)),
+            _ => return None,
+        };
+        args.next().is_none().then_some(source)
+    }
+
+    /// The target to renew; `None` when there is nothing to do (a file no
+    /// longer allowed or readable, a value that is not ours): the prompt's
+    /// own evaluation says what is wrong.
+    fn target(&self) -> Option<Target> {
+        match self {
+            Source::Project(file) => match trust::check(file) {
+                Ok(verdict) if verdict.allowed => config::load_project(file).ok(),
+                _ => None,
+            },
+            Source::Switch(value) => switch::Switch::decode(value)?.target().ok(),
+        }
+    }
+}
+
+/// Starts a detached background renewal of the credentials of `source`,
+/// without waiting for it to start. It exits at once if another renewal of
+/// them runs.
+pub fn start(source: &Source) -> Result<()> {
     let core = paths::core_exe()?;
     let mut command = Command::new(&core);
-    command.arg(CHILD_ARG).arg(file);
+    command.arg(CHILD_ARG);
+    match source {
+        Source::Project(file) => command.arg(file),
+        Source::Switch(value) => command.arg(SWITCH_FLAG).arg(value),
+    };
     scrubbed_env::apply(&mut command);
     platform::spawn_detached(&mut command).map_err(|e| {
         Error::new(format!(
@@ -61,21 +119,16 @@ pub fn start(file: &Path) -> Result<()> {
     })
 }
 
-/// `ssoenv-core __renew-ahead FILE`: renews the credentials of the project
-/// `FILE` if it is still allowed and nobody else is renewing them, and
-/// leaves a note when that fails. Its output goes nowhere; its exit status
-/// is nobody's business.
-pub fn run_child(file: &Path) -> ExitCode {
+/// `ssoenv-core __renew-ahead FILE` (or `--use VALUE`): renews the
+/// credentials of `source` if it still resolves (a project must still be
+/// allowed) and nobody else is renewing them, and leaves a note when that
+/// fails. Its output goes nowhere; its exit status is nobody's business.
+pub fn run_child(source: &Source) -> ExitCode {
     // Holding none of the descriptors the shell left open to its commands
     // (the session of its own and /dev/null come from `start`).
     platform::close_inherited_descriptors();
-    let target = match trust::check(file) {
-        Ok(verdict) if verdict.allowed => match config::load_project(file) {
-            Ok(target) => target,
-            // The prompt's own evaluation says what is wrong with the file.
-            Err(_) => return ExitCode::SUCCESS,
-        },
-        _ => return ExitCode::SUCCESS,
+    let Some(target) = source.target() else {
+        return ExitCode::SUCCESS;
     };
     match engine::renew_ahead_unless_busy(&target, engine::command_deadline()) {
         // Another renewal runs: it leaves (or clears) the note itself.
@@ -175,9 +228,9 @@ pub fn plan(state: &mut State, target: &Target, creds: &Credentials) -> Option<(
         });
     }
     if now >= at
-        && let Some(project) = &state.config
+        && let Some(source) = Source::of(state)
     {
-        if let Err(err) = start(Path::new(&project.path)) {
+        if let Err(err) = start(&source) {
             log::debug(|| format!("{}: {err}", target.label()));
         }
         at = now + RETRY_AFTER;
@@ -191,8 +244,8 @@ pub fn plan(state: &mut State, target: &Target, creds: &Credentials) -> Option<(
 /// [`RETRY_AFTER`]; the renewal's result reaches a later prompt through the
 /// cache file the state watches.
 pub fn start_planned(state: &mut State) {
-    if let Some(project) = &state.config {
-        let _ = start(Path::new(&project.path));
+    if let Some(source) = Source::of(state) {
+        let _ = start(&source);
     }
     state.ahead_at = Some(timefmt::epoch_secs(SystemTime::now() + RETRY_AFTER));
 }

@@ -50,6 +50,9 @@ pub enum Command {
     WriteCredentials(WriteCredentials),
     /// Keep one AWS config profile per account and role of the SSO session
     Profiles(Profiles),
+    /// Switch this shell to an account and role, whatever the directory
+    /// (through the shell hook's `ssoenv` function)
+    Use(Use),
     /// Print shell completions
     Completions(Completions),
     /// Print the man page (roff), for installs that come without it: `ssoenv man > ~/.local/share/man/man1/ssoenv.1`
@@ -218,6 +221,29 @@ pub struct CredentialProcess {
     /// The permission set, with --sso-session
     #[arg(long, value_name = "NAME", requires = "sso_session")]
     pub role_name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct Use {
+    /// ACCOUNT/ROLE: a 12-digit account id or an exact account name from
+    /// `ssoenv list`, and a permission set
+    #[arg(value_name = "ACCOUNT/ROLE", conflicts_with_all = ["profile", "config", "off"])]
+    pub choice: Option<String>,
+    /// Use this profile of the AWS config file (SSO, chained, or written by `profiles sync`)
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["config", "off"])]
+    pub profile: Option<String>,
+    /// Use this .awssso.toml (it must be allowed)
+    #[arg(long, value_name = "FILE", conflicts_with = "off")]
+    pub config: Option<PathBuf>,
+    /// End the switch: the directory decides again
+    #[arg(long)]
+    pub off: bool,
+    /// Ignore the cached account list and ask the portal again
+    #[arg(long)]
+    pub refresh: bool,
+    /// The shell whose code to print (the hook's `ssoenv` function passes it)
+    #[arg(long, value_enum, hide = true)]
+    pub shell: Option<HookShell>,
 }
 
 #[derive(Debug, Args)]

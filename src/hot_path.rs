@@ -21,7 +21,7 @@ use std::time::SystemTime;
 use crate::cli::ExportTarget;
 use crate::cmd::export;
 use crate::state::{self, Moment, Served, State, Watched};
-use crate::{agent, ahead, credentials, paths};
+use crate::{agent, ahead, credentials, paths, switch};
 
 /// The export targets the hook uses, as they appear on the command line
 /// (clap's names and aliases for [`ExportTarget`]; a unit test keeps the two
@@ -90,10 +90,13 @@ pub fn check(moment: Moment) -> Check {
         return Check::Changed;
     };
     check_given(
-        env::var_os(state::VAR).as_deref(),
-        &cwd,
-        env::var_os("AWS_ACCESS_KEY_ID").as_deref(),
-        env::var_os(CONTAINER_URI).as_deref(),
+        &Inputs {
+            state_var: env::var_os(state::VAR).as_deref(),
+            switch_var: env::var_os(switch::VAR).as_deref(),
+            cwd: &cwd,
+            access_key_id: env::var_os("AWS_ACCESS_KEY_ID").as_deref(),
+            container_uri: env::var_os(CONTAINER_URI).as_deref(),
+        },
         moment,
         SystemTime::now(),
     )
@@ -102,19 +105,28 @@ pub fn check(moment: Moment) -> Check {
 /// The variable endpoint mode points SDKs at the agent with.
 const CONTAINER_URI: &str = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
 
-/// [`check`] with the process's inputs passed in: the raw `SSOENV_STATE`
-/// value, the working directory, the raw `AWS_ACCESS_KEY_ID` and
-/// `AWS_CONTAINER_CREDENTIALS_FULL_URI`, and the time. The values are
-/// whatever the environment holds, so anything at all must give an answer
-/// (the fuzz tests hold it to that).
-pub fn check_given(
-    state_var: Option<&OsStr>,
-    cwd: &Path,
-    access_key_id: Option<&OsStr>,
-    container_uri: Option<&OsStr>,
-    moment: Moment,
-    now: SystemTime,
-) -> Check {
+/// What [`check`] reads from the process: the raw `SSOENV_STATE` and
+/// `SSOENV_USE` values, the working directory, and the raw
+/// `AWS_ACCESS_KEY_ID` and `AWS_CONTAINER_CREDENTIALS_FULL_URI`. The values
+/// are whatever the environment holds, so anything at all must give an
+/// answer (the fuzz tests hold it to that).
+pub struct Inputs<'a> {
+    pub state_var: Option<&'a OsStr>,
+    pub switch_var: Option<&'a OsStr>,
+    pub cwd: &'a Path,
+    pub access_key_id: Option<&'a OsStr>,
+    pub container_uri: Option<&'a OsStr>,
+}
+
+/// [`check`] with the process's inputs and the time passed in.
+pub fn check_given(inputs: &Inputs, moment: Moment, now: SystemTime) -> Check {
+    let Inputs {
+        state_var,
+        switch_var,
+        cwd,
+        access_key_id,
+        container_uri,
+    } = *inputs;
     let state = match state_var.map(OsStr::to_str) {
         Some(Some(text)) => match State::decode(text) {
             Some(state) => state,
@@ -129,7 +141,17 @@ pub fn check_given(
         (Some(seen), Some(found)) => Path::new(&seen.path) == found && seen.unchanged(),
         _ => false,
     };
+    // The shell's `ssoenv use` choice: the same one as at the last
+    // evaluation (hashed only while there is one).
+    let switch_same = match (switch_var, &state.switch) {
+        (None, None) => true,
+        (Some(value), Some(seen)) => value
+            .to_str()
+            .is_some_and(|value| credentials::fingerprint(value) == *seen),
+        _ => false,
+    };
     let unchanged = config_same
+        && switch_same
         && state.watch.iter().all(Watched::unchanged)
         && !state.recheck_due(now, moment)
         && match &state.served {

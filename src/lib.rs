@@ -29,6 +29,7 @@ pub mod scrubbed_env;
 pub mod shell;
 pub mod signin;
 pub mod state;
+pub mod switch;
 pub mod timefmt;
 pub mod token_cache;
 pub mod trust;

@@ -53,6 +53,10 @@ pub struct State {
     /// seconds; see `crate::ahead`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ahead_at: Option<u64>,
+    /// Fingerprint of the shell's `SSOENV_USE` at the last evaluation (see
+    /// `crate::switch`): a new choice, or none any more, is a change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub switch: Option<String>,
     /// The last message shown, so it is not repeated at every prompt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub said: Option<String>,
@@ -205,6 +209,7 @@ mod tests {
             recheck_at: Some(5),
             command_recheck_at: Some(3),
             ahead_at: Some(2),
+            switch: Some("def".into()),
             said: None,
         };
         assert_eq!(State::decode(&state.encode()), Some(state));

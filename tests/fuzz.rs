@@ -522,10 +522,14 @@ fn check_state_value(raw: &[u8]) -> Result<(), TestCaseError> {
         ] {
             for moment in [Moment::Prompt, Moment::BeforeCommand] {
                 let check = ssoenv::hot_path::check_given(
-                    Some(os),
-                    dir,
-                    key,
-                    key,
+                    &ssoenv::hot_path::Inputs {
+                        state_var: Some(os),
+                        // Any value, in the place of the other variable.
+                        switch_var: key,
+                        cwd: dir,
+                        access_key_id: key,
+                        container_uri: key,
+                    },
                     moment,
                     std::time::SystemTime::now(),
                 );
@@ -593,6 +597,7 @@ fn valid_state() -> impl Strategy<Value = State> {
         proptest::option::of(any::<u64>()),
         proptest::option::of(any::<u64>()),
         proptest::option::of(".{0,30}"),
+        proptest::option::of("[0-9a-f]{12}|.{0,8}"),
     )
         .prop_map(
             |(
@@ -605,6 +610,7 @@ fn valid_state() -> impl Strategy<Value = State> {
                 command_recheck_at,
                 ahead_at,
                 said,
+                switch,
             )| {
                 State {
                     v: ssoenv::state::VERSION,
@@ -616,6 +622,7 @@ fn valid_state() -> impl Strategy<Value = State> {
                     recheck_at,
                     command_recheck_at,
                     ahead_at,
+                    switch,
                     said,
                 }
             },

@@ -15,11 +15,8 @@ fn main() -> ExitCode {
         return ExitCode::from(u8::try_from(exec_helper::launch()).unwrap_or(1));
     }
     // A prompt's renewal ahead of time, started detached (see `ahead`).
-    let mut args = std::env::args_os().skip(1);
-    if let (Some(first), Some(file), None) = (args.next(), args.next(), args.next())
-        && first == ahead::CHILD_ARG
-    {
-        return ahead::run_child(std::path::Path::new(&file));
+    if let Some(source) = ahead::Source::from_child_args(std::env::args_os().skip(1)) {
+        return ahead::run_child(&source);
     }
     let cli = Cli::parse();
     cli.command.run().unwrap_or_else(|err| err.report())

@@ -28,7 +28,7 @@ use crate::credentials::{self, Credentials};
 use crate::error::{Error, Kind, Result};
 use crate::shell::{EnvName, Shell, shell_for_export};
 use crate::state::{self, Moment, Served, State, Watched};
-use crate::{ahead, config, engine, log, paths, timefmt, token_cache, trust, ui};
+use crate::{ahead, config, engine, log, paths, switch, timefmt, token_cache, trust, ui};
 
 /// How one prompt may get credentials.
 pub trait Renewal {
@@ -212,6 +212,9 @@ fn evaluate(
     moment: Moment,
     renewal: &impl Renewal,
 ) -> Option<Outcome> {
+    if let Some((switch, raw)) = switch::Switch::from_env().zip(env::var(switch::VAR).ok()) {
+        return evaluate_switch(cwd, &switch, &raw, previous, moment, renewal);
+    }
     let Some(file) = paths::find_project_file(cwd) else {
         log::debug(|| format!("no {} above {}", paths::PROJECT_FILE, paths::display(cwd)));
         return Some(Outcome::empty(None));
@@ -248,6 +251,43 @@ fn evaluate(
     }
 }
 
+/// The shell's `ssoenv use` choice wins over the directory. The nearest
+/// project file is still watched, so that entering one is noticed and said
+/// once: its settings wait for `ssoenv use --off`.
+fn evaluate_switch(
+    cwd: &Path,
+    switch: &switch::Switch,
+    raw: &str,
+    previous: &State,
+    moment: Moment,
+    renewal: &impl Renewal,
+) -> Option<Outcome> {
+    let project = paths::find_project_file(cwd);
+    let mut outcome = Outcome::empty(project.as_deref().map(Watched::now));
+    outcome.state.switch = Some(credentials::fingerprint(raw));
+    let target = match switch.target() {
+        Ok(target) => target,
+        Err(err) => {
+            let key = format!("use-error:{}:{}", switch.label, err.message());
+            return Some(outcome.say(key, err.message()));
+        }
+    };
+    let mut outcome = with_credentials(outcome, &target, previous, moment, renewal)?;
+    if let Some(project) = project
+        && outcome.message.is_none()
+        && previous.config.as_ref().map(|seen| seen.path.as_str())
+            != Some(&*project.to_string_lossy())
+    {
+        let message = format!(
+            "using {} (ssoenv use); this project's {} applies after 'ssoenv use --off'",
+            switch.label,
+            paths::PROJECT_FILE
+        );
+        outcome = outcome.say(format!("use-project:{}", paths::display(&project)), message);
+    }
+    Some(outcome)
+}
+
 /// How much must be left on credentials at `moment` for this prompt to go
 /// on without waiting for a renewal: nothing at a prompt (valid is enough),
 /// and before a command `refresh_before` and `min_ttl` (capped at half their
@@ -270,7 +310,10 @@ fn with_credentials(
     renewal: &impl Renewal,
 ) -> Option<Outcome> {
     let label = target.label();
-    let was_loaded = previous.key.is_some() && previous.config == outcome.state.config;
+    // The same source as before: the same switch, or no switch and the same file.
+    let same_source = previous.switch == outcome.state.switch
+        && (outcome.state.switch.is_some() || previous.config == outcome.state.config);
+    let was_loaded = previous.key.is_some() && same_source;
     let obtained = renewal.obtain(target, margin(target, moment)).transpose()?;
     let agent = match target.credentials {
         CredentialsMode::Variables => None,

@@ -18,6 +18,7 @@ mod logout;
 mod man;
 mod profiles;
 mod status;
+mod use_switch;
 mod write_credentials;
 
 use std::process::ExitCode;
@@ -48,6 +49,7 @@ impl Run for Command {
             Command::Console(cmd) => cmd.run(),
             Command::WriteCredentials(cmd) => cmd.run(),
             Command::Profiles(cmd) => cmd.run(),
+            Command::Use(cmd) => cmd.run(),
             Command::Completions(cmd) => cmd.run(),
             Command::Man(cmd) => cmd.run(),
             Command::Agent(cmd) => cmd.run(),

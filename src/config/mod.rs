@@ -277,6 +277,11 @@ pub fn load_session_role(session_name: &str, account_id: &str, role_name: &str) 
     target::session_role_target(&Env::from_process(), session_name, account_id, role_name)
 }
 
+/// The SSO role `account_id`/`role_name` of `session`, with the user-wide defaults.
+pub fn load_role(session: &SsoSession, account_id: &str, role_name: &str) -> Result<Target> {
+    target::role_target(&Env::from_process(), session.clone(), account_id, role_name)
+}
+
 /// The user-wide defaults' `region`, if they set one.
 pub fn default_region() -> Result<Option<String>> {
     target::default_region(&Env::from_process())

@@ -321,6 +321,30 @@ pub(crate) fn session_role_target(
     account_id: &str,
     role_name: &str,
 ) -> Result<Target> {
+    let aws = aws_config(env)?;
+    let section = profile::session_section(&aws, session_name)?.ok_or_else(|| {
+        Error::new(format!(
+            "there is no [sso-session {session_name}] in {} — add it (aws configure sso-session), or run 'ssoenv profiles sync' again",
+            aws.name
+        ))
+    })?;
+    let session = SsoSession {
+        name: Some(session_name.to_owned()),
+        start_url: section.start_url.value,
+        region: section.region.value,
+        scopes: section.scopes,
+    };
+    role_target(env, session, account_id, role_name)
+}
+
+/// The SSO role `account_id`/`role_name` of `session`, with the user-wide
+/// defaults (region, renewal margins, credentials mode).
+pub(crate) fn role_target(
+    env: &Env,
+    session: SsoSession,
+    account_id: &str,
+    role_name: &str,
+) -> Result<Target> {
     for (flag, key, value) in [
         ("--account-id", Key::AccountId, account_id),
         ("--role-name", Key::RoleName, role_name),
@@ -329,20 +353,8 @@ pub(crate) fn session_role_target(
             .map_err(|message| Error::new(format!("{flag}: {message}")))?;
     }
     let defaults = defaults(env)?;
-    let aws = aws_config(env)?;
-    let section = profile::session_section(&aws, session_name)?.ok_or_else(|| {
-        Error::new(format!(
-            "there is no [sso-session {session_name}] in {} — add it (aws configure sso-session), or run 'ssoenv profiles sync' again",
-            aws.name
-        ))
-    })?;
     Ok(Target {
-        session: SsoSession {
-            name: Some(session_name.to_owned()),
-            start_url: section.start_url.value,
-            region: section.region.value,
-            scopes: section.scopes,
-        },
+        session,
         account_id: account_id.to_owned(),
         role_name: role_name.to_owned(),
         chain: Vec::new(),

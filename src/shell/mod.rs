@@ -238,12 +238,13 @@ mod tests {
     }
 
     #[test]
-    fn every_template_calls_the_binary_once_per_hook() {
-        // The prompt hook, and the pre-command hook where the shell has one.
+    fn every_template_calls_the_binary_once_per_hook_and_in_its_function() {
+        // The prompt hook, the pre-command hook where the shell has one, and
+        // the `ssoenv` function (its `use` call and everything else).
         for (kind, calls) in [
-            (HookShell::Bash, 2),
-            (HookShell::Zsh, 2),
-            (HookShell::Fish, 2),
+            (HookShell::Bash, 4),
+            (HookShell::Zsh, 4),
+            (HookShell::Fish, 4),
             (HookShell::Pwsh, 1),
             // One closure serves all three of its hooks.
             (HookShell::Elvish, 1),

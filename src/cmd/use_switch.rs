@@ -1,0 +1,154 @@
+//! `ssoenv use`: this shell, switched to an account and role whatever the
+//! directory, until `ssoenv use --off` (see `crate::switch`).
+//!
+//! A command cannot change its shell's environment, so the hook defines an
+//! `ssoenv` function that runs `ssoenv use --shell SHELL …` and evaluates
+//! what it prints: one statement that sets (or unsets) `SSOENV_USE`. The
+//! next prompt's export does the rest, renewal included. Before printing
+//! anything, the choice is resolved and its credentials obtained, so that a
+//! choice that cannot work fails here, with the environment unchanged.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use super::Run;
+use crate::cli::{Source, Use};
+use crate::config::Target;
+use crate::error::{Error, Result};
+use crate::portal_list::{self, Account};
+use crate::shell::{EnvName, shell_for};
+use crate::switch::{self, Choice, Switch};
+use crate::{config, engine, paths, timefmt, ui};
+
+impl Run for Use {
+    fn run(&self) -> Result<ExitCode> {
+        let Some(shell) = self.shell else {
+            return Err(Error::with_code(
+                "ssoenv use changes this shell's environment, which a command cannot do by itself — load the shell hook (eval \"$(ssoenv hook bash)\" or your shell's line from the README); its ssoenv function runs use".to_owned(),
+                2,
+            ));
+        };
+        let name = EnvName::new(switch::VAR).expect("SSOENV_USE is a valid name");
+        let mut code = String::new();
+        if self.off {
+            match Switch::from_env() {
+                Some(previous) => {
+                    shell_for(shell).unset(&mut code, &name);
+                    ui::say(&format!(
+                        "stopped using {} — this shell follows the directory again",
+                        previous.label
+                    ));
+                }
+                None => ui::say("this shell has no 'ssoenv use' choice — nothing to end"),
+            }
+        } else {
+            let switch = self.resolve()?;
+            let target = switch.target()?;
+            let creds = engine::obtain(&target, target.refresh_before, engine::command_deadline())?;
+            shell_for(shell).set(&mut code, &name, &switch.encode());
+            ui::say(&format!(
+                "using {} in this shell (expires {}) — 'ssoenv use --off' goes back to the directory's",
+                switch.label,
+                timefmt::local_hh_mm(creds.expiration)
+            ));
+        }
+        let mut out = std::io::stdout().lock();
+        out.write_all(code.as_bytes())?;
+        out.flush()?;
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+impl Use {
+    /// The choice the arguments name, checked against what exists.
+    fn resolve(&self) -> Result<Switch> {
+        if let Some(name) = &self.profile {
+            config::load_profile(name)?;
+            return Ok(Switch::new(
+                Choice::Profile { name: name.clone() },
+                name.clone(),
+            ));
+        }
+        if let Some(file) = &self.config {
+            let cwd = super::current_dir()?;
+            let path = cwd.join(file);
+            let path = if path.is_dir() {
+                path.join(paths::PROJECT_FILE)
+            } else {
+                path
+            };
+            let path = std::fs::canonicalize(&path)
+                .map_err(|e| Error::new(format!("cannot read {}: {e}", paths::display(&path))))?;
+            let target: Target = switch::allowed_config(&path)?;
+            return Ok(Switch::new(Choice::Config { path }, target.label()));
+        }
+        let Some(wanted) = &self.choice else {
+            return Err(Error::with_code(
+                "name what to use: ssoenv use ACCOUNT/ROLE (see 'ssoenv list'), --profile NAME or --config FILE".to_owned(),
+                2,
+            ));
+        };
+        let (account, role) = wanted.rsplit_once('/').ok_or_else(|| {
+            Error::with_code(
+                format!("{wanted:?} is not ACCOUNT/ROLE — e.g. 123456789012/AdministratorAccess or Prod/ReadOnly"),
+                2,
+            )
+        })?;
+        let found = super::list::session_for(&Source::default())?;
+        let (listing, _) = portal_list::accounts(&found.session, self.refresh)?;
+        let account = find_account(&listing.accounts, account)?;
+        if !account.roles.iter().any(|r| r == role) {
+            return Err(Error::new(format!(
+                "role {role} is not yours in {} ({}) — you have {}",
+                account.name,
+                account.account_id,
+                account.roles.join(", ")
+            )));
+        }
+        Ok(Switch::new(
+            Choice::Role {
+                session: found.session,
+                account_id: account.account_id.clone(),
+                role_name: role.to_owned(),
+            },
+            format!("{}/{role}", account.name),
+        ))
+    }
+}
+
+/// The account `wanted` names: its id, or its exact name when that is unique.
+fn find_account<'a>(accounts: &'a [Account], wanted: &str) -> Result<&'a Account> {
+    if let Some(account) = accounts.iter().find(|a| a.account_id == wanted) {
+        return Ok(account);
+    }
+    let named: Vec<&Account> = accounts.iter().filter(|a| a.name == wanted).collect();
+    match named.as_slice() {
+        [one] => Ok(one),
+        [] => {
+            let close: Vec<&str> = accounts
+                .iter()
+                .filter(|a| a.name.to_lowercase().contains(&wanted.to_lowercase()))
+                .map(|a| a.name.as_str())
+                .take(5)
+                .collect();
+            let hint = if close.is_empty() {
+                format!(
+                    "the session reaches {} accounts; see 'ssoenv list'",
+                    accounts.len()
+                )
+            } else {
+                format!("did you mean {}?", close.join(", "))
+            };
+            Err(Error::new(format!("no account {wanted:?} — {hint}")))
+        }
+        several => Err(Error::new(format!(
+            "{} accounts are named {wanted:?} ({}) — use the account id",
+            several.len(),
+            several
+                .iter()
+                .map(|a| a.account_id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}

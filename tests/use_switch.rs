@@ -1,0 +1,169 @@
+//! `ssoenv use`: one shell switched to any account and role, in real
+//! interactive shells under tmux, against the emulator.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::fs;
+
+use std::time::Duration;
+
+use support::interactive::{Interactive, Kind, quoted};
+use support::{REGION, SESSION, START_URL, Sandbox};
+
+const USERS_OWN_KEY: &str = "AKIAUSERSOWNKEY0001";
+
+/// Signed in, with the session in the AWS config file (as outside any
+/// project `use` takes the default session) and an allowed project for the
+/// first account's AdministratorAccess.
+fn sandbox() -> Sandbox {
+    let sandbox = Sandbox::new();
+    sandbox.login(Duration::from_secs(8 * 3600));
+    let config = sandbox.home().join(".aws/config");
+    fs::create_dir_all(config.parent().unwrap()).unwrap();
+    fs::write(
+        &config,
+        format!("[sso-session {SESSION}]\nsso_start_url = {START_URL}\nsso_region = {REGION}\n"),
+    )
+    .unwrap();
+    sandbox.allowed_project("billing", "AdministratorAccess", "");
+    sandbox
+}
+
+fn value(env: &BTreeMap<String, Vec<u8>>, name: &str) -> Option<String> {
+    env.get(name)
+        .map(|bytes| String::from_utf8(bytes.clone()).unwrap())
+}
+
+/// Whose key the shell has now: the ARN STS shows for it.
+fn caller(sandbox: &Sandbox, shell: &mut Interactive) -> Option<String> {
+    let env = shell.env();
+    let key = value(&env, "AWS_ACCESS_KEY_ID")?;
+    Some(
+        sandbox
+            .emulator
+            .caller_arn(&key)
+            .unwrap_or_else(|| format!("not issued by the emulator: {key}")),
+    )
+}
+
+/// The walk, in one shell: switch outside any project, keep the
+/// switch inside one, `--off` there gives the project's role, leaving gives
+/// back the user's own key; an unknown role changes nothing.
+fn switch_follows_the_shell_not_the_directory(kind: Kind) {
+    let sandbox = sandbox();
+    let second = sandbox.emulator.account(1).unwrap().account_id;
+    let first = sandbox.account_id();
+    let Some(mut shell) = Interactive::start(
+        &sandbox,
+        kind,
+        &sandbox.home(),
+        &[("AWS_ACCESS_KEY_ID", USERS_OWN_KEY)],
+    ) else {
+        return;
+    };
+    let env = shell.env();
+    assert_eq!(
+        value(&env, "AWS_ACCESS_KEY_ID").as_deref(),
+        Some(USERS_OWN_KEY),
+        "precondition"
+    );
+
+    shell.run(&format!("ssoenv use {second}/ReadOnly"));
+    let switched = sandbox.emulator.sso_caller_arn(&second, "ReadOnly");
+    assert_eq!(
+        caller(&sandbox, &mut shell),
+        Some(switched.clone()),
+        "the next command has the role"
+    );
+    let said = shell.ssoenv_lines();
+    assert!(
+        said.iter()
+            .any(|line| line.starts_with("ssoenv: using Account 2/ReadOnly in this shell")),
+        "{said:?}"
+    );
+
+    let project = sandbox.home().join("billing");
+    shell.run(&format!("cd {}", quoted(&project)));
+    assert_eq!(
+        caller(&sandbox, &mut shell),
+        Some(switched),
+        "entering a project keeps the switch"
+    );
+    let said = shell.ssoenv_lines();
+    let note = "ssoenv: using Account 2/ReadOnly (ssoenv use); this project's .awssso.toml applies after 'ssoenv use --off'";
+    assert_eq!(
+        said.iter().filter(|line| *line == note).count(),
+        1,
+        "{said:?}"
+    );
+
+    shell.run("ssoenv use --off");
+    assert_eq!(
+        caller(&sandbox, &mut shell),
+        Some(
+            sandbox
+                .emulator
+                .sso_caller_arn(&first, "AdministratorAccess")
+        ),
+        "off: the project's role"
+    );
+
+    shell.run(&format!("cd {}", quoted(&sandbox.home())));
+    let env = shell.env();
+    assert_eq!(
+        value(&env, "AWS_ACCESS_KEY_ID").as_deref(),
+        Some(USERS_OWN_KEY),
+        "the user's own key is back"
+    );
+    assert_eq!(value(&env, "SSOENV_USE"), None);
+
+    let status = if kind == Kind::Fish { "$status" } else { "$?" };
+    shell.run(&format!(
+        "ssoenv use {second}/NoSuchRole; echo \"exit={status}\""
+    ));
+    let said = shell.settled_screen();
+    assert!(
+        said.contains("role NoSuchRole is not yours in Account 2"),
+        "{said}"
+    );
+    assert!(said.contains("exit=1"), "{said}");
+    let after = shell.env();
+    assert_eq!(after, env, "a failed use changes nothing");
+}
+
+mod bash {
+    #[test]
+    fn switch_follows_the_shell_not_the_directory() {
+        super::switch_follows_the_shell_not_the_directory(super::Kind::Bash);
+    }
+}
+
+mod zsh {
+    #[test]
+    fn switch_follows_the_shell_not_the_directory() {
+        super::switch_follows_the_shell_not_the_directory(super::Kind::Zsh);
+    }
+}
+
+mod fish {
+    #[test]
+    fn switch_follows_the_shell_not_the_directory() {
+        super::switch_follows_the_shell_not_the_directory(super::Kind::Fish);
+    }
+}
+
+/// Without the hook's function there is nothing `use` can change: it says
+/// how to get it, with a usage exit code.
+#[test]
+fn without_the_hook_use_says_how_to_load_it() {
+    let sandbox = sandbox();
+    let out = sandbox.ssoenv(&sandbox.home(), &["use", "x/y"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        support::stderr(&out).contains("load the shell hook"),
+        "{}",
+        support::stderr(&out)
+    );
+    assert!(out.stdout.is_empty());
+}
