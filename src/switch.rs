@@ -80,10 +80,15 @@ impl Switch {
         serde_json::to_string(self).expect("a switch always encodes as JSON")
     }
 
-    /// Where the choice came from, for `status`: "ssoenv use Prod/Admin".
+    /// Where the choice came from, for `status`, as a command that makes
+    /// it again: "ssoenv use 111111111111/Admin".
     pub fn origin(&self) -> String {
         match &self.choice {
-            Choice::Role { .. } => format!("ssoenv use {}", self.label),
+            Choice::Role {
+                account_id,
+                role_name,
+                ..
+            } => format!("ssoenv use {account_id}/{role_name}"),
             Choice::Profile { name } => format!("ssoenv use --profile {name}"),
             Choice::Config { path } => format!("ssoenv use --config {}", paths::display(path)),
         }
@@ -136,7 +141,7 @@ mod tests {
             "Prod/Admin".into(),
         );
         assert_eq!(Switch::decode(&switch.encode()), Some(switch.clone()));
-        assert_eq!(switch.origin(), "ssoenv use Prod/Admin");
+        assert_eq!(switch.origin(), "ssoenv use 111111111111/Admin");
         assert_eq!(Switch::decode("{}"), None);
         assert_eq!(
             Switch::decode(&switch.encode().replace("\"v\":1", "\"v\":2")),

@@ -83,6 +83,16 @@ fn switch_follows_the_shell_not_the_directory(kind: Kind) {
         "{said:?}"
     );
 
+    let status: serde_json::Value =
+        serde_json::from_slice(&shell.output_of("ssoenv status --json")).unwrap();
+    assert_eq!(status["use"]["label"], "Account 2/ReadOnly", "{status}");
+    assert_eq!(
+        status["use"]["origin"],
+        format!("ssoenv use {second}/ReadOnly")
+    );
+    assert_eq!(status["account_id"], second.as_str());
+    assert_eq!(status["next_prompt"]["action"], "nothing", "{status}");
+
     let project = sandbox.home().join("billing");
     shell.run(&format!("cd {}", quoted(&project)));
     assert_eq!(
@@ -97,6 +107,10 @@ fn switch_follows_the_shell_not_the_directory(kind: Kind) {
         1,
         "{said:?}"
     );
+
+    let status: serde_json::Value =
+        serde_json::from_slice(&shell.output_of("ssoenv status --json")).unwrap();
+    assert_eq!(status["config"]["state"], "waiting", "{status}");
 
     shell.run("ssoenv use --off");
     assert_eq!(

@@ -23,6 +23,7 @@ use crate::config::Target;
 use crate::credentials::{self, Credentials};
 use crate::error::Result;
 use crate::state::State;
+use crate::switch::{self, Switch};
 use crate::token_cache::{self, SsoToken};
 use crate::{config, engine, paths, timefmt, trust, ui};
 
@@ -72,11 +73,24 @@ pub struct Report {
     pub credentials: CredentialsReport,
     pub session: Option<SessionReport>,
     pub next_prompt: NextPrompt,
+    /// This shell's `ssoenv use` choice, which wins over the directory;
+    /// null when it has none.
+    #[serde(rename = "use")]
+    pub switch: Option<SwitchReport>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SwitchReport {
+    /// How it is named: `Prod/AdministratorAccess`.
+    pub label: String,
+    /// The command that made it: `ssoenv use Prod/AdministratorAccess`.
+    pub origin: String,
 }
 
 #[derive(Debug, Serialize)]
 pub struct ConfigReport {
-    /// `active`, `none`, `not_allowed` or `invalid`.
+    /// `active`, `none`, `not_allowed`, `invalid`, or `waiting` (the shell
+    /// is switched with `ssoenv use`; the file applies after `--off`).
     pub state: &'static str,
     /// The `.awssso.toml` in effect, `~`-abbreviated; null when none was found.
     pub path: Option<String>,
@@ -174,6 +188,7 @@ impl Report {
                 action: "nothing",
                 message: String::new(),
             },
+            switch: None,
         };
         if let Some(expiry) = env::var("AWS_CREDENTIAL_EXPIRATION")
             .ok()
@@ -183,6 +198,9 @@ impl Report {
             report.set_expiry(expiry, "environment");
         }
 
+        if let Some((switch, raw)) = Switch::from_env().zip(env::var(switch::VAR).ok()) {
+            return report.switched(cwd, &switch, &raw, ours, &state);
+        }
         let Some(file) = paths::find_project_file(cwd) else {
             report.next_prompt = if ours {
                 NextPrompt::new(
@@ -247,6 +265,55 @@ impl Report {
         report
     }
 
+    /// The report of a shell switched with `ssoenv use`: its choice, and
+    /// the directory's file (which waits) only by name.
+    fn switched(
+        mut self,
+        cwd: &Path,
+        switch: &Switch,
+        raw: &str,
+        ours: bool,
+        state: &State,
+    ) -> Report {
+        self.switch = Some(SwitchReport {
+            label: switch.label.clone(),
+            origin: switch.origin(),
+        });
+        if let Some(file) = paths::find_project_file(cwd) {
+            self.config.path = Some(paths::display(&file));
+            self.config.state = "waiting";
+        }
+        let target = match switch.target() {
+            Ok(target) => target,
+            Err(err) => {
+                self.next_prompt = NextPrompt::new(
+                    "fix_config",
+                    format!("show the error and load nothing: {}", err.message()),
+                );
+                return self;
+            }
+        };
+        self.describe_target(&target);
+        self.credentials.mode = Some(match target.credentials {
+            config::CredentialsMode::Variables => "variables",
+            config::CredentialsMode::Endpoint => "endpoint",
+        });
+        let loaded_here =
+            ours && state.switch.as_deref() == Some(credentials::fingerprint(raw).as_str());
+        let cached = engine::cached(&target).ok().flatten();
+        if (self.credentials.expires_at.is_none() || !ours)
+            && let Some(creds) = &cached
+        {
+            self.set_expiry(creds.expiration, "cache");
+        }
+        let token = token_cache::load(&target.session);
+        self.session = Some(SessionReport::of(
+            token.as_ref().ok().and_then(Option::as_ref),
+        ));
+        self.next_prompt = next_prompt(&target, cached.as_ref(), token, loaded_here, state);
+        self
+    }
+
     fn invalid(mut self, error: &str) -> Report {
         self.config.state = "invalid";
         self.config.error = Some(error.to_owned());
@@ -288,7 +355,21 @@ impl Report {
     /// The `aws configure list`-style table.
     pub fn human(&self) -> String {
         let mut rows: Vec<(&str, String)> = Vec::new();
+        if let Some(switch) = &self.switch {
+            rows.push((
+                "use",
+                format!(
+                    "{} ({}; 'ssoenv use --off' ends it)",
+                    switch.label, switch.origin
+                ),
+            ));
+        }
         let config = match self.config.state {
+            "waiting" => format!(
+                "{} {}",
+                self.config.path.as_deref().unwrap_or(""),
+                ui::paint(ui::DIM, "(applies after 'ssoenv use --off')")
+            ),
             "active" => format!("{} (allowed)", self.config.path.as_deref().unwrap_or("")),
             "none" => ui::paint(ui::DIM, "none (no .awssso.toml here or above)"),
             "not_allowed" => format!(
@@ -308,7 +389,9 @@ impl Report {
         }
         let none = || ui::paint(ui::DIM, "-");
         let or_none = |v: &Option<String>| v.clone().unwrap_or_else(none);
-        if matches!(self.config.state, "active" | "not_allowed") && self.start_url.is_some() {
+        let has_target =
+            matches!(self.config.state, "active" | "not_allowed") || self.switch.is_some();
+        if has_target && self.start_url.is_some() {
             rows.push(("start url", or_none(&self.start_url)));
             if let Some(conflict) = &self.start_url_conflict {
                 rows.push(("warning", ui::paint(ui::BAD, conflict)));
