@@ -44,4 +44,19 @@ if (not $hooked) {
   set edit:before-readline = [$@edit:before-readline {|| nop ssoenv-prompt-hook; $export }]
   set after-chdir = [$@after-chdir {|_| $export }]
   set edit:after-readline = [$@edit:after-readline {|_| $export --before-command }]
+
+  # `ssoenv use` switches this shell to another account and role, which a
+  # command cannot do to its shell: this function runs it and evaluates what
+  # it prints (SSOENV_USE, set or unset); a failed use raises and changes
+  # nothing. Everything else goes to the binary as it is. The next prompt
+  # loads the choice. (Added to the REPL's namespace: the rc's `eval` keeps
+  # its own definitions to itself.)
+  edit:add-var ssoenv~ {|@args|
+    if (and (> (count $args) 0) (eq $args[0] use)) {
+      var rest = $args[1..]
+      eval (__SSOENV_EXE__ use --shell elvish $@rest | slurp)
+    } else {
+      __SSOENV_EXE__ $@args
+    }
+  }
 }

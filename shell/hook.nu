@@ -89,3 +89,19 @@ $env.config.hooks.env_change.PWD = (
   | append {|before, after| __ssoenv_hook; __ssoenv_export }
 )
 def __ssoenv_hook [] { }
+
+# `ssoenv use` switches this shell to another account and role, which a
+# command cannot do to its shell: this command runs it and applies what it
+# prints (SSOENV_USE, set or unset) as it applies the prompt's changes; a
+# failed use changes nothing. Everything else goes to the binary as it is.
+# The next prompt loads the choice.
+def --env --wrapped ssoenv [...args: string] {
+  if ($args | get -o 0) == "use" {
+    let printed = try { ^__SSOENV_EXE__ use --shell nu ...($args | skip 1) } catch { null }
+    if $printed != null and $printed != "" {
+      __ssoenv_apply $printed
+    }
+  } else {
+    ^__SSOENV_EXE__ ...$args
+  }
+}

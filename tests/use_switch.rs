@@ -5,6 +5,7 @@ mod support;
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::path::Path;
 
 use std::time::Duration;
 
@@ -47,6 +48,27 @@ fn caller(sandbox: &Sandbox, shell: &mut Interactive) -> Option<String> {
     )
 }
 
+/// `ssoenv status --json` by the binary's path (Nushell's harness runs
+/// programs, not the hook's command).
+fn status_command() -> String {
+    format!(
+        "{} status --json",
+        quoted(Path::new(env!("CARGO_BIN_EXE_ssoenv")))
+    )
+}
+
+/// Types `ssoenv use ARGS` as a user would: the hook's `ssoenv` (a
+/// function, or a command in Nushell, where the harness's `run` would call
+/// the program itself).
+fn run_use(shell: &mut Interactive, args: &str) {
+    let line = format!("ssoenv use {args}");
+    if shell.kind() == Kind::Nu {
+        shell.run_code(&line);
+    } else {
+        shell.run(&line);
+    }
+}
+
 /// The walk, in one shell: switch outside any project, keep the
 /// switch inside one, `--off` there gives the project's role, leaving gives
 /// back the user's own key; an unknown role changes nothing.
@@ -69,12 +91,14 @@ fn switch_follows_the_shell_not_the_directory(kind: Kind) {
         "precondition"
     );
 
-    shell.run(&format!("ssoenv use {second}/ReadOnly"));
+    run_use(&mut shell, &format!("{second}/ReadOnly"));
     let switched = sandbox.emulator.sso_caller_arn(&second, "ReadOnly");
+    let now = caller(&sandbox, &mut shell);
     assert_eq!(
-        caller(&sandbox, &mut shell),
+        now,
         Some(switched.clone()),
-        "the next command has the role"
+        "the next command has the role: {}",
+        shell.screen()
     );
     let said = shell.ssoenv_lines();
     assert!(
@@ -84,7 +108,7 @@ fn switch_follows_the_shell_not_the_directory(kind: Kind) {
     );
 
     let status: serde_json::Value =
-        serde_json::from_slice(&shell.output_of("ssoenv status --json")).unwrap();
+        serde_json::from_slice(&shell.output_of(&status_command())).unwrap();
     assert_eq!(status["use"]["label"], "Account 2/ReadOnly", "{status}");
     assert_eq!(
         status["use"]["origin"],
@@ -109,10 +133,10 @@ fn switch_follows_the_shell_not_the_directory(kind: Kind) {
     );
 
     let status: serde_json::Value =
-        serde_json::from_slice(&shell.output_of("ssoenv status --json")).unwrap();
+        serde_json::from_slice(&shell.output_of(&status_command())).unwrap();
     assert_eq!(status["config"]["state"], "waiting", "{status}");
 
-    shell.run("ssoenv use --off");
+    run_use(&mut shell, "--off");
     assert_eq!(
         caller(&sandbox, &mut shell),
         Some(
@@ -132,18 +156,28 @@ fn switch_follows_the_shell_not_the_directory(kind: Kind) {
     );
     assert_eq!(value(&env, "SSOENV_USE"), None);
 
-    let status = if kind == Kind::Fish { "$status" } else { "$?" };
-    shell.run(&format!(
-        "ssoenv use {second}/NoSuchRole; echo \"exit={status}\""
-    ));
+    let failing = format!("ssoenv use {second}/NoSuchRole");
+    match kind {
+        Kind::Fish => shell.run(&format!("{failing}; echo \"exit=$status\"")),
+        Kind::Elvish => shell.run(&format!("try {{ {failing} }} catch {{ echo exit=1 }}")),
+        Kind::Nu => shell.run_code(&format!("{failing}; print $\"exit=($env.LAST_EXIT_CODE)\"")),
+        _ => shell.run(&format!("{failing}; echo \"exit=$?\"")),
+    }
     let said = shell.settled_screen();
     assert!(
         said.contains("role NoSuchRole is not yours in Account 2"),
         "{said}"
     );
     assert!(said.contains("exit=1"), "{said}");
+    // What ssoenv could have changed (shells keep variables of their own,
+    // such as Nushell's CMD_DURATION_MS, which change with every command).
+    let ours = |env: BTreeMap<String, Vec<u8>>| {
+        env.into_iter()
+            .filter(|(name, _)| name.starts_with("AWS_") || name.starts_with("SSOENV_"))
+            .collect::<BTreeMap<_, _>>()
+    };
     let after = shell.env();
-    assert_eq!(after, env, "a failed use changes nothing");
+    assert_eq!(ours(after), ours(env), "a failed use changes nothing");
 }
 
 mod bash {
@@ -164,6 +198,20 @@ mod fish {
     #[test]
     fn switch_follows_the_shell_not_the_directory() {
         super::switch_follows_the_shell_not_the_directory(super::Kind::Fish);
+    }
+}
+
+mod elvish {
+    #[test]
+    fn switch_follows_the_shell_not_the_directory() {
+        super::switch_follows_the_shell_not_the_directory(super::Kind::Elvish);
+    }
+}
+
+mod nu {
+    #[test]
+    fn switch_follows_the_shell_not_the_directory() {
+        super::switch_follows_the_shell_not_the_directory(super::Kind::Nu);
     }
 }
 

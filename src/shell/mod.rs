@@ -246,14 +246,14 @@ mod tests {
             (HookShell::Zsh, 4),
             (HookShell::Fish, 4),
             (HookShell::Pwsh, 1),
-            // One closure serves all three of its hooks.
-            (HookShell::Elvish, 1),
+            // One closure serves all three of its hooks; then its function.
+            (HookShell::Elvish, 3),
             // Kept in a shell variable that the three aliases use.
             (HookShell::Tcsh, 1),
             // One function serves its three event handlers.
             (HookShell::Xonsh, 1),
-            // One command serves its three hooks.
-            (HookShell::Nu, 1),
+            // One command serves its three hooks; then its `ssoenv` command.
+            (HookShell::Nu, 3),
         ] {
             let hook = shell_for(kind).hook("/x/ssoenv");
             assert!(!hook.contains(EXE_PLACEHOLDER), "{kind:?}");
