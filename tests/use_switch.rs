@@ -229,3 +229,133 @@ fn without_the_hook_use_says_how_to_load_it() {
     );
     assert!(out.stdout.is_empty());
 }
+
+/// A bash that ran `ssoenv use CHOICE` and then its first prompt: the AWS
+/// and SSOENV variables it ends with.
+fn switched_shell_env(sandbox: &Sandbox, choice: &str) -> Vec<(String, String)> {
+    let mut bash = std::process::Command::new("bash");
+    sandbox.apply_env(&mut bash);
+    let out = bash
+        .current_dir(sandbox.home())
+        .args([
+            "--noprofile",
+            "--norc",
+            "-c",
+            r#"eval "$("$0" use --shell bash "$1")" && eval "$("$0" export bash)" && env -0"#,
+        ])
+        .arg(env!("CARGO_BIN_EXE_ssoenv"))
+        .arg(choice)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", support::stderr(&out));
+    out.stdout
+        .split(|b| *b == 0)
+        .filter_map(|entry| {
+            let entry = String::from_utf8_lossy(entry);
+            let (name, value) = entry.split_once('=')?;
+            (name.starts_with("AWS_") || name.starts_with("SSOENV_"))
+                .then(|| (name.to_owned(), value.to_owned()))
+        })
+        .collect()
+}
+
+fn var<'a>(env: &'a [(String, String)], name: &str) -> &'a str {
+    &env.iter()
+        .find(|(n, _)| n == name)
+        .unwrap_or_else(|| panic!("no {name} in {env:?}"))
+        .1
+}
+
+/// Moves every cached credential's expiry to `from_now` seconds from now,
+/// after a one-hour life.
+fn age_cached_credentials(sandbox: &Sandbox, from_now: u64) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    for entry in fs::read_dir(sandbox.credential_cache_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let mut file: serde_json::Value =
+            serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+        let expiration = now + from_now;
+        file["credentials"]["expiration"] = expiration.into();
+        file["credentials"]["issuedAt"] = (expiration - 3600).into();
+        fs::write(&path, serde_json::to_vec_pretty(&file).unwrap()).unwrap();
+    }
+}
+
+/// Two shells switched to different accounts each keep their own; fifty
+/// shells switched to one role and due for renewal at once make one
+/// request, and every next prompt loads the same new key.
+#[test]
+fn switched_shells_keep_their_own_and_renew_once_together() {
+    use sso_emulator::Operation;
+    let sandbox = sandbox();
+    let first = sandbox.account_id();
+    let second = sandbox.emulator.account(1).unwrap().account_id;
+    let one = switched_shell_env(&sandbox, &format!("{first}/ReadOnly"));
+    let other = switched_shell_env(&sandbox, &format!("{second}/AdministratorAccess"));
+    let whose =
+        |env: &[(String, String)]| sandbox.emulator.caller_arn(var(env, "AWS_ACCESS_KEY_ID"));
+    assert_eq!(
+        whose(&one),
+        Some(sandbox.emulator.sso_caller_arn(&first, "ReadOnly"))
+    );
+    assert_eq!(
+        whose(&other),
+        Some(
+            sandbox
+                .emulator
+                .sso_caller_arn(&second, "AdministratorAccess")
+        )
+    );
+    // Each shell's next prompt keeps what it has: nothing to do.
+    for env in [&one, &other] {
+        let out = sandbox
+            .command(&sandbox.home())
+            .envs(env.iter().cloned())
+            .args(["export", "bash"])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        assert_eq!(
+            support::stdout(&out),
+            "",
+            "an idle switched prompt prints nothing"
+        );
+    }
+
+    let old_key = var(&one, "AWS_ACCESS_KEY_ID").to_owned();
+    age_cached_credentials(&sandbox, 60);
+    sandbox.emulator.reset_calls();
+    let children: Vec<std::process::Child> = (0..50)
+        .map(|_| {
+            sandbox
+                .command(&sandbox.home())
+                .envs(one.iter().cloned())
+                .args(["export", "bash", "--before-command"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let keys: std::collections::BTreeSet<String> = children
+        .into_iter()
+        .map(|child| {
+            let out = child.wait_with_output().unwrap();
+            assert!(out.status.success(), "{}", support::stderr(&out));
+            support::stdout(&out)
+                .lines()
+                .find_map(|line| line.strip_prefix("\\builtin export AWS_ACCESS_KEY_ID="))
+                .unwrap_or_else(|| panic!("no new key: {}", support::stdout(&out)))
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(keys.len(), 1, "every shell got the same credentials");
+    assert!(!keys.contains(&old_key), "renewed");
+    assert_eq!(sandbox.emulator.calls(Operation::GetRoleCredentials), 1);
+}
