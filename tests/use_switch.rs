@@ -180,39 +180,50 @@ fn switch_follows_the_shell_not_the_directory(kind: Kind) {
     assert_eq!(ours(after), ours(env), "a failed use changes nothing");
 }
 
-mod bash {
-    #[test]
-    fn switch_follows_the_shell_not_the_directory() {
-        super::switch_follows_the_shell_not_the_directory(super::Kind::Bash);
-    }
+/// Each scenario, in each shell with the hook's `ssoenv` command.
+macro_rules! in_each_shell {
+    ($($scenario:ident),* $(,)?) => {
+        mod bash { $( #[test] fn $scenario() { super::$scenario(super::Kind::Bash); } )* }
+        mod zsh { $( #[test] fn $scenario() { super::$scenario(super::Kind::Zsh); } )* }
+        mod fish { $( #[test] fn $scenario() { super::$scenario(super::Kind::Fish); } )* }
+        mod elvish { $( #[test] fn $scenario() { super::$scenario(super::Kind::Elvish); } )* }
+        mod nu { $( #[test] fn $scenario() { super::$scenario(super::Kind::Nu); } )* }
+    };
 }
 
-mod zsh {
-    #[test]
-    fn switch_follows_the_shell_not_the_directory() {
-        super::switch_follows_the_shell_not_the_directory(super::Kind::Zsh);
-    }
-}
+in_each_shell!(
+    switch_follows_the_shell_not_the_directory,
+    a_command_after_a_long_idle_prompt_gets_a_renewed_key,
+);
 
-mod fish {
-    #[test]
-    fn switch_follows_the_shell_not_the_directory() {
-        super::switch_follows_the_shell_not_the_directory(super::Kind::Fish);
+/// With 60-second credentials, a command line typed after 40 s at an idle
+/// prompt (20 s left, less than the margin a command needs) sees a renewed
+/// key of the same role.
+fn a_command_after_a_long_idle_prompt_gets_a_renewed_key(kind: Kind) {
+    let sandbox = sandbox();
+    sandbox
+        .emulator
+        .set_credential_lifetime(Duration::from_secs(60));
+    let second = sandbox.emulator.account(1).unwrap().account_id;
+    let Some(mut shell) = Interactive::start(&sandbox, kind, &sandbox.home(), &[]) else {
+        return;
+    };
+    run_use(&mut shell, &format!("{second}/ReadOnly"));
+    let first_key = value(&shell.env(), "AWS_ACCESS_KEY_ID").expect("switched");
+    std::thread::sleep(Duration::from_secs(40));
+    let seen = sandbox.home().join("key-seen");
+    let file = quoted(&seen);
+    match kind {
+        Kind::Elvish => shell.run(&format!("echo $E:AWS_ACCESS_KEY_ID > {file}")),
+        Kind::Nu => shell.run_code(&format!("$env.AWS_ACCESS_KEY_ID | save -f {file}")),
+        _ => shell.run(&format!("echo \"$AWS_ACCESS_KEY_ID\" > {file}")),
     }
-}
-
-mod elvish {
-    #[test]
-    fn switch_follows_the_shell_not_the_directory() {
-        super::switch_follows_the_shell_not_the_directory(super::Kind::Elvish);
-    }
-}
-
-mod nu {
-    #[test]
-    fn switch_follows_the_shell_not_the_directory() {
-        super::switch_follows_the_shell_not_the_directory(super::Kind::Nu);
-    }
+    let key = fs::read_to_string(&seen).unwrap().trim().to_owned();
+    assert_ne!(key, first_key, "renewed before the command");
+    assert_eq!(
+        sandbox.emulator.caller_arn(&key),
+        Some(sandbox.emulator.sso_caller_arn(&second, "ReadOnly"))
+    );
 }
 
 /// Without the hook's function there is nothing `use` can change: it says
