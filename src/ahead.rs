@@ -34,7 +34,7 @@ use crate::config::{self, Target};
 use crate::credentials::{self, Credentials};
 use crate::error::{Error, Kind, Result};
 use crate::fsutil;
-use crate::state::{State, Watched};
+use crate::state::{Source, State, Watched};
 use crate::{engine, log, paths, platform, scrubbed_env, switch, timefmt, token_cache, trust};
 
 /// `ssoenv-core`'s first argument when it is a background renewal. Not a
@@ -45,57 +45,42 @@ pub const CHILD_ARG: &str = "__renew-ahead";
 /// trying again, so a dead network does not cost every prompt an attempt.
 pub const RETRY_AFTER: Duration = Duration::from_secs(60);
 
-/// What a background renewal renews: the credentials of a project file, or
-/// of a shell's `ssoenv use` choice (its `SSOENV_USE` value, which names
-/// the choice and holds no secret).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
-    Project(PathBuf),
-    Switch(String),
-}
-
 /// The flag before a switch's value in the child's arguments.
 const SWITCH_FLAG: &str = "--use";
 
-impl Source {
-    /// What the prompt that left `state` renews: its switch (whose value is
-    /// the shell's `SSOENV_USE`), else its project.
-    fn of(state: &State) -> Option<Source> {
-        if state.switch.is_some() {
-            return std::env::var(switch::VAR).ok().map(Source::Switch);
-        }
-        state
-            .config
-            .as_ref()
-            .map(|project| Source::Project(PathBuf::from(&project.path)))
+/// The source named by `ssoenv-core`'s arguments (after the program name),
+/// when they are a background renewal's: `__renew-ahead FILE` or
+/// `__renew-ahead --use VALUE`.
+pub fn child_source(mut args: impl Iterator<Item = std::ffi::OsString>) -> Option<Source> {
+    if args.next()? != CHILD_ARG {
+        return None;
     }
+    let source = match (args.next()?, args.next()) {
+        (flag, Some(value)) if flag == SWITCH_FLAG => Source::Switch(value.into_string().ok()?),
+        (file, None) => Source::Project(PathBuf::from(file)),
+        _ => return None,
+    };
+    args.next().is_none().then_some(source)
+}
 
-    /// The source named by `ssoenv-core`'s arguments (after the program
-    /// name), when they are a background renewal's: `__renew-ahead FILE` or
-    /// `__renew-ahead --use VALUE`.
-    pub fn from_child_args(mut args: impl Iterator<Item = std::ffi::OsString>) -> Option<Source> {
-        if args.next()? != CHILD_ARG {
-            return None;
+/// The target `source` names now, or why not (a project file no longer
+/// allowed or readable, a switch value that is not ours).
+pub fn target_of(source: &Source) -> Result<Target> {
+    match source {
+        Source::Project(file) => {
+            if !trust::check(file)?.allowed {
+                return Err(Error::new(format!(
+                    "{} is not allowed (or changed since it was) — run 'ssoenv allow' in its directory",
+                    paths::display(file)
+                )));
+            }
+            config::load_project(file)
         }
-        let source = match (args.next()?, args.next()) {
-            (flag, Some(value)) if flag == SWITCH_FLAG => Source::Switch(value.into_string().ok()?),
-            (file, None) => Source::Project(PathBuf::from(file)),
-            _ => return None,
-        };
-        args.next().is_none().then_some(source)
-    }
-
-    /// The target to renew; `None` when there is nothing to do (a file no
-    /// longer allowed or readable, a value that is not ours): the prompt's
-    /// own evaluation says what is wrong.
-    fn target(&self) -> Option<Target> {
-        match self {
-            Source::Project(file) => match trust::check(file) {
-                Ok(verdict) if verdict.allowed => config::load_project(file).ok(),
-                _ => None,
-            },
-            Source::Switch(value) => switch::Switch::decode(value)?.target().ok(),
-        }
+        Source::Switch(value) => switch::Switch::decode(value)
+            .ok_or_else(|| {
+                Error::new("the shell's SSOENV_USE is not ssoenv's — run 'ssoenv use' again")
+            })?
+            .target(),
     }
 }
 
@@ -127,7 +112,9 @@ pub fn run_child(source: &Source) -> ExitCode {
     // Holding none of the descriptors the shell left open to its commands
     // (the session of its own and /dev/null come from `start`).
     platform::close_inherited_descriptors();
-    let Some(target) = source.target() else {
+    // The prompt's own evaluation says what is wrong with a source that
+    // no longer resolves.
+    let Ok(target) = target_of(source) else {
         return ExitCode::SUCCESS;
     };
     match engine::renew_ahead_unless_busy(&target, engine::command_deadline()) {

@@ -64,6 +64,30 @@ pub struct State {
 
 pub const VERSION: u32 = 1;
 
+/// What a shell's credentials follow: a project file (the directory's), or
+/// the shell's `ssoenv use` choice (its `SSOENV_USE` value, which names
+/// the choice and holds no secret). Background renewals and the agent's
+/// URLs name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Project(std::path::PathBuf),
+    Switch(String),
+}
+
+impl Source {
+    /// What the prompt that left `state` follows: its switch (whose value
+    /// is the shell's `SSOENV_USE`), else its project.
+    pub fn of(state: &State) -> Option<Source> {
+        if state.switch.is_some() {
+            return std::env::var(crate::switch::VAR).ok().map(Source::Switch);
+        }
+        state
+            .config
+            .as_ref()
+            .map(|project| Source::Project(std::path::PathBuf::from(&project.path)))
+    }
+}
+
 /// What endpoint mode exported, as the prompt checks it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

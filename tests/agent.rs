@@ -636,3 +636,67 @@ fn variables_mode_is_untouched_by_the_agent() {
     assert_eq!(shell.get(URI), None);
     assert!(!sandbox.agent_dir().exists(), "no agent for variables mode");
 }
+
+/// A shell switched with `ssoenv use` in endpoint mode (the user's defaults
+/// say `credentials = "endpoint"`): the agent serves the switched role
+/// under a URL that names the choice, and a project the shell enters
+/// meanwhile does not change what it serves.
+#[test]
+fn a_switched_shell_in_endpoint_mode_is_served_its_choice() {
+    let (sandbox, project) = sandbox(Duration::from_secs(3600));
+    let defaults = sandbox.home().join(".config/ssoenv/config.toml");
+    fs::create_dir_all(defaults.parent().unwrap()).unwrap();
+    fs::write(&defaults, "credentials = \"endpoint\"\n").unwrap();
+    let config = sandbox.home().join(".aws/config");
+    fs::create_dir_all(config.parent().unwrap()).unwrap();
+    fs::write(
+        &config,
+        format!(
+            "[sso-session {}]\nsso_start_url = {}\nsso_region = {}\n",
+            support::SESSION,
+            support::START_URL,
+            support::REGION
+        ),
+    )
+    .unwrap();
+    let second = sandbox.emulator.account(1).unwrap().account_id;
+    let out = sandbox.ssoenv(
+        &sandbox.home(),
+        &["use", "--shell", "bash", &format!("{second}/ReadOnly")],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    // The value, as bash reads what `use` printed.
+    let read = Command::new("bash")
+        .args([
+            "--norc",
+            "-c",
+            "eval \"$1\"; printf %s \"$SSOENV_USE\"",
+            "bash",
+        ])
+        .arg(stdout(&out))
+        .output()
+        .unwrap();
+    let value = stdout(&read);
+    assert!(value.starts_with('{'), "{value}");
+
+    let mut shell = Shell::new(&sandbox, &sandbox.home());
+    shell.env.insert("SSOENV_USE".into(), value.clone());
+    let said = shell.prompt();
+    assert!(said.contains("loaded"), "{said}");
+    let uri = shell.get(URI).expect("the endpoint is exported").to_owned();
+    assert!(uri.contains("/v1/credentials?use="), "{uri}");
+    let token = fs::read_to_string(shell.get(TOKEN_FILE).unwrap()).unwrap();
+    let (status, body) = sdk_get(&uri, token.trim());
+    assert_eq!(status, 200, "{body}");
+    let served: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let key = served["AccessKeyId"].as_str().unwrap();
+    assert_eq!(
+        sandbox.emulator.caller_arn(key),
+        Some(sandbox.emulator.sso_caller_arn(&second, "ReadOnly"))
+    );
+
+    shell.cwd = project.clone();
+    let said = shell.prompt();
+    assert!(said.contains("applies after 'ssoenv use --off'"), "{said}");
+    assert_eq!(shell.get(URI), Some(uri.as_str()), "the same endpoint");
+}

@@ -36,6 +36,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::fsutil::{self, FileLock};
+use crate::state::Source;
 use crate::{paths, platform, scrubbed_env};
 
 /// How long the agent waits without a request before it exits, unless
@@ -47,6 +48,9 @@ pub const IDLE_VAR: &str = "SSOENV_AGENT_IDLE";
 
 /// The path clients ask for credentials under; the query names the project.
 const CREDENTIALS_PATH: &str = "/v1/credentials?project=";
+
+/// The same for a shell's `ssoenv use` choice: the query holds its value.
+const SWITCH_PATH: &str = "/v1/credentials?use=";
 
 /// What stays as it is in a project path inside the URL: unreserved
 /// characters and `/`, so the variable stays readable.
@@ -124,6 +128,33 @@ impl Running {
             percent_encoding::percent_encode(project.as_os_str().as_encoded_bytes(), PATH_IN_QUERY)
         )
     }
+
+    /// The URL under which this agent serves what `source` names.
+    pub fn uri_for_source(&self, source: &Source) -> String {
+        match source {
+            Source::Project(project) => self.uri_for(project),
+            Source::Switch(value) => format!(
+                "http://127.0.0.1:{}{SWITCH_PATH}{}",
+                self.port,
+                percent_encoding::utf8_percent_encode(value, NON_ALPHANUMERIC)
+            ),
+        }
+    }
+}
+
+/// What a request path names: a project file or a switch (the inverse of
+/// [`Running::uri_for_source`]).
+pub fn source_of(path_and_query: &str) -> Option<Source> {
+    if let Some(encoded) = path_and_query.strip_prefix(SWITCH_PATH) {
+        if encoded.contains(['&', '#']) {
+            return None;
+        }
+        let value = percent_encoding::percent_decode_str(encoded)
+            .decode_utf8()
+            .ok()?;
+        return Some(Source::Switch(value.into_owned()));
+    }
+    project_of(path_and_query).map(Source::Project)
 }
 
 /// The project file a request path names (the inverse of [`Running::uri_for`]).

@@ -16,12 +16,14 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use super::{Files, RECORD_VERSION, Record, project_of};
+use super::{Files, RECORD_VERSION, Record, source_of};
 use crate::config::{self, Target};
 use crate::endpoint::{Route, Router, Server, Slot, Token};
 use crate::error::{Error, Result};
 use crate::fsutil;
 use crate::platform::{self, StopSignals};
+use crate::state::Source;
+use crate::switch::Switch;
 use crate::{engine, paths, timefmt, trust};
 
 /// How often the agent looks at its record while idle.
@@ -138,33 +140,53 @@ fn say(message: &str) {
     );
 }
 
-/// The projects served so far, each with the settings it was served with.
+/// The projects and switches served so far, each with the settings it was
+/// served with.
 #[derive(Default)]
 struct Projects {
-    slots: Mutex<HashMap<PathBuf, (Target, Arc<Slot>)>>,
+    slots: Mutex<HashMap<SlotKey, (Target, Arc<Slot>)>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum SlotKey {
+    Project(PathBuf),
+    Switch(String),
 }
 
 impl Router for Projects {
     fn route(&self, path_and_query: &str) -> Route {
-        let Some(file) = project_of(path_and_query) else {
-            return Route::NotFound;
-        };
-        let shown = paths::display(&file);
-        match trust::check(&file) {
-            Ok(verdict) if verdict.allowed => {}
-            Ok(_) => {
-                return Route::Forbidden(format!(
-                    "{shown} is not allowed (or changed since it was) — run 'ssoenv allow' in its directory"
-                ));
+        let (key, shown, target) = match source_of(path_and_query) {
+            None => return Route::NotFound,
+            Some(Source::Project(file)) => {
+                let shown = paths::display(&file);
+                match trust::check(&file) {
+                    Ok(verdict) if verdict.allowed => {}
+                    Ok(_) => {
+                        return Route::Forbidden(format!(
+                            "{shown} is not allowed (or changed since it was) — run 'ssoenv allow' in its directory"
+                        ));
+                    }
+                    Err(err) => return Route::Forbidden(err.message().to_owned()),
+                }
+                match config::load_project(&file) {
+                    Ok(target) => (SlotKey::Project(file), shown, target),
+                    Err(err) => return Route::Unavailable(err.message().to_owned()),
+                }
             }
-            Err(err) => return Route::Forbidden(err.message().to_owned()),
-        }
-        let target = match config::load_project(&file) {
-            Ok(target) => target,
-            Err(err) => return Route::Unavailable(err.message().to_owned()),
+            // A shell's `ssoenv use` choice: it names only what the user
+            // could ask for anyway, and a settings file must be allowed.
+            Some(Source::Switch(value)) => {
+                let Some(switch) = Switch::decode(&value) else {
+                    return Route::NotFound;
+                };
+                match switch.target() {
+                    Ok(target) => (SlotKey::Switch(value), switch.origin(), target),
+                    Err(err) => return Route::Forbidden(err.message().to_owned()),
+                }
+            }
         };
         let mut slots = self.slots.lock().expect("agent projects");
-        if let Some((known, slot)) = slots.get(&file)
+        if let Some((known, slot)) = slots.get(&key)
             && *known == target
         {
             return Route::Serve(slot.clone());
@@ -176,7 +198,7 @@ impl Router for Projects {
             target.command_margin(),
             Box::new(move || engine::obtain_ahead(&renewing, engine::command_deadline())),
         );
-        slots.insert(file, (target, slot.clone()));
+        slots.insert(key, (target, slot.clone()));
         Route::Serve(slot)
     }
 }

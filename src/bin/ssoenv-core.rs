@@ -15,7 +15,7 @@ fn main() -> ExitCode {
         return ExitCode::from(u8::try_from(exec_helper::launch()).unwrap_or(1));
     }
     // A prompt's renewal ahead of time, started detached (see `ahead`).
-    if let Some(source) = ahead::Source::from_child_args(std::env::args_os().skip(1)) {
+    if let Some(source) = ahead::child_source(std::env::args_os().skip(1)) {
         return ahead::run_child(&source);
     }
     let cli = Cli::parse();

@@ -436,7 +436,11 @@ fn load(outcome: &mut Outcome, target: &Target, creds: &Credentials, handover: &
             vars.insert(SESSION_TOKEN, Some(creds.session_token.clone()));
         }
         Handover::Endpoint(running) => {
-            let uri = running.uri_for(&target.origin);
+            // The shell's switch, else its project file.
+            let uri = match state::Source::of(&outcome.state) {
+                Some(source) => running.uri_for_source(&source),
+                None => running.uri_for(&target.origin),
+            };
             outcome.state.served = Some(Served {
                 uri: credentials::fingerprint(&uri),
                 lock: running.files.lock.to_string_lossy().into_owned(),
