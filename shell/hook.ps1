@@ -46,5 +46,23 @@ if (-not (Microsoft.PowerShell.Core\Get-Module -Name SsoenvHook)) {
             }
             & $previousPrompt
         }
+
+        # `ssoenv use` switches this shell to another account and role,
+        # which a command cannot do to its shell: this function runs it and
+        # evaluates what it prints (SSOENV_USE, set or unset) in this
+        # module, as the prompt does; a failed use changes nothing.
+        # Everything else goes to the binary as it is. The next prompt
+        # loads the choice.
+        function global:ssoenv {
+            if ($args.Count -gt 0 -and $args[0] -ceq 'use') {
+                $rest = @($args | Microsoft.PowerShell.Utility\Select-Object -Skip 1)
+                $code = & __SSOENV_EXE__ use --shell pwsh @rest | Microsoft.PowerShell.Utility\Out-String
+                if ($LASTEXITCODE -eq 0 -and -not [string]::IsNullOrWhiteSpace($code)) {
+                    Microsoft.PowerShell.Utility\Invoke-Expression -Command $code
+                }
+            } else {
+                & __SSOENV_EXE__ @args
+            }
+        }
     } | Microsoft.PowerShell.Core\Import-Module -Global
 }

@@ -19,3 +19,9 @@ alias __ssoenv_run __SSOENV_EXE__;
 set __ssoenv_precmd = 'eval "`__ssoenv_run export tcsh`"';
 alias precmd 'eval "`__ssoenv_run export tcsh`"';
 alias cwdcmd 'eval "`__ssoenv_run export tcsh`"';
+# `ssoenv use` switches this shell to another account and role, which a
+# command cannot do to its shell: this alias evaluates what `use` prints
+# (SSOENV_USE, set or unset); everything else goes to the binary as it is.
+# The next prompt loads the choice. (tcsh keeps no exit status through
+# `eval "`…`"`: a failed use says why and changes nothing, with status 0.)
+alias ssoenv 'set __ssoenv_argv = (\!*:q); if ("$__ssoenv_argv" =~ use || "$__ssoenv_argv" =~ "use *") eval "`__ssoenv_run use --shell tcsh $__ssoenv_argv[2-]:q`"; if ("$__ssoenv_argv" !~ use && "$__ssoenv_argv" !~ "use *") eval __ssoenv_run \$__ssoenv_argv:q';

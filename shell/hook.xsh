@@ -7,6 +7,8 @@ def __ssoenv_install():
     import subprocess
     import sys
 
+    from xonsh.tools import unthreadable
+
     # Loading this twice in one shell would register every handler twice.
     if any(
         getattr(handler, "__name__", None) == "__ssoenv_on_pre_prompt"
@@ -52,17 +54,20 @@ def __ssoenv_install():
         except OSError as err:
             print(f"ssoenv: the hook could not run: {err}", file=sys.stderr)
             return
-        # What ssoenv prints (even when it failed: it has said why on stderr)
-        # is one call per line, `set("NAME", "value")` and the like, run
-        # with nothing in scope but recorders of the calls: all of it is
-        # read before any of it is applied.
+        # What ssoenv prints, even when it failed: it has said why on stderr.
+        apply_output(run.stdout)
+
+    def apply_output(output):
+        # One call per line, `set("NAME", "value")` and the like, run with
+        # nothing in scope but recorders of the calls: all of it is read
+        # before any of it is applied.
         changes = []
         recorders = {
             name: (lambda *args, name=name: changes.append((name, args)))
             for name in apply
         }
         try:
-            exec(run.stdout.decode("utf-8"), {"__builtins__": {}, **recorders})
+            exec(output.decode("utf-8"), {"__builtins__": {}, **recorders})
         except Exception as err:
             print(f"ssoenv: the hook could not read ssoenv's output: {err}", file=sys.stderr)
             return
@@ -90,6 +95,40 @@ def __ssoenv_install():
     @events.on_precommand
     def __ssoenv_on_precommand(**_):
         export("--before-command")
+
+    # `ssoenv use` switches this shell to another account and role, which a
+    # command cannot do to its shell: this alias runs it and applies what it
+    # prints (SSOENV_USE, set or unset); a failed use changes nothing.
+    # Everything else goes to the binary as it is. The next prompt loads
+    # the choice. It runs in the main thread, where the environment is the
+    # shell's, and hands its streams to the binary.
+    @unthreadable
+    def ssoenv(args, stdin=None, stdout=None, stderr=None):
+        streams = {
+            name: stream if hasattr(stream, "fileno") else None
+            for name, stream in (("stdin", stdin), ("stdout", stdout), ("stderr", stderr))
+        }
+        try:
+            if args[:1] == ["use"]:
+                run = subprocess.run(
+                    [__SSOENV_EXE__, "use", "--shell", "xonsh", *args[1:]],
+                    stdin=streams["stdin"],
+                    stdout=subprocess.PIPE,
+                    stderr=streams["stderr"],
+                    env=env.detype(),
+                    check=False,
+                )
+                if run.returncode == 0:
+                    apply_output(run.stdout)
+                return run.returncode
+            return subprocess.run(
+                [__SSOENV_EXE__, *args], env=env.detype(), check=False, **streams
+            ).returncode
+        except OSError as err:
+            print(f"ssoenv: cannot run ssoenv: {err}", file=sys.stderr)
+            return 127
+
+    aliases["ssoenv"] = ssoenv
 
 
 __ssoenv_install()

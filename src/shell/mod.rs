@@ -245,13 +245,13 @@ mod tests {
             (HookShell::Bash, 4),
             (HookShell::Zsh, 4),
             (HookShell::Fish, 4),
-            (HookShell::Pwsh, 1),
+            (HookShell::Pwsh, 3),
             // One closure serves all three of its hooks; then its function.
             (HookShell::Elvish, 3),
-            // Kept in a shell variable that the three aliases use.
+            // Kept in an alias that the others use.
             (HookShell::Tcsh, 1),
-            // One function serves its three event handlers.
-            (HookShell::Xonsh, 1),
+            // One function serves its three event handlers; then its alias.
+            (HookShell::Xonsh, 3),
             // One command serves its three hooks; then its `ssoenv` command.
             (HookShell::Nu, 3),
         ] {
