@@ -14,8 +14,7 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
-use inquire::ui::RenderConfig;
-use inquire::{Confirm, InquireError, Select};
+use inquire::{Confirm, Select};
 
 use super::Run;
 use crate::cli::{Init, Source};
@@ -101,7 +100,7 @@ impl Run for Init {
                 "allow it now, so this directory loads it?",
             ))
             .with_default(true)
-            .with_render_config(render_config())
+            .with_render_config(super::pick::render_config())
             .prompt())?;
         if allow {
             trust::allow(&path)?;
@@ -156,7 +155,7 @@ fn pick(
                 choices,
             )
             .with_page_size(12)
-            .with_render_config(render_config())
+            .with_render_config(super::pick::render_config())
             .prompt())?
             .0
         }
@@ -179,7 +178,7 @@ fn pick(
             }
             [only] => only.clone(),
             roles => ask(Select::new(&ui::prompt_label("role"), roles.to_vec())
-                .with_render_config(render_config())
+                .with_render_config(super::pick::render_config())
                 .prompt())?,
         },
     };
@@ -201,31 +200,14 @@ impl fmt::Display for AccountChoice {
     }
 }
 
-/// Plain prompts where colour is unwanted.
-fn render_config() -> RenderConfig<'static> {
-    if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
-        RenderConfig::empty()
-    } else {
-        RenderConfig::default_colored()
-    }
+fn ask<T>(answer: std::result::Result<T, inquire::InquireError>) -> Result<T> {
+    super::pick::ask(
+        answer,
+        "nothing was written",
+        "pass --account ID and --role NAME",
+    )
 }
 
-fn ask<T>(answer: std::result::Result<T, InquireError>) -> Result<T> {
-    answer.map_err(|err| match err {
-        InquireError::OperationCanceled | InquireError::OperationInterrupted => {
-            Error::with_code("cancelled — nothing was written", 130)
-        }
-        InquireError::NotTTY => Error::with_code(
-            "no terminal to ask on — pass --account ID and --role NAME",
-            2,
-        ),
-        other => Error::new(format!(
-            "cannot ask on this terminal ({other}) — pass --account ID and --role NAME"
-        )),
-    })
-}
-
-/// The file's text, commented so a reader knows what each line does.
 fn render(session: &SsoSession, account: &Chosen, role: &str, region: Option<&str>) -> String {
     let q = |s: &str| toml::Value::String(s.to_owned()).to_string();
     let mut out = String::new();

@@ -16,6 +16,7 @@ mod list;
 mod login;
 mod logout;
 mod man;
+mod pick;
 mod profiles;
 mod status;
 mod use_switch;
