@@ -386,3 +386,49 @@ fn switched_shells_keep_their_own_and_renew_once_together() {
     assert!(!keys.contains(&old_key), "renewed");
     assert_eq!(sandbox.emulator.calls(Operation::GetRoleCredentials), 1);
 }
+
+/// No argument on a terminal: a picker over every account and role. Typing
+/// part of an account name and Enter switches to it; the next picker lists
+/// that choice first, so Enter alone takes it again.
+#[test]
+fn the_picker_switches_to_what_was_typed_and_remembers_it() {
+    let sandbox = sandbox();
+    let third = sandbox.emulator.account(2).unwrap().account_id;
+    let Some(mut shell) = Interactive::start(&sandbox, Kind::Bash, &sandbox.home(), &[]) else {
+        return;
+    };
+    let pick = |shell: &mut Interactive, typed: &str| {
+        let shown = shell.prompt_count();
+        shell.send_line("ssoenv use");
+        shell.wait_until("the picker", || shell.screen().contains("account/role ("));
+        if !typed.is_empty() {
+            shell.send_text(typed);
+            shell.wait_until("the filter", || {
+                shell
+                    .screen()
+                    .lines()
+                    .any(|line| line.trim_start().starts_with('>') && line.contains(typed))
+            });
+        }
+        shell.send_key("Enter");
+        shell.wait_for_prompt(shown);
+    };
+    pick(&mut shell, "Account 3");
+    let expected = sandbox
+        .emulator
+        .sso_caller_arn(&third, "AdministratorAccess");
+    assert_eq!(caller(&sandbox, &mut shell), Some(expected.clone()));
+
+    run_use(&mut shell, "--off");
+    assert_eq!(
+        caller(&sandbox, &mut shell),
+        None,
+        "off, outside any project"
+    );
+    pick(&mut shell, "");
+    assert_eq!(
+        caller(&sandbox, &mut shell),
+        Some(expected),
+        "the recent choice comes first"
+    );
+}

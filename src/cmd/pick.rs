@@ -27,9 +27,7 @@ pub(super) fn ask<T>(
         InquireError::OperationCanceled | InquireError::OperationInterrupted => {
             Error::with_code(format!("cancelled — {cancelled}"), 130)
         }
-        InquireError::NotTTY => {
-            Error::with_code(format!("no terminal to ask on — {instead}"), 2)
-        }
+        InquireError::NotTTY => Error::with_code(format!("no terminal to ask on — {instead}"), 2),
         other => Error::new(format!("cannot ask on this terminal ({other}) — {instead}")),
     })
 }

@@ -8,7 +8,9 @@
 //! anything, the choice is resolved and its credentials obtained, so that a
 //! choice that cannot work fails here, with the environment unchanged.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
+
+use inquire::Select;
 use std::process::ExitCode;
 
 use super::Run;
@@ -18,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::portal_list::{self, Account};
 use crate::shell::{EnvName, shell_for};
 use crate::switch::{self, Choice, Switch};
-use crate::{config, engine, paths, timefmt, ui};
+use crate::{config, engine, fsutil, paths, timefmt, ui};
 
 impl Run for Use {
     fn run(&self) -> Result<ExitCode> {
@@ -45,6 +47,14 @@ impl Run for Use {
             let switch = self.resolve()?;
             let target = switch.target()?;
             let creds = engine::obtain(&target, target.refresh_before, engine::command_deadline())?;
+            if let Choice::Role {
+                account_id,
+                role_name,
+                ..
+            } = &switch.choice
+            {
+                remember(account_id, role_name);
+            }
             shell_for(shell).set(&mut code, &name, &switch.encode());
             ui::say(&format!(
                 "using {} in this shell (expires {}) — 'ssoenv use --off' goes back to the directory's",
@@ -83,10 +93,14 @@ impl Use {
             return Ok(Switch::new(Choice::Config { path }, target.label()));
         }
         let Some(wanted) = &self.choice else {
-            return Err(Error::with_code(
-                "name what to use: ssoenv use ACCOUNT/ROLE (see 'ssoenv list'), --profile NAME or --config FILE".to_owned(),
-                2,
-            ));
+            let on_a_terminal = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+            if !on_a_terminal {
+                return Err(Error::with_code(
+                    "name what to use: ssoenv use ACCOUNT/ROLE (see 'ssoenv list'), --profile NAME or --config FILE — without a terminal there is no picker".to_owned(),
+                    2,
+                ));
+            }
+            return self.pick();
         };
         let (account, role) = wanted.rsplit_once('/').ok_or_else(|| {
             Error::with_code(
@@ -113,6 +127,109 @@ impl Use {
             },
             format!("{}/{role}", account.name),
         ))
+    }
+}
+
+impl Use {
+    /// Every account and role of the session in one list, recent choices
+    /// first; typing filters (fuzzy) by account name, id and role.
+    fn pick(&self) -> Result<Switch> {
+        let found = super::list::session_for(&Source::default())?;
+        let (listing, _) = portal_list::accounts(&found.session, self.refresh)?;
+        let recent = recent();
+        let mut choices: Vec<RoleChoice> = listing
+            .accounts
+            .iter()
+            .flat_map(|account| {
+                account.roles.iter().map(|role| RoleChoice {
+                    account_id: account.account_id.clone(),
+                    account_name: account.name.clone(),
+                    role: role.clone(),
+                })
+            })
+            .collect();
+        if choices.is_empty() {
+            return Err(Error::new(format!(
+                "the SSO session at {} gives access to no account — ask your AWS administrator for an assignment",
+                found.session.start_url
+            )));
+        }
+        choices.sort_by_key(|choice| {
+            recent
+                .iter()
+                .position(|seen| *seen == format!("{}/{}", choice.account_id, choice.role))
+                .unwrap_or(usize::MAX)
+        });
+        let count = choices.len();
+        let chosen = super::pick::ask(
+            Select::new(
+                &ui::prompt_label(&format!("account/role ({count}, type to filter)")),
+                choices,
+            )
+            .with_page_size(12)
+            .with_render_config(super::pick::render_config())
+            .prompt(),
+            "this shell is as it was",
+            "name it: ssoenv use ACCOUNT/ROLE",
+        )?;
+        Ok(Switch::new(
+            Choice::Role {
+                session: found.session,
+                account_id: chosen.account_id,
+                role_name: chosen.role.clone(),
+            },
+            format!("{}/{}", chosen.account_name, chosen.role),
+        ))
+    }
+}
+
+/// One line of the picker.
+struct RoleChoice {
+    account_id: String,
+    account_name: String,
+    role: String,
+}
+
+impl std::fmt::Display for RoleChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}  {}  {}",
+            self.account_name, self.account_id, self.role
+        )
+    }
+}
+
+/// How many choices the picker remembers.
+const RECENT: usize = 20;
+
+/// Where: `ACCOUNT_ID/ROLE` lines, newest first (no secret).
+fn recent_file() -> Result<std::path::PathBuf> {
+    Ok(paths::cache_dir()?.join("use-recent"))
+}
+
+fn recent() -> Vec<String> {
+    recent_file()
+        .ok()
+        .and_then(|file| std::fs::read_to_string(file).ok())
+        .map(|text| text.lines().map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
+/// Puts `account_id/role` first among the recent choices. A failure only
+/// loses the order, so it is not reported.
+fn remember(account_id: &str, role: &str) {
+    let entry = format!("{account_id}/{role}");
+    let mut lines = vec![entry.clone()];
+    lines.extend(
+        recent()
+            .into_iter()
+            .filter(|line| *line != entry)
+            .take(RECENT - 1),
+    );
+    if let Ok(file) = recent_file() {
+        let _ =
+            fsutil::write_rebuildable_cache(&file, format!("{}\n", lines.join("\n")).as_bytes());
     }
 }
 
