@@ -293,7 +293,7 @@ fn elvish_hook_installs_once_and_runs_on_prompt_cd_and_command_line() {
         fs::write(
             &script,
             format!(
-                "var stub = (ns [&before-readline=[] &after-readline=[]])\n\
+                "var stub = (ns [&before-readline=[] &after-readline=[] &add-var~={{|@_| }}])\n\
                  var code = (slurp < $args[0])\n\
                  eval $code &ns=(ns [&edit:=$stub])\n\
                  eval $code &ns=(ns [&edit:=$stub])\n{body}\n"

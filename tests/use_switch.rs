@@ -100,6 +100,13 @@ fn switch_follows_the_shell_not_the_directory(kind: Kind) {
         "the next command has the role: {}",
         shell.screen()
     );
+    let env = shell.env();
+    // What prompts show (starship's `aws` module reads these two).
+    assert_eq!(
+        value(&env, "AWS_SSO_PROFILE").as_deref(),
+        Some("Account 2/ReadOnly")
+    );
+    assert!(value(&env, "AWS_CREDENTIAL_EXPIRATION").is_some_and(|at| at.ends_with('Z')));
     let said = shell.ssoenv_lines();
     assert!(
         said.iter()
@@ -147,8 +154,19 @@ fn switch_follows_the_shell_not_the_directory(kind: Kind) {
         "off: the project's role"
     );
 
+    assert_eq!(
+        value(&shell.env(), "AWS_SSO_PROFILE"),
+        Some(format!("{first}/AdministratorAccess")),
+        "a project's prompt name is its ACCOUNT/ROLE"
+    );
+
     shell.run(&format!("cd {}", quoted(&sandbox.home())));
     let env = shell.env();
+    assert_eq!(
+        value(&env, "AWS_SSO_PROFILE"),
+        None,
+        "gone with the credentials"
+    );
     assert_eq!(
         value(&env, "AWS_ACCESS_KEY_ID").as_deref(),
         Some(USERS_OWN_KEY),

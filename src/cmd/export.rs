@@ -150,7 +150,7 @@ fn hook_deadline() -> Instant {
 const RETRY_AFTER: Duration = ahead::RETRY_AFTER;
 
 /// The variables ssoenv may take over, in the order they are written.
-const MANAGED: [&str; 10] = [
+const MANAGED: [&str; 11] = [
     KEY_ID,
     SECRET,
     SESSION_TOKEN,
@@ -159,9 +159,15 @@ const MANAGED: [&str; 10] = [
     CONTAINER_RELATIVE_URI,
     CONTAINER_TOKEN,
     "AWS_CREDENTIAL_EXPIRATION",
+    PROMPT_NAME,
     "AWS_REGION",
     "AWS_DEFAULT_REGION",
 ];
+
+/// What prompts show as the profile: starship's `aws` module reads it (as
+/// aws-sso-cli sets it), and no AWS SDK does — `AWS_PROFILE` would make
+/// them look that profile up.
+const PROMPT_NAME: &str = "AWS_SSO_PROFILE";
 
 const KEY_ID: &str = "AWS_ACCESS_KEY_ID";
 const SECRET: &str = "AWS_SECRET_ACCESS_KEY";
@@ -476,6 +482,11 @@ fn load(outcome: &mut Outcome, target: &Target, creds: &Credentials, handover: &
         "AWS_CREDENTIAL_EXPIRATION",
         Some(timefmt::format_utc(creds.expiration)),
     );
+    // The shell's `ssoenv use` choice by its name, else ACCOUNT/ROLE.
+    let shown = switch::Switch::from_env()
+        .filter(|_| outcome.state.switch.is_some())
+        .map_or_else(|| target.label(), |switch| switch.label);
+    vars.insert(PROMPT_NAME, Some(shown));
     if let Some(region) = &target.region {
         vars.insert("AWS_REGION", Some(region.clone()));
         vars.insert("AWS_DEFAULT_REGION", Some(region.clone()));
