@@ -100,6 +100,17 @@ fn switch_follows_the_shell_not_the_directory(kind: Kind) {
         "the next command has the role: {}",
         shell.screen()
     );
+    // The AWS CLI itself, run in the shell, signs as the switched role.
+    let aws = support::aws_cli().expect("the AWS CLI is installed");
+    let arn_file = sandbox.home().join("arn-seen");
+    let (aws, arn) = (quoted(&aws), quoted(&arn_file));
+    let identity = "sts get-caller-identity --region us-east-1 --query Arn --output text";
+    match kind {
+        Kind::Nu => shell.run_code(&format!("^{aws} {identity} | save -f {arn}")),
+        _ => shell.run(&format!("{aws} {identity} > {arn}")),
+    }
+    assert_eq!(fs::read_to_string(&arn_file).unwrap().trim(), switched);
+
     let env = shell.env();
     // What prompts show (starship's `aws` module reads these two).
     assert_eq!(
@@ -449,4 +460,31 @@ fn the_picker_switches_to_what_was_typed_and_remembers_it() {
         Some(expected),
         "the recent choice comes first"
     );
+}
+
+/// Choosing an account and role by hand needs no `allow`; a settings file
+/// named with `--config` does, and until then nothing changes.
+#[test]
+fn use_config_needs_an_allowed_file() {
+    let sandbox = sandbox();
+    let dir = sandbox.project("unallowed", "ReadOnly", "");
+    let file = dir.join(".awssso.toml");
+    let run = |args: &[&str]| {
+        let mut all = vec!["use", "--shell", "bash"];
+        all.extend_from_slice(args);
+        sandbox.ssoenv(&sandbox.home(), &all)
+    };
+    let out = run(&["--config", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty(), "nothing to evaluate");
+    assert!(
+        support::stderr(&out).contains("is not allowed — run 'ssoenv allow"),
+        "{}",
+        support::stderr(&out)
+    );
+    let allowed = sandbox.ssoenv(&dir, &["allow"]);
+    assert!(allowed.status.success());
+    let out = run(&["--config", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", support::stderr(&out));
+    assert!(support::stdout(&out).starts_with("\\builtin export SSOENV_USE="));
 }

@@ -269,3 +269,46 @@ fn find_account<'a>(accounts: &'a [Account], wanted: &str) -> Result<&'a Account
         ))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account(id: &str, name: &str) -> Account {
+        Account {
+            account_id: id.into(),
+            name: name.into(),
+            email: String::new(),
+            roles: vec!["Admin".into()],
+        }
+    }
+
+    #[test]
+    fn accounts_are_found_by_id_or_unique_name_and_misses_say_what_exists() {
+        let accounts = [
+            account("111111111111", "Prod"),
+            account("222222222222", "Sandbox"),
+            account("333333333333", "Sandbox"),
+        ];
+        assert_eq!(
+            find_account(&accounts, "111111111111").unwrap().name,
+            "Prod"
+        );
+        assert_eq!(
+            find_account(&accounts, "Prod").unwrap().account_id,
+            "111111111111"
+        );
+        let ambiguous = find_account(&accounts, "Sandbox").unwrap_err();
+        assert_eq!(
+            ambiguous.message(),
+            "2 accounts are named \"Sandbox\" (222222222222, 333333333333) — use the account id"
+        );
+        let close = find_account(&accounts, "prod").unwrap_err();
+        assert_eq!(close.message(), "no account \"prod\" — did you mean Prod?");
+        let none = find_account(&accounts, "Billing").unwrap_err();
+        assert_eq!(
+            none.message(),
+            "no account \"Billing\" — the session reaches 3 accounts; see 'ssoenv list'"
+        );
+    }
+}
