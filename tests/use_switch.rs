@@ -488,3 +488,42 @@ fn use_config_needs_an_allowed_file() {
     assert!(out.status.success(), "{}", support::stderr(&out));
     assert!(support::stdout(&out).starts_with("\\builtin export SSOENV_USE="));
 }
+
+/// `--profile` takes an SSO profile of the AWS config file; with no
+/// argument and no terminal there is no picker, and `use` says what to pass.
+#[test]
+fn use_profile_and_no_choice_without_a_terminal() {
+    let sandbox = sandbox();
+    let config = sandbox.home().join(".aws/config");
+    let mut text = fs::read_to_string(&config).unwrap();
+    let second = sandbox.emulator.account(1).unwrap().account_id;
+    text.push_str(&format!(
+        "[profile reader]\nsso_session = {SESSION}\nsso_account_id = {second}\nsso_role_name = ReadOnly\n"
+    ));
+    fs::write(&config, text).unwrap();
+    let out = sandbox.ssoenv(
+        &sandbox.home(),
+        &["use", "--shell", "bash", "--profile", "reader"],
+    );
+    assert!(out.status.success(), "{}", support::stderr(&out));
+    assert!(
+        support::stderr(&out).starts_with("ssoenv: using reader in this shell"),
+        "{}",
+        support::stderr(&out)
+    );
+    let out = sandbox.ssoenv(
+        &sandbox.home(),
+        &["use", "--shell", "bash", "--profile", "nope"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+
+    let out = sandbox.ssoenv(&sandbox.home(), &["use", "--shell", "bash"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(
+        support::stderr(&out).contains("without a terminal there is no picker"),
+        "{}",
+        support::stderr(&out)
+    );
+}
