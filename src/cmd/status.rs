@@ -242,27 +242,39 @@ impl Report {
         };
         report.config.state = "active";
         report.describe_target(&target);
-        report.credentials.mode = Some(match target.credentials {
-            config::CredentialsMode::Variables => "variables",
-            config::CredentialsMode::Endpoint => "endpoint",
-        });
         let loaded_here = ours
             && state
                 .config
                 .as_ref()
                 .is_some_and(|seen| Path::new(&seen.path) == file);
-        let cached = engine::cached(&target).ok().flatten();
-        if (report.credentials.expires_at.is_none() || !ours)
+        report.with_target(&target, ours, loaded_here, &state)
+    }
+
+    /// What the shell has of `target` (loaded here: by this shell's last
+    /// prompt), and what its next prompt will do.
+    fn with_target(
+        mut self,
+        target: &Target,
+        ours: bool,
+        loaded_here: bool,
+        state: &State,
+    ) -> Report {
+        self.credentials.mode = Some(match target.credentials {
+            config::CredentialsMode::Variables => "variables",
+            config::CredentialsMode::Endpoint => "endpoint",
+        });
+        let cached = engine::cached(target).ok().flatten();
+        if (self.credentials.expires_at.is_none() || !ours)
             && let Some(creds) = &cached
         {
-            report.set_expiry(creds.expiration, "cache");
+            self.set_expiry(creds.expiration, "cache");
         }
         let token = token_cache::load(&target.session);
-        report.session = Some(SessionReport::of(
+        self.session = Some(SessionReport::of(
             token.as_ref().ok().and_then(Option::as_ref),
         ));
-        report.next_prompt = next_prompt(&target, cached.as_ref(), token, loaded_here, &state);
-        report
+        self.next_prompt = next_prompt(target, cached.as_ref(), token, loaded_here, state);
+        self
     }
 
     /// The report of a shell switched with `ssoenv use`: its choice, and
@@ -294,24 +306,9 @@ impl Report {
             }
         };
         self.describe_target(&target);
-        self.credentials.mode = Some(match target.credentials {
-            config::CredentialsMode::Variables => "variables",
-            config::CredentialsMode::Endpoint => "endpoint",
-        });
         let loaded_here =
             ours && state.switch.as_deref() == Some(credentials::fingerprint(raw).as_str());
-        let cached = engine::cached(&target).ok().flatten();
-        if (self.credentials.expires_at.is_none() || !ours)
-            && let Some(creds) = &cached
-        {
-            self.set_expiry(creds.expiration, "cache");
-        }
-        let token = token_cache::load(&target.session);
-        self.session = Some(SessionReport::of(
-            token.as_ref().ok().and_then(Option::as_ref),
-        ));
-        self.next_prompt = next_prompt(&target, cached.as_ref(), token, loaded_here, state);
-        self
+        self.with_target(&target, ours, loaded_here, state)
     }
 
     fn invalid(mut self, error: &str) -> Report {
