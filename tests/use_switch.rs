@@ -527,3 +527,28 @@ fn use_profile_and_no_choice_without_a_terminal() {
         support::stderr(&out)
     );
 }
+
+/// Commands that act on "this directory" act on the shell's choice while
+/// it is switched, as its prompt does.
+#[test]
+fn commands_in_a_switched_shell_use_its_choice() {
+    let sandbox = sandbox();
+    let second = sandbox.emulator.account(1).unwrap().account_id;
+    let env = switched_shell_env(&sandbox, &format!("{second}/ReadOnly"));
+    let project = sandbox.home().join("billing");
+    let out = sandbox
+        .command(&project)
+        .envs(env.iter().cloned().filter(|(name, _)| name == "SSOENV_USE"))
+        .args(["export-credentials", "--format", "process"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", support::stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        sandbox
+            .emulator
+            .caller_arn(json["AccessKeyId"].as_str().unwrap()),
+        Some(sandbox.emulator.sso_caller_arn(&second, "ReadOnly")),
+        "the switch, not the project the command runs in"
+    );
+}

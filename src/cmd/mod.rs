@@ -67,13 +67,19 @@ fn current_dir() -> Result<std::path::PathBuf> {
     })
 }
 
-/// The settings a command acts on: `--config FILE`, `--profile NAME`, or the
-/// nearest `.awssso.toml` above the working directory. A file found by walking
+/// The settings a command acts on: `--config FILE`, `--profile NAME`, the
+/// shell's `ssoenv use` choice, or the nearest `.awssso.toml` above the
+/// working directory. A file found by walking
 /// up must be allowed, as for the prompt hook: a repository you cloned does
 /// not get to pick an account just because you ran ssoenv inside it.
 fn target_for(source: &crate::cli::Source) -> Result<crate::config::Target> {
     let cwd = current_dir()?;
     if source.config.is_none() && source.profile.is_none() {
+        // This shell's `ssoenv use` choice wins over the directory, for
+        // every command as for the prompt.
+        if let Some(switch) = crate::switch::Switch::from_env() {
+            return switch.target();
+        }
         let file = crate::paths::find_project_file(&cwd).ok_or_else(|| {
             crate::error::Error::new(format!(
                 "no {} in {} or above — create one with 'ssoenv init', or pass --config FILE or --profile NAME",
