@@ -99,8 +99,9 @@ fn fish_hook_is_fish_indent_formatted() {
 }
 
 /// Outside an interactive shell there is no `edit:` module; a stand-in with
-/// the two hook lists lets the compiler resolve the rest.
-const ELVISH_EDIT_STUB: &str = "var edit: = (ns [&before-readline=[] &after-readline=[]])\n";
+/// the two hook lists and `add-var` lets the compiler resolve the rest.
+const ELVISH_EDIT_STUB: &str =
+    "var edit: = (ns [&before-readline=[] &after-readline=[] &add-var~={|@_| }])\n";
 
 #[test]
 fn elvish_compiles() {

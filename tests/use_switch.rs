@@ -538,7 +538,11 @@ fn commands_in_a_switched_shell_use_its_choice() {
     let project = sandbox.home().join("billing");
     let out = sandbox
         .command(&project)
-        .envs(env.iter().filter(|&(name, _)| name == "SSOENV_USE").cloned())
+        .envs(
+            env.iter()
+                .filter(|&(name, _)| name == "SSOENV_USE")
+                .cloned(),
+        )
         .args(["export-credentials", "--format", "process"])
         .output()
         .unwrap();
