@@ -136,8 +136,9 @@ pub fn check_given(inputs: &Inputs, moment: Moment, now: SystemTime) -> Check {
         Some(None) => return Check::Changed,
     };
     let config_same = match (&state.config, paths::find_project_file(cwd)) {
-        // Variables taken over with no project behind them: give them back.
-        (None, None) => state.owned.is_empty(),
+        // Variables taken over with no project behind them: give them back,
+        // unless the shell's `ssoenv use` choice is behind them.
+        (None, None) => state.owned.is_empty() || state.switch.is_some(),
         (Some(seen), Some(found)) => Path::new(&seen.path) == found && seen.unchanged(),
         _ => false,
     };

@@ -556,3 +556,31 @@ fn commands_in_a_switched_shell_use_its_choice() {
         "the switch, not the project the command runs in"
     );
 }
+
+/// The idle prompt of a switched shell outside any project is the hot path:
+/// nothing printed, nothing logged even at trace level, no request.
+#[test]
+fn an_idle_switched_prompt_is_the_hot_path() {
+    let sandbox = sandbox();
+    let second = sandbox.emulator.account(1).unwrap().account_id;
+    let env = switched_shell_env(&sandbox, &format!("{second}/ReadOnly"));
+    let calls = sandbox.emulator.total_calls();
+    for flags in [&[][..], &["--before-command"][..]] {
+        let out = sandbox
+            .command(&sandbox.home())
+            .envs(env.iter().cloned())
+            .env("SSOENV_LOG", "trace")
+            .args(["export", "bash"])
+            .args(flags)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        assert_eq!(support::stdout(&out), "", "{flags:?}: no code");
+        assert_eq!(
+            support::stderr(&out),
+            "",
+            "{flags:?}: nothing said or logged"
+        );
+    }
+    assert_eq!(sandbox.emulator.total_calls(), calls, "no request");
+}

@@ -100,6 +100,8 @@ pub fn export(
 ) -> Result<Option<ExitCode>> {
     let previous = State::from_env();
     let cwd = super::current_dir()?;
+    // Past the hot path: `SSOENV_LOG=debug` shows every prompt that gets here.
+    log::debug(|| format!("{moment:?}: evaluating (the shell's state does not match)"));
     let Some(mut outcome) = evaluate(&cwd, &previous, moment, renewal) else {
         return Ok(None);
     };
