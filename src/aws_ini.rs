@@ -924,6 +924,20 @@ fn push_added_line(body: &mut String, content: &str, line_ending: &str) {
     body.push_str(line_ending);
 }
 
+/// The settings of the `edited` sections, grouped by section.
+fn by_section<'s, 'a>(
+    settings: &'s [Setting<'a>],
+    edited: &HashSet<&str>,
+) -> HashMap<&'a str, Vec<&'s Setting<'a>>> {
+    let mut grouped: HashMap<&'a str, Vec<&'s Setting<'a>>> = HashMap::new();
+    for setting in settings {
+        if edited.contains(setting.section) {
+            grouped.entry(setting.section).or_default().push(setting);
+        }
+    }
+    grouped
+}
+
 /// Reads the new text back and refuses it unless every edit reads as asked
 /// and everything else as before: the sections no edit names, and in an
 /// updated section the options that were neither written nor dropped.
@@ -974,24 +988,8 @@ fn check_result(
     if untouched(&old_settings) != untouched(&new_settings) {
         return Err(refusal(first));
     }
-    let mut old_by_section: HashMap<&str, Vec<&Setting>> = HashMap::new();
-    for setting in &old_settings {
-        if edited.contains(setting.section) {
-            old_by_section
-                .entry(setting.section)
-                .or_default()
-                .push(setting);
-        }
-    }
-    let mut new_by_section: HashMap<&str, Vec<&Setting>> = HashMap::new();
-    for setting in &new_settings {
-        if edited.contains(setting.section) {
-            new_by_section
-                .entry(setting.section)
-                .or_default()
-                .push(setting);
-        }
-    }
+    let old_by_section = by_section(&old_settings, &edited);
+    let new_by_section = by_section(&new_settings, &edited);
     let new_headers = rewritten.headers();
     for (plan, wanted) in planned.iter().zip(wanted_by_edit) {
         let (edit, _) = plan;

@@ -155,16 +155,7 @@ fn fifty_shells_due_for_renewal_start_one_background_renewal() {
         .output()
         .unwrap();
     assert!(first.status.success(), "{}", stderr(&first));
-    let shell_env: Vec<(String, String)> = first
-        .stdout
-        .split(|b| *b == 0)
-        .filter_map(|e| {
-            let e = String::from_utf8_lossy(e);
-            let (k, v) = e.split_once('=')?;
-            (k.starts_with("AWS_") || k.starts_with("SSOENV_"))
-                .then(|| (k.to_owned(), v.to_owned()))
-        })
-        .collect();
+    let shell_env = support::ssoenv_vars_of_env_dump(&first.stdout);
     let old_key = shell_env
         .iter()
         .find(|(k, _)| k == "AWS_ACCESS_KEY_ID")

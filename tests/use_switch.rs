@@ -304,15 +304,7 @@ fn switched_shell_env(sandbox: &Sandbox, choice: &str) -> Vec<(String, String)> 
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", support::stderr(&out));
-    out.stdout
-        .split(|b| *b == 0)
-        .filter_map(|entry| {
-            let entry = String::from_utf8_lossy(entry);
-            let (name, value) = entry.split_once('=')?;
-            (name.starts_with("AWS_") || name.starts_with("SSOENV_"))
-                .then(|| (name.to_owned(), value.to_owned()))
-        })
-        .collect()
+    support::ssoenv_vars_of_env_dump(&out.stdout)
 }
 
 fn var<'a>(env: &'a [(String, String)], name: &str) -> &'a str {

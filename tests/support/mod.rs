@@ -201,6 +201,19 @@ impl Drop for Sandbox {
     }
 }
 
+/// The `AWS_*` and `SSOENV_*` variables of an `env -0` dump: what a shell
+/// carries from one prompt to the next, as far as ssoenv is concerned.
+pub fn ssoenv_vars_of_env_dump(dump: &[u8]) -> Vec<(String, String)> {
+    dump.split(|b| *b == 0)
+        .filter_map(|entry| {
+            let entry = String::from_utf8_lossy(entry);
+            let (name, value) = entry.split_once('=')?;
+            (name.starts_with("AWS_") || name.starts_with("SSOENV_"))
+                .then(|| (name.to_owned(), value.to_owned()))
+        })
+        .collect()
+}
+
 /// The state letter `ps` shows for `pid` (`R`, `S`, `T` stopped, `Z`
 /// zombie…), or `None` when there is no such process. `ps` answers alike on
 /// Linux and macOS.
