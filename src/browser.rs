@@ -45,7 +45,7 @@ pub struct PrivatePage {
     address: String,
     /// The private directory of the file the browser opens, when it opens
     /// one; removed with the page.
-    file_dir: Option<tempfile::TempDir>,
+    file_dir: Option<fsutil::TempDir>,
 }
 
 impl PrivatePage {
@@ -188,7 +188,7 @@ fn answer(mut stream: TcpStream, path: &str, url: &str) -> bool {
 
 /// A 0600 HTML file, in a new 0700 directory, that sends the browser on to
 /// `page`. The directory goes when the returned handle is dropped.
-fn redirect_file(page: &str) -> Result<(PathBuf, tempfile::TempDir)> {
+fn redirect_file(page: &str) -> Result<(PathBuf, fsutil::TempDir)> {
     let dir = fsutil::private_temp_dir("ssoenv-open-", "the browser's page")?;
     let file = dir.path().join("open.html");
     let html = format!(

@@ -96,8 +96,7 @@ impl Token {
     /// knows before this returns, and a token means nothing after a crash.
     pub fn write_to(&self, path: &Path) -> Result<()> {
         use std::io::Write;
-        platform::owner_only(fs::OpenOptions::new().write(true).create_new(true))
-            .open(path)
+        platform::open_private(path, platform::OpenPrivate::CreateNew)
             .and_then(|mut file| file.write_all(self.0.as_bytes()))
             .map_err(|e| {
                 Error::new(format!(
@@ -732,9 +731,9 @@ fn remove_stale_dirs(base: &Path) {
         let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
             continue;
         };
-        let ours = entry
-            .metadata()
-            .is_ok_and(|meta| meta.is_dir() && platform::owned_by_current_user(&meta));
+        let ours = entry.metadata().is_ok_and(|meta| {
+            meta.is_dir() && platform::owned_by_current_user(&entry.path(), &meta)
+        });
         if ours && !platform::process_exists(pid) {
             let _ = fs::remove_dir_all(entry.path());
         }
@@ -838,7 +837,7 @@ mod tests {
         let (endpoint, token) = serving_an_hour();
         assert_eq!(token.len(), 64);
         assert!(!token.ends_with('\n'));
-        let private = |p: &Path| platform::is_private(&fs::metadata(p).unwrap());
+        let private = |p: &Path| platform::is_private(p, &fs::metadata(p).unwrap());
         assert!(private(endpoint.token_file()));
         let dir = endpoint.token_file().parent().unwrap().to_path_buf();
         assert!(private(&dir));

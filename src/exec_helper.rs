@@ -85,6 +85,7 @@ pub fn serve_until_this_process_exits(initial: Credentials, target: &Target) -> 
     let core = paths::core_exe()?;
     let mut launcher = Command::new(&core);
     scrubbed_env::apply(&mut launcher);
+    platform::detach_launcher(&mut launcher);
     let mut launcher = launcher
         .arg(LAUNCHER_ARG)
         .current_dir("/")
@@ -103,7 +104,12 @@ pub fn serve_until_this_process_exits(initial: Credentials, target: &Target) -> 
         .expect("stdin is piped")
         .write_all(&request);
     let report = read_report(launcher.stdout.take().expect("stdout is piped"));
-    let _ = launcher.wait();
+    // A launcher that forks exits at once, and is reaped so the command
+    // never finds it among its children. One that cannot fork serves (see
+    // `launch`): it outlives this process, which must not wait for it.
+    if platform::FORKS {
+        let _ = launcher.wait();
+    }
     // A launcher that failed says why in its report, which is the better message.
     let served = report?;
     sent.map_err(cannot_start)?;
@@ -142,9 +148,13 @@ pub fn launch() -> i32 {
     match platform::fork() {
         Ok(Fork::Child) => {
             drop(gone_read);
-            exit_with(|| helper(request, report, gone_write))
+            exit_with(|| helper(request, report, Some(gone_write)))
         }
         Ok(Fork::Parent(_)) => {}
+        // Windows: the launcher is the helper, started detached by P. Its
+        // own `stop` removes the token directory; should it be killed, the
+        // next endpoint's start sweeps the directory of a dead process.
+        Err(_) if !platform::FORKS => return helper(request, report, None),
         Err(err) => return send_report(report, Err(cannot_start(err).message().to_owned())),
     }
     drop((gone_write, report));
@@ -172,7 +182,7 @@ fn read_request() -> Result<Request> {
 }
 
 /// In the helper: serve until P exits, then clean up.
-fn helper(request: Request, report: File, gone: PipeWriter) -> i32 {
+fn helper(request: Request, report: File, gone: Option<PipeWriter>) -> i32 {
     let watch = match ProcessWatch::attach(request.serve_for) {
         Ok(Some(watch)) => watch,
         Ok(None) => {
@@ -202,10 +212,11 @@ fn helper(request: Request, report: File, gone: PipeWriter) -> i32 {
         Err(err) => return send_report(report, Err(err.to_string())),
     };
     // The cleaner learns what to remove; the pipe stays open while we live.
-    let mut gone = gone;
-    if let Some(dir) = endpoint.token_file().parent() {
-        let _ = gone.write_all(dir.as_os_str().as_encoded_bytes());
-    }
+    let _gone = gone.inspect(|mut pipe| {
+        if let Some(dir) = endpoint.token_file().parent() {
+            let _ = pipe.write_all(dir.as_os_str().as_encoded_bytes());
+        }
+    });
     send_report(report, Ok(&endpoint));
     watch.wait_for_exit();
     endpoint.stop();

@@ -2,7 +2,7 @@
 //! advisory locks with a deadline. Every cache ssoenv writes goes through here,
 //! so a crash at any point leaves either the old file or the new one.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::thread;
@@ -18,10 +18,10 @@ pub fn ensure_private_dir(dir: &Path) -> Result<()> {
     platform::create_private_dir_all(dir)
         .map_err(|e| io_error("cannot create directory", dir, &e))?;
     let meta = fs::metadata(dir).map_err(|e| io_error("cannot read", dir, &e))?;
-    if !platform::owned_by_current_user(&meta) {
+    if !platform::owned_by_current_user(dir, &meta) {
         return Err(foreign(dir, &meta));
     }
-    if !platform::is_private(&meta) {
+    if !platform::is_private(dir, &meta) {
         platform::restrict_dir_to_owner(dir)
             .map_err(|e| io_error("cannot make private", dir, &e))?;
     }
@@ -96,8 +96,7 @@ fn new_temp_file(dir: &Path) -> Result<tempfile::NamedTempFile> {
     tempfile::Builder::new()
         .prefix(TEMP_PREFIX)
         .rand_bytes(TEMP_RAND_LEN)
-        .permissions(platform::private_file_permissions())
-        .tempfile_in(dir)
+        .make_in(dir, platform::create_private_file)
         .map_err(|e| io_error("cannot create a temporary file in", dir, &e))
 }
 
@@ -192,10 +191,10 @@ fn remove_stale_temp_files(dir: &Path) {
 /// directory, put files in it; see [`platform::writable_by_others`]).
 /// Anything else is refused with the fix.
 pub fn check_owned(path: &Path, meta: &fs::Metadata) -> Result<()> {
-    if !platform::owned_by_current_user(meta) {
+    if !platform::owned_by_current_user(path, meta) {
         return Err(foreign(path, meta));
     }
-    if let Some(why) = not_the_users(meta) {
+    if let Some(why) = not_the_users(path, meta) {
         let shown = crate::paths::display(path);
         return Err(Error::new(format!(
             "refusing {shown}: {why} — run 'chmod go-w {shown}' if it is yours"
@@ -206,13 +205,13 @@ pub fn check_owned(path: &Path, meta: &fs::Metadata) -> Result<()> {
 
 /// Why a file or directory fails [`check_owned`], in words; `None` when it
 /// passes.
-pub fn not_the_users(meta: &fs::Metadata) -> Option<String> {
-    if !platform::owned_by_current_user(meta) {
+pub fn not_the_users(path: &Path, meta: &fs::Metadata) -> Option<String> {
+    if !platform::owned_by_current_user(path, meta) {
         Some(format!(
             "it belongs to {}, not to you",
-            platform::owner_of(meta)
+            platform::owner_of(path, meta)
         ))
-    } else if platform::writable_by_others(meta) {
+    } else if platform::writable_by_others(path, meta) {
         Some("others can write to it".to_owned())
     } else {
         None
@@ -223,7 +222,7 @@ fn foreign(path: &Path, meta: &fs::Metadata) -> Error {
     Error::new(format!(
         "refusing {}: it belongs to {}, not to you — remove it, or point ssoenv elsewhere",
         crate::paths::display(path),
-        platform::owner_of(meta)
+        platform::owner_of(path, meta)
     ))
 }
 
@@ -233,7 +232,7 @@ fn foreign(path: &Path, meta: &fs::Metadata) -> Error {
 /// directory when it is usable, else the temporary directory. A runtime
 /// directory that is not the user's own is passed over with one line.
 /// Removed when the handle is dropped, unless kept.
-pub fn private_temp_dir(prefix: &str, what: &str) -> Result<tempfile::TempDir> {
+pub fn private_temp_dir(prefix: &str, what: &str) -> Result<TempDir> {
     let base = match crate::paths::runtime_dir() {
         Ok(dir) => dir.filter(|dir| dir.is_dir()),
         Err(refused) => {
@@ -245,17 +244,54 @@ pub fn private_temp_dir(prefix: &str, what: &str) -> Result<tempfile::TempDir> {
         }
     }
     .unwrap_or_else(std::env::temp_dir);
-    // mkdir applies the umask, which can only take bits away from 0700.
-    tempfile::Builder::new()
-        .prefix(prefix)
-        .permissions(platform::private_dir_permissions())
-        .tempdir_in(&base)
-        .map_err(|e| {
-            Error::new(format!(
-                "cannot create a private directory in {} for {what}: {e}",
-                crate::paths::display(&base)
-            ))
-        })
+    let cannot = |e: &dyn std::fmt::Display| {
+        Error::new(format!(
+            "cannot create a private directory in {} for {what}: {e}",
+            crate::paths::display(&base)
+        ))
+    };
+    // Made private as it is created (never loosened and then tightened);
+    // a name someone else took meanwhile is passed over.
+    for _ in 0..16 {
+        let mut random = [0u8; 6];
+        getrandom::fill(&mut random).map_err(|e| cannot(&e))?;
+        let suffix: String = random.iter().map(|b| format!("{b:02x}")).collect();
+        let path = base.join(format!("{prefix}{suffix}"));
+        match platform::create_private_dir(&path) {
+            Ok(()) => return Ok(TempDir { path: Some(path) }),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(cannot(&e)),
+        }
+    }
+    Err(cannot(&"every name tried was taken"))
+}
+
+/// A directory [`private_temp_dir`] made, removed with what is in it when
+/// dropped unless kept.
+#[derive(Debug)]
+pub struct TempDir {
+    path: Option<PathBuf>,
+}
+
+impl TempDir {
+    pub fn path(&self) -> &Path {
+        self.path
+            .as_deref()
+            .expect("a TempDir has its path until kept")
+    }
+
+    /// Leaves the directory in place; its path.
+    pub fn keep(mut self) -> PathBuf {
+        self.path.take().expect("a TempDir has its path until kept")
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        if let Some(path) = &self.path {
+            let _ = fs::remove_dir_all(path);
+        }
+    }
 }
 
 /// Like [`read_optional`] for a file ssoenv trusts (a cache, a trust
@@ -356,8 +392,7 @@ impl FileLock {
     /// The lock file, created owner-only in a private directory if need be.
     fn open(path: &Path) -> Result<File> {
         ensure_private_dir(parent(path)?)?;
-        platform::owner_only(OpenOptions::new().create(true).truncate(false).write(true))
-            .open(path)
+        platform::open_private(path, platform::OpenPrivate::OpenOrCreate)
             .map_err(|e| io_error("cannot open lock file", path, &e))
     }
 }

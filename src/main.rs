@@ -43,7 +43,7 @@ fn main() -> ExitCode {
     let mut args = std::env::args_os();
     let arg0 = args.next().unwrap_or_else(|| "ssoenv".into());
     // Returns only on failure.
-    let err = ssoenv::platform::exec_replace(Command::new(&core).args(args), &arg0);
+    let err = ssoenv::platform::hand_over(Command::new(&core).args(args), &arg0);
     Error::new(format!(
         "cannot run {} ({err}) — reinstall ssoenv, which installs both binaries",
         core.display()

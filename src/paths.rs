@@ -5,39 +5,52 @@ use std::env;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::platform::{self, AppDir};
 
 /// The name of the per-project config file.
 pub const PROJECT_FILE: &str = ".awssso.toml";
 
-/// The user's home directory, from `HOME`.
+/// The user's home directory: `HOME`, or `USERPROFILE` on Windows (where
+/// the AWS CLI keeps `.aws`).
 pub fn home() -> Result<PathBuf> {
-    match env::var_os("HOME") {
-        Some(home) if !home.is_empty() => Ok(PathBuf::from(home)),
-        _ => Err(Error::new("HOME is not set; set it to your home directory")),
-    }
+    platform::home_dir().ok_or_else(|| {
+        Error::new(format!(
+            "{} is not set; set it to your home directory",
+            platform::HOME_VAR
+        ))
+    })
 }
 
-/// `$XDG_<kind>_HOME` when it is an absolute path, otherwise `~/<fallback>`.
-fn xdg(var: &str, fallback: &str) -> Result<PathBuf> {
+/// `$<var>/ssoenv` when `var` (an `XDG_*_HOME`) is an absolute path,
+/// otherwise where the system keeps such files ([`platform::default_app_dir`]).
+fn app_dir(var: &str, kind: AppDir) -> Result<PathBuf> {
     match env::var_os(var).map(PathBuf::from) {
-        Some(dir) if dir.is_absolute() => Ok(dir),
-        _ => Ok(home()?.join(fallback)),
+        Some(dir) if dir.is_absolute() => Ok(dir.join("ssoenv")),
+        _ => platform::default_app_dir(kind).ok_or_else(|| {
+            Error::new(format!(
+                "{} is not set; set it, or {var}",
+                platform::app_dir_var(kind)
+            ))
+        }),
     }
 }
 
-/// `$XDG_CONFIG_HOME/ssoenv`: the user-wide defaults file lives here.
+/// `$XDG_CONFIG_HOME/ssoenv` (`~/.config/ssoenv`, `%APPDATA%\ssoenv`): the
+/// user-wide defaults file lives here.
 pub fn config_dir() -> Result<PathBuf> {
-    Ok(xdg("XDG_CONFIG_HOME", ".config")?.join("ssoenv"))
+    app_dir("XDG_CONFIG_HOME", AppDir::Config)
 }
 
-/// `$XDG_CACHE_HOME/ssoenv`: role credentials and locks (0700).
+/// `$XDG_CACHE_HOME/ssoenv` (`~/.cache/ssoenv`,
+/// `%LOCALAPPDATA%\ssoenv\cache`): role credentials and locks (private).
 pub fn cache_dir() -> Result<PathBuf> {
-    Ok(xdg("XDG_CACHE_HOME", ".cache")?.join("ssoenv"))
+    app_dir("XDG_CACHE_HOME", AppDir::Cache)
 }
 
-/// `$XDG_DATA_HOME/ssoenv`: trust records.
+/// `$XDG_DATA_HOME/ssoenv` (`~/.local/share/ssoenv`,
+/// `%LOCALAPPDATA%\ssoenv\data`): trust records.
 pub fn data_dir() -> Result<PathBuf> {
-    Ok(xdg("XDG_DATA_HOME", ".local/share")?.join("ssoenv"))
+    app_dir("XDG_DATA_HOME", AppDir::Data)
 }
 
 /// The user-wide defaults file, `$XDG_CONFIG_HOME/ssoenv/config.toml`.
@@ -83,7 +96,7 @@ pub fn runtime_dir() -> Result<Option<PathBuf>> {
             "cannot use the runtime directory {}: {e}",
             display(&dir)
         ))),
-        Ok(meta) => match crate::fsutil::not_the_users(&meta) {
+        Ok(meta) => match crate::fsutil::not_the_users(&dir, &meta) {
             None => Ok(Some(dir)),
             Some(why) => Err(Error::new(format!(
                 "ignoring the runtime directory {}: {why}",
@@ -99,8 +112,13 @@ pub const CORE: &str = "ssoenv-core";
 /// `ssoenv-core` next to the running binary (either of the two).
 pub fn core_exe() -> Result<PathBuf> {
     env::current_exe()
-        .map(|exe| exe.with_file_name(CORE))
+        .map(|exe| exe.with_file_name(exe_name(CORE)))
         .map_err(|e| Error::new(format!("cannot find its own location ({e})")))
+}
+
+/// A program's file name on this system: `ssoenv.exe` on Windows.
+pub fn exe_name(program: &str) -> String {
+    format!("{program}{}", env::consts::EXE_SUFFIX)
 }
 
 /// Expands `~` and `$VAR` / `${VAR}` in a path taken from a config value.
@@ -131,7 +149,8 @@ pub fn display_from(path: &Path, home: Option<&Path>) -> String {
     let shown = match home.filter(|home| home.parent().is_some()) {
         Some(home) => match path.strip_prefix(home) {
             Ok(rest) if rest.as_os_str().is_empty() => "~".to_owned(),
-            Ok(rest) => format!("~/{}", rest.display()),
+            // `~\` on Windows, as PowerShell shows it.
+            Ok(rest) => format!("~{}{}", std::path::MAIN_SEPARATOR, rest.display()),
             Err(_) => path.display().to_string(),
         },
         None => path.display().to_string(),

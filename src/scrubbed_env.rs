@@ -8,7 +8,7 @@ use std::ffi::OsStr;
 use std::process::Command;
 
 /// Variables passed on by name.
-const KEPT: [&str; 27] = [
+const KEPT: [&str; 39] = [
     // Who and where: files live under HOME and the XDG directories.
     "HOME",
     "USER",
@@ -39,6 +39,20 @@ const KEPT: [&str; 27] = [
     "http_proxy",
     "no_proxy",
     "all_proxy",
+    // What a Windows process needs to run at all (SystemRoot: sockets and
+    // crypto), and where Windows keeps the user's files.
+    "SystemRoot",
+    "SystemDrive",
+    "windir",
+    "ComSpec",
+    "PATHEXT",
+    "TEMP",
+    "TMP",
+    "USERPROFILE",
+    "USERNAME",
+    "APPDATA",
+    "LOCALAPPDATA",
+    "ProgramData",
 ];
 
 /// Variables passed on by prefix: locale categories, endpoint overrides
@@ -53,8 +67,16 @@ fn kept(name: &OsStr) -> bool {
     let Some(name) = name.to_str() else {
         return false;
     };
-    !SHELL_ONLY.contains(&name)
-        && (KEPT.contains(&name) || KEPT_PREFIXES.iter().any(|prefix| name.starts_with(prefix)))
+    // Windows reads `Path` as `PATH`: compare as the system does.
+    let same = |a: &str, b: &str| {
+        a == b || (crate::platform::ENV_NAMES_IGNORE_CASE && a.eq_ignore_ascii_case(b))
+    };
+    let starts = |prefix: &str| {
+        name.get(..prefix.len())
+            .is_some_and(|start| same(start, prefix))
+    };
+    !SHELL_ONLY.iter().any(|only| same(only, name))
+        && (KEPT.iter().any(|kept| same(kept, name)) || KEPT_PREFIXES.iter().any(|p| starts(p)))
 }
 
 /// Starts `command` with only the variables of this process that

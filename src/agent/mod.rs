@@ -25,7 +25,7 @@
 
 pub mod serve;
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::process::{ChildStdout, Command, Stdio};
@@ -240,14 +240,12 @@ fn cannot_start(err: Error) -> Error {
 /// the log, and waits until it says it serves (or `deadline`).
 fn launch(files: &Files, deadline: Instant) -> Result<()> {
     let _ = fs::rename(&files.log, files.log.with_extension("log.old"));
-    let log = platform::owner_only(OpenOptions::new().create(true).append(true))
-        .open(&files.log)
-        .map_err(|e| {
-            cannot_start(Error::new(format!(
-                "cannot open its log {}: {e}",
-                paths::display(&files.log)
-            )))
-        })?;
+    let log = platform::open_private(&files.log, platform::OpenPrivate::Append).map_err(|e| {
+        cannot_start(Error::new(format!(
+            "cannot open its log {}: {e}",
+            paths::display(&files.log)
+        )))
+    })?;
     let core = paths::core_exe()?;
     let mut command = Command::new(&core);
     command
@@ -346,11 +344,14 @@ mod tests {
                 runtime_refused: None,
             },
         };
-        for raw in [
-            b"/home/a/p/.awssso.toml".to_vec(),
-            b"/home/a b/%41&x=1#?/.awssso.toml".to_vec(),
-            b"/tmp/\xff\xfe\n'\"$(x)/.awssso.toml".to_vec(),
+        // Absolute paths of the platform's kind.
+        let root: &[u8] = if cfg!(windows) { b"C:\\" } else { b"/" };
+        for rest in [
+            b"home/a/p/.awssso.toml".to_vec(),
+            b"home/a b/%41&x=1#?/.awssso.toml".to_vec(),
+            b"tmp/\xff\xfe\n'\"$(x)/.awssso.toml".to_vec(),
         ] {
+            let raw = [root, &rest].concat();
             let path = PathBuf::from(platform::os_string_from_bytes(raw));
             let uri = running.uri_for(&path);
             let rest = uri.strip_prefix("http://127.0.0.1:4321").unwrap();

@@ -66,10 +66,10 @@ fn stop() -> Result<ExitCode> {
     while agent::is_alive(&running.files.lock) {
         if Instant::now() > deadline {
             return Err(Error::new(format!(
-                "agent {} did not stop within {}s — kill it with 'kill -9 {}'",
+                "agent {} did not stop within {}s — kill it with '{}'",
                 running.pid,
                 STOP_PATIENCE.as_secs(),
-                running.pid
+                platform::force_kill_command(running.pid)
             )));
         }
         std::thread::sleep(Duration::from_millis(10));

@@ -167,11 +167,16 @@ fn round_secs(duration: Duration) -> Duration {
 }
 
 /// The program to exec: a name is looked up in PATH, and a path (anything
-/// with a `/`, as shells do) is taken as it is once it exists. Whether it can
+/// with a `/`, as shells do, or a `\` on Windows) is taken as it is once it
+/// exists. Whether it can
 /// be run is the kernel's to say, at the exec.
 fn resolve(program: &OsStr) -> Result<PathBuf> {
     let shown = program.to_string_lossy();
-    if program.as_encoded_bytes().contains(&b'/') {
+    if program
+        .as_encoded_bytes()
+        .iter()
+        .any(|&byte| std::path::is_separator(char::from(byte)))
+    {
         let path = PathBuf::from(program);
         if path.symlink_metadata().is_err() {
             return Err(Error::with_code(

@@ -42,14 +42,14 @@ impl Run for Hook {
 /// binaries, the hook names that entry, which upgrades keep pointing at the
 /// installed version.
 pub(super) fn hook_exe() -> io::Result<PathBuf> {
-    let core = std::env::current_exe()?.canonicalize()?;
-    let exe = core.with_file_name("ssoenv").canonicalize()?;
+    // dunce: on Windows, the plain `C:\…` form where std gives `\\?\C:\…`,
+    // which a PowerShell user would not recognise in the hook.
+    let core = dunce::canonicalize(std::env::current_exe()?)?;
+    let exe = dunce::canonicalize(core.with_file_name(paths::exe_name("ssoenv")))?;
     let leads_here = |candidate: &Path| {
-        candidate.canonicalize().is_ok_and(|c| c == exe)
+        dunce::canonicalize(candidate).is_ok_and(|c| c == exe)
             // `ssoenv` finds `ssoenv-core` next to the path it was started by.
-            && candidate
-                .with_file_name(paths::CORE)
-                .canonicalize()
+            && dunce::canonicalize(candidate.with_file_name(paths::exe_name(paths::CORE)))
                 .is_ok_and(|c| c == core)
     };
     let on_path = std::env::var_os("PATH")

@@ -9,7 +9,6 @@
 //! offline; without a terminal, a missing flag is an error that names it.
 
 use std::fmt;
-use std::fs;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
@@ -274,8 +273,7 @@ fn write(path: &Path, text: &str, force: bool) -> Result<()> {
         .map_err(|e| failed(&e))?;
     temp.write_all(text.as_bytes()).map_err(|e| failed(&e))?;
     // Not a secret: readable like any project file.
-    fs::set_permissions(temp.path(), crate::platform::public_file_permissions())
-        .map_err(|e| failed(&e))?;
+    crate::platform::make_public_file(temp.path()).map_err(|e| failed(&e))?;
     let persisted = if force {
         temp.persist(path).map(drop)
     } else {

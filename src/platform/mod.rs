@@ -6,6 +6,8 @@
 //!   `fork`, the self-pipe signal wait and the polled process watch.
 //! - `linux`: pidfd, `/proc`, `sigtimedwait`, `$XDG_RUNTIME_DIR`.
 //! - `macos`: kqueue (`EVFILT_PROC`), `proc_pidinfo`, the per-user `$TMPDIR`.
+//! - `windows`: ACLs for file modes, a job object and a console handler for
+//!   `exec`, named events for the stop signals, process handles.
 //!
 //! **Portable twins.** Where a system has a mechanism of its own and a
 //! portable one does the same job (watching a process: a pidfd or kqueue,
@@ -21,26 +23,90 @@ mod linux;
 mod macos;
 #[cfg(unix)]
 mod unix;
+#[cfg(windows)]
+mod windows;
 
-#[cfg(not(any(target_os = "linux", target_os = "macos")))]
-compile_error!("ssoenv's platform layer knows Linux and macOS: add the system to src/platform/");
+#[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
+compile_error!(
+    "ssoenv's platform layer knows Linux, macOS and Windows: add the system to src/platform/"
+);
 
 #[cfg(target_os = "linux")]
 use linux as os;
 #[cfg(target_os = "macos")]
 use macos as os;
 
-pub use os::{
-    has_desktop, loopback_peer_is_current_user, runtime_dir, tells_loopback_owners, thread_count,
-};
+#[cfg(unix)]
+pub use os::{has_desktop, loopback_peer_is_current_user, runtime_dir, tells_loopback_owners};
+#[cfg(unix)]
 pub use unix::{
-    Fork, ProcessId, ProcessWatch, StdStream, StopSignals, close_inherited_descriptors,
-    create_private_dir_all, detach, exec_replace, exit_immediately, file_identity, fork,
-    is_private, new_session, os_string_from_bytes, owned_by_current_user, owner_of, owner_only,
-    private_dir_permissions, private_file_permissions, process_exists, public_file_permissions,
-    reap, redirect_stdout_to_stderr, redirect_to_null, restrict_dir_to_owner, spawn_detached,
+    ENV_NAMES_IGNORE_CASE, FORKS, HOME_VAR, ProcessWatch, StopSignals, app_dir_var,
+    close_inherited_descriptors, create_private_dir, create_private_dir_all, create_private_file,
+    default_app_dir, detach, detach_launcher, exec_replace, exit_immediately, file_identity,
+    force_kill_command, fork, hand_over, home_dir, is_private, make_public_file, new_session,
+    open_private, os_string_from_bytes, owned_by_current_user, owner_of, process_exists,
+    redirect_stdout_to_stderr, redirect_to_null, restrict_dir_to_owner, spawn_detached,
     take_stdout, terminate, wait_readable, writable_by_others,
 };
+#[cfg(windows)]
+pub use windows::{
+    ENV_NAMES_IGNORE_CASE, FORKS, HOME_VAR, ProcessWatch, StopSignals, app_dir_var,
+    close_inherited_descriptors, create_private_dir, create_private_dir_all, create_private_file,
+    default_app_dir, detach, detach_launcher, exec_replace, exit_immediately, file_identity,
+    force_kill_command, fork, hand_over, has_desktop, home_dir, is_private,
+    loopback_peer_is_current_user, make_public_file, new_session, open_private,
+    os_string_from_bytes, owned_by_current_user, owner_of, process_exists,
+    redirect_stdout_to_stderr, redirect_to_null, restrict_dir_to_owner, runtime_dir,
+    spawn_detached, take_stdout, tells_loopback_owners, terminate, wait_readable,
+    writable_by_others,
+};
+
+/// ssoenv's own directories, whose places each system names
+/// ([`default_app_dir`]) unless the user's `XDG_*` variables do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppDir {
+    /// The user-wide defaults file.
+    Config,
+    /// Role credentials, locks, the agent's files.
+    Cache,
+    /// Trust records.
+    Data,
+}
+
+/// How [`open_private`] opens a file; one it creates is the user's only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenPrivate {
+    /// A new file, for writing; fails if it exists.
+    CreateNew,
+    /// The file, created when missing, for writing; nothing truncated.
+    OpenOrCreate,
+    /// The file, created when missing, for appending.
+    Append,
+}
+
+/// Which standard stream of this process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StdStream {
+    Input,
+    Output,
+    Error,
+}
+
+/// A process, told apart from any later one that reuses its pid by its
+/// start time (in the system's own unit: `ProcessId::current` and the
+/// process watch of each system read it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ProcessId {
+    pub pid: u32,
+    pub started: u64,
+}
+
+/// The two sides of a `fork` (which Windows has not: there it always fails,
+/// and [`FORKS`] says so).
+pub enum Fork {
+    Child,
+    Parent(u32),
+}
 
 /// Set to `1`, this process (and those it starts) uses the portable twins
 /// of the process watch and the signal wait (see the module docs). For
@@ -48,6 +114,7 @@ pub use unix::{
 pub const FORCE_PORTABLE_VAR: &str = "SSOENV_FORCE_PORTABLE";
 
 /// True when [`FORCE_PORTABLE_VAR`] asks for the portable twins.
+#[cfg(unix)]
 fn portable_forced() -> bool {
     std::env::var_os(FORCE_PORTABLE_VAR).is_some_and(|value| value == "1")
 }

@@ -9,17 +9,46 @@ use std::os::unix::ffi::OsStringExt;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{ChildStdout, Command};
 use std::time::Duration;
 
 use rustix::event::{PollFd, PollFlags, Timespec};
 use rustix::process::{Pid, Signal};
-use serde::{Deserialize, Serialize};
 
-use super::os;
+use super::{AppDir, Fork, OpenPrivate, ProcessId, StdStream, os};
 
 // Files.
+
+/// The variable that names the home directory, for messages.
+pub const HOME_VAR: &str = "HOME";
+
+/// The user's home directory, `$HOME`.
+pub fn home_dir() -> Option<PathBuf> {
+    std::env::var_os("HOME")
+        .filter(|home| !home.is_empty())
+        .map(PathBuf::from)
+}
+
+/// ssoenv's own directories where the XDG base directory specification
+/// puts them when its variables are unset: `~/.config/ssoenv`,
+/// `~/.cache/ssoenv`, `~/.local/share/ssoenv`.
+pub fn default_app_dir(kind: AppDir) -> Option<PathBuf> {
+    let base = match kind {
+        AppDir::Config => ".config",
+        AppDir::Cache => ".cache",
+        AppDir::Data => ".local/share",
+    };
+    Some(home_dir()?.join(base).join("ssoenv"))
+}
+
+/// The variable [`default_app_dir`] needs, for messages.
+pub fn app_dir_var(_kind: AppDir) -> &'static str {
+    HOME_VAR
+}
+
+/// Environment variable names are case-sensitive.
+pub const ENV_NAMES_IGNORE_CASE: bool = false;
 
 /// Creates `dir` and its missing parents; the ones it creates are the
 /// owner's only (0700).
@@ -28,34 +57,48 @@ pub fn create_private_dir_all(dir: &Path) -> io::Result<()> {
 }
 
 /// True when neither the group nor others have any access to the file.
-pub fn is_private(meta: &Metadata) -> bool {
+pub fn is_private(_path: &Path, meta: &Metadata) -> bool {
     meta.mode() & 0o077 == 0
 }
 
 /// Takes every access to `dir` away from the group and others (0700).
 pub fn restrict_dir_to_owner(dir: &Path) -> io::Result<()> {
-    std::fs::set_permissions(dir, private_dir_permissions())
+    std::fs::set_permissions(dir, Permissions::from_mode(0o700))
 }
 
-/// Files that `options` creates are the owner's only (0600).
-pub fn owner_only(options: &mut OpenOptions) -> &mut OpenOptions {
-    options.mode(0o600)
+/// Creates a new file at `path`, for reading and writing, that only its
+/// owner may open (0600). Fails if it exists.
+pub fn create_private_file(path: &Path) -> io::Result<File> {
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
 }
 
-/// A file only its owner may read or write (0600).
-pub fn private_file_permissions() -> Permissions {
-    Permissions::from_mode(0o600)
+/// Opens `path` as `how` says, creating it 0600 when missing.
+pub fn open_private(path: &Path, how: OpenPrivate) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    match how {
+        OpenPrivate::CreateNew => options.write(true).create_new(true),
+        OpenPrivate::OpenOrCreate => options.write(true).create(true).truncate(false),
+        OpenPrivate::Append => options.append(true).create(true),
+    };
+    options.mode(0o600).open(path)
 }
 
-/// A directory only its owner may enter (0700).
-pub fn private_dir_permissions() -> Permissions {
-    Permissions::from_mode(0o700)
+/// Creates the directory `path` (its parent exists) that only its owner
+/// may enter: 0700 from the start (mkdir applies the umask, which can only
+/// take bits away). Fails if it exists.
+pub fn create_private_dir(path: &Path) -> io::Result<()> {
+    DirBuilder::new().mode(0o700).create(path)
 }
 
 /// A file everyone may read and its owner may write (0644), as editors
 /// leave the files people write by hand.
-pub fn public_file_permissions() -> Permissions {
-    Permissions::from_mode(0o644)
+pub fn make_public_file(path: &Path) -> io::Result<()> {
+    std::fs::set_permissions(path, Permissions::from_mode(0o644))
 }
 
 /// What tells one version of a file from another, besides its size: the
@@ -67,7 +110,7 @@ pub fn file_identity(meta: &Metadata) -> (i64, i64, u64) {
 }
 
 /// True when the file belongs to the user this process runs as.
-pub fn owned_by_current_user(meta: &Metadata) -> bool {
+pub fn owned_by_current_user(_path: &Path, meta: &Metadata) -> bool {
     meta.uid() == rustix::process::getuid().as_raw()
 }
 
@@ -76,13 +119,13 @@ pub fn owned_by_current_user(meta: &Metadata) -> bool {
 /// not count: with the user-private groups of most Linux systems (umask
 /// 002), tools such as the AWS CLI leave their directories group-writable,
 /// and that group has the user alone.
-pub fn writable_by_others(meta: &Metadata) -> bool {
+pub fn writable_by_others(_path: &Path, meta: &Metadata) -> bool {
     let others = if meta.is_dir() { 0o002 } else { 0o022 };
     meta.mode() & others != 0
 }
 
 /// Who owns the file, as messages name it.
-pub fn owner_of(meta: &Metadata) -> String {
+pub fn owner_of(_path: &Path, meta: &Metadata) -> String {
     format!("uid {}", meta.uid())
 }
 
@@ -93,6 +136,17 @@ pub fn os_string_from_bytes(bytes: Vec<u8>) -> OsString {
 }
 
 // Processes.
+
+/// The command a user types to end process `pid` outright.
+pub fn force_kill_command(pid: u32) -> String {
+    format!("kill -9 {pid}")
+}
+
+/// How the prompt binary hands a command line over to `ssoenv-core`:
+/// [`exec_replace`].
+pub fn hand_over(command: &mut Command, arg0: &OsStr) -> io::Error {
+    exec_replace(command, arg0)
+}
 
 /// Replaces this process with `command` (same pid), which sees `arg0` as its
 /// name. Returns only when that failed.
@@ -109,6 +163,10 @@ pub fn detach(command: &mut Command) {
         command.pre_exec(|| rustix::process::setsid().map(drop).map_err(io::Error::from));
     }
 }
+
+/// Nothing to do for `exec`'s endpoint launcher: it leaves the caller's
+/// session by itself (`setsid`, then `fork`).
+pub fn detach_launcher(_command: &mut Command) {}
 
 /// Puts this process in a session of its own (see [`detach`]).
 pub fn new_session() -> io::Result<()> {
@@ -171,14 +229,6 @@ pub fn wait_readable(pipe: &ChildStdout, timeout: Duration) -> io::Result<bool> 
     }
 }
 
-/// Which standard stream of this process.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StdStream {
-    Input,
-    Output,
-    Error,
-}
-
 /// Points a standard stream of this process at `/dev/null`: it then holds
 /// no terminal and keeps no pipe of the caller's open.
 pub fn redirect_to_null(stream: StdStream) -> io::Result<()> {
@@ -205,11 +255,8 @@ pub fn redirect_stdout_to_stderr() {
     let _ = rustix::stdio::dup2_stdout(io::stderr());
 }
 
-/// The two sides of a [`fork`].
-pub enum Fork {
-    Child,
-    Parent(u32),
-}
+/// Whether [`fork`] works here.
+pub const FORKS: bool = true;
 
 /// Forks this process. Refused while other threads run: the child's copy of
 /// memory could hold a lock one of them had taken.
@@ -264,22 +311,6 @@ pub fn exit_immediately(code: i32) -> ! {
     unsafe {
         libc::_exit(code)
     }
-}
-
-/// Waits for a child of this process to exit and reaps it.
-pub fn reap(pid: u32) {
-    let Some(pid) = to_pid(pid) else { return };
-    while let Err(rustix::io::Errno::INTR) =
-        rustix::process::waitpid(Some(pid), rustix::process::WaitOptions::empty())
-    {}
-}
-
-/// A process, told apart from any later one that reuses its pid by its
-/// start time (in the system's own unit).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProcessId {
-    pub pid: u32,
-    pub started: u64,
 }
 
 impl ProcessId {

@@ -79,15 +79,22 @@ pub fn require_tool(name: &str) -> Option<PathBuf> {
 
 /// The first executable file called `name` in the `PATH` directories.
 pub fn find_on_path(name: &str) -> Option<PathBuf> {
-    use std::os::unix::fs::PermissionsExt as _;
     let path = env::var_os("PATH")?;
     env::split_paths(&path)
-        .map(|directory| directory.join(name))
-        .find(|candidate| {
-            candidate
-                .metadata()
-                .is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
-        })
+        .map(|directory| directory.join(format!("{name}{}", env::consts::EXE_SUFFIX)))
+        .find(|candidate| candidate.metadata().is_ok_and(|meta| is_executable(&meta)))
+}
+
+#[cfg(unix)]
+fn is_executable(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::PermissionsExt as _;
+    meta.is_file() && meta.permissions().mode() & 0o111 != 0
+}
+
+/// Windows runs any file by its extension: a file is enough.
+#[cfg(not(unix))]
+fn is_executable(meta: &std::fs::Metadata) -> bool {
+    meta.is_file()
 }
 
 #[cfg(test)]

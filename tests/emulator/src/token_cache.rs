@@ -1,8 +1,9 @@
 //! Writing an SSO token the way AWS CLI v2 caches it, so that ssoenv (and
 //! botocore) can be tried and tested without a login.
 
-use std::fs::{self, DirBuilder, OpenOptions, Permissions};
+use std::fs::{self, DirBuilder, OpenOptions};
 use std::io::{self, Write as _};
+#[cfg(unix)]
 use std::os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _, PermissionsExt as _};
 use std::path::{Path, PathBuf};
 
@@ -48,10 +49,11 @@ pub fn write_token_cache(
     token: &IssuedToken,
 ) -> io::Result<PathBuf> {
     let directory = home.join(".aws").join("sso").join("cache");
-    DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(&directory)?;
+    let mut builder = DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    builder.mode(0o700);
+    builder.create(&directory)?;
     let entry = CachedToken {
         start_url,
         region,
@@ -79,14 +81,14 @@ pub fn write_token_cache(
         cache_file_name(cache_key),
         std::process::id()
     ));
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&temporary)?;
+    let mut options = OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    let mut file = options.open(&temporary)?;
     // An existing temporary file keeps its old mode; make sure it is private.
-    file.set_permissions(Permissions::from_mode(0o600))?;
+    #[cfg(unix)]
+    file.set_permissions(fs::Permissions::from_mode(0o600))?;
     file.write_all(json.as_bytes())?;
     file.sync_all()?;
     fs::rename(&temporary, &path)?;
