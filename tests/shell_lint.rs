@@ -283,6 +283,59 @@ fn powershell_check_detects_errors() {
     assert!(tree.root_node().has_error());
 }
 
+/// Windows PowerShell 5.1, which every Windows has, reads the hook, the
+/// statements and the completions: none of the operators PowerShell 7 added
+/// (pipeline chains, null-coalescing and null-conditional, the ternary).
+#[test]
+fn powershell_code_is_windows_powershell_5_1_syntax() {
+    let completions =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("completions/_ssoenv.ps1"))
+            .unwrap();
+    for (what, code) in [
+        ("hook", shell_for(HookShell::Pwsh).hook(FAKE_EXE)),
+        ("statements", statements(HookShell::Pwsh)),
+        ("completions", completions),
+    ] {
+        let found = powershell_7_only(&code);
+        assert!(found.is_empty(), "the PowerShell {what} uses {found:?}");
+    }
+    // The check finds them, each on its own.
+    for code in [
+        "Get-Item a && Get-Item b",
+        "Get-Item a || Get-Item b",
+        "$a = $b ?? 'c'",
+        "$a ??= 'c'",
+        "$a = $b ? 'c' : 'd'",
+        "${a}?.Length",
+    ] {
+        assert!(!powershell_7_only(code).is_empty(), "not found in {code:?}");
+    }
+}
+
+/// The PowerShell 7 operators in `code`, as the grammar reads them.
+fn powershell_7_only(code: &str) -> Vec<String> {
+    const ONLY_IN_7: [&str; 6] = ["&&", "||", "??", "??=", "?.", "?"];
+    let mut parser = tree_sitter::Parser::new();
+    parser
+        .set_language(&tree_sitter_powershell::LANGUAGE.into())
+        .unwrap();
+    let tree = parser.parse(code, None).unwrap();
+    let mut found = Vec::new();
+    let mut stack = vec![tree.root_node()];
+    while let Some(node) = stack.pop() {
+        let text = &code[node.byte_range()];
+        if (!node.is_named() && ONLY_IN_7.contains(&node.kind()))
+            || node.kind().contains("ternary")
+            || (node.is_error() && ONLY_IN_7.iter().any(|op| text.contains(op)))
+        {
+            found.push(format!("{} {text:?}", node.kind()));
+        }
+        let mut cursor = node.walk();
+        stack.extend(node.children(&mut cursor));
+    }
+    found
+}
+
 /// The Nushell the tests run is the one pinned for them (scripts/test
 /// installs it from its npm package).
 #[test]
