@@ -34,9 +34,7 @@ pub fn start_time(pid: u32) -> Option<u64> {
 
 /// Whether this session can open windows: a display (X11 or Wayland).
 pub fn has_desktop() -> bool {
-    ["DISPLAY", "WAYLAND_DISPLAY"]
-        .iter()
-        .any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()))
+    super::any_var_set(&["DISPLAY", "WAYLAND_DISPLAY"])
 }
 
 /// Whether this system can say who owns the other end of a loopback TCP

@@ -25,9 +25,7 @@ pub fn runtime_dir() -> Option<PathBuf> {
 /// Whether this session can open windows: on macOS, unless it came in
 /// over SSH.
 pub fn has_desktop() -> bool {
-    !["SSH_CONNECTION", "SSH_TTY"]
-        .iter()
-        .any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()))
+    !super::any_var_set(&["SSH_CONNECTION", "SSH_TTY"])
 }
 
 /// Whether this system can say who owns the other end of a loopback TCP

@@ -113,6 +113,14 @@ pub enum Fork {
 /// tests; users never need it.
 pub const FORCE_PORTABLE_VAR: &str = "SSOENV_FORCE_PORTABLE";
 
+/// Whether any of these environment variables is set and not empty: how
+/// each system's `has_desktop` reads `DISPLAY` or `SSH_CONNECTION`.
+fn any_var_set(names: &[&str]) -> bool {
+    names
+        .iter()
+        .any(|name| std::env::var_os(name).is_some_and(|value| !value.is_empty()))
+}
+
 /// True when [`FORCE_PORTABLE_VAR`] asks for the portable twins.
 #[cfg(unix)]
 fn portable_forced() -> bool {
