@@ -267,7 +267,9 @@ pub fn private_temp_dir(prefix: &str, what: &str) -> Result<TempDir> {
 }
 
 /// A directory [`private_temp_dir`] made, removed with what is in it when
-/// dropped unless kept.
+/// dropped unless kept. (tempfile's own can be made private at creation
+/// only with a Unix mode; on Windows the access list must come with the
+/// `CreateDirectoryW` call, which [`platform::create_private_dir`] makes.)
 #[derive(Debug)]
 pub struct TempDir {
     path: Option<PathBuf>,
