@@ -35,7 +35,7 @@ use crate::credentials::{self, Credentials};
 use crate::error::{Error, Kind, Result};
 use crate::fsutil;
 use crate::state::{Source, State, Watched};
-use crate::{engine, log, paths, platform, scrubbed_env, switch, timefmt, token_cache, trust};
+use crate::{engine, log, paths, platform, scrubbed_env, sso_token, switch, timefmt, trust};
 
 /// `ssoenv-core`'s first argument when it is a background renewal. Not a
 /// command users see: `ssoenv-core` answers it before parsing arguments.
@@ -175,7 +175,7 @@ fn failure_since(target: &Target, creds: &Credentials) -> Option<Failure> {
         .flatten()?;
     let failure: Failure = serde_json::from_slice(&bytes).ok()?;
     let signed_in_since = || {
-        let token = token_cache::cache_path(&target.session).ok()?;
+        let token = sso_token::watched_file(&target.session).ok()?;
         let modified = std::fs::metadata(token).ok()?.modified().ok()?;
         Some(timefmt::epoch_secs(modified) > failure.at)
     };
@@ -199,7 +199,7 @@ pub fn plan(state: &mut State, target: &Target, creds: &Credentials) -> Option<(
         let label = target.label();
         report = Some(if failure.login {
             // A login rewrites the token cache: news for the next prompt.
-            if let Ok(token) = token_cache::cache_path(&target.session) {
+            if let Ok(token) = sso_token::watched_file(&target.session) {
                 state.watch.push(Watched::now(&token));
             }
             (format!("login:{label}"), failure.message)

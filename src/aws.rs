@@ -17,7 +17,6 @@ use crate::credentials::Credentials;
 use crate::error::{Error, Result};
 use crate::log;
 use crate::partition::Partition;
-use crate::token_cache::RefreshGrant;
 
 /// The endpoint a service's client should use instead of AWS's default, from
 /// the SDKs' own environment variables: `AWS_ENDPOINT_URL_<SERVICE>`, then
@@ -372,6 +371,13 @@ pub async fn caller_arn(target: &Target, creds: &Credentials, deadline: Instant)
     output
         .arn
         .ok_or_else(|| bad_answer(Service::Sts, &endpoint, "no Arn"))
+}
+
+/// What CreateToken(grant_type=refresh_token) needs.
+pub struct RefreshGrant<'a> {
+    pub client_id: &'a str,
+    pub client_secret: &'a str,
+    pub refresh_token: &'a str,
 }
 
 /// A new access token from CreateToken(grant_type=refresh_token).

@@ -5,6 +5,9 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::config::Selection;
+pub use crate::shell::{ExportTarget, HookShell};
+
 #[derive(Debug, Parser)]
 #[command(
     name = "ssoenv",
@@ -61,48 +64,6 @@ pub enum Command {
     Agent(Agent),
 }
 
-/// Shells the prompt hook supports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum HookShell {
-    Bash,
-    Zsh,
-    Fish,
-    #[value(alias = "powershell")]
-    Pwsh,
-    Elvish,
-    Tcsh,
-    Xonsh,
-    #[value(alias = "nushell")]
-    Nu,
-}
-
-/// Targets of `ssoenv export`: the hook shells plus JSON for other integrations.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ExportTarget {
-    Bash,
-    Zsh,
-    Fish,
-    #[value(alias = "powershell")]
-    Pwsh,
-    Elvish,
-    Tcsh,
-    Xonsh,
-    #[value(alias = "nushell")]
-    Nu,
-    Json,
-}
-
-/// Where the credentials' settings come from, when not from the current directory.
-#[derive(Debug, Clone, Default, Args)]
-pub struct Source {
-    /// Use this .awssso.toml instead of the one found above the current directory
-    #[arg(long, value_name = "FILE", conflicts_with = "profile")]
-    pub config: Option<PathBuf>,
-    /// Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)
-    #[arg(long, value_name = "NAME")]
-    pub profile: Option<String>,
-}
-
 #[derive(Debug, Args)]
 pub struct Hook {
     pub shell: HookShell,
@@ -132,7 +93,7 @@ pub struct Deny {
 #[derive(Debug, Args)]
 pub struct Exec {
     #[command(flatten)]
-    pub source: Source,
+    pub source: Selection,
     /// Renew first when less than this is left on the credentials (e.g. 15m, 1h)
     #[arg(long, value_name = "DUR", value_parser = parse_duration)]
     pub min_ttl: Option<Duration>,
@@ -152,7 +113,7 @@ pub struct Exec {
 #[derive(Debug, Args)]
 pub struct Login {
     #[command(flatten)]
-    pub source: Source,
+    pub source: Selection,
     /// Use the device-code flow (for SSH sessions and machines without a browser)
     #[arg(long)]
     pub device_code: bool,
@@ -164,7 +125,7 @@ pub struct Login {
 #[derive(Debug, Args)]
 pub struct Logout {
     #[command(flatten)]
-    pub source: Source,
+    pub source: Selection,
 }
 
 #[derive(Debug, Args)]
@@ -177,7 +138,7 @@ pub struct Status {
 #[derive(Debug, Args)]
 pub struct List {
     #[command(flatten)]
-    pub source: Source,
+    pub source: Selection,
     /// Machine-readable output
     #[arg(long)]
     pub json: bool,
@@ -209,7 +170,7 @@ pub struct Init {
 #[derive(Debug, Args)]
 pub struct CredentialProcess {
     #[command(flatten)]
-    pub source: Source,
+    pub source: Selection,
     /// Take the SSO session from this [sso-session NAME] of the AWS config
     /// file, with --account-id and --role-name (what `profiles sync
     /// --credential-process` writes)
@@ -268,7 +229,7 @@ pub struct ProfilesList {}
 #[derive(Debug, Args)]
 pub struct ProfilesSync {
     #[command(flatten)]
-    pub source: Source,
+    pub source: Selection,
     /// Sync this [sso-session NAME] of the AWS config file
     #[arg(long, value_name = "NAME", conflicts_with_all = ["config", "profile"])]
     pub sso_session: Option<String>,
@@ -318,7 +279,7 @@ pub enum CredentialFormat {
 #[derive(Debug, Args)]
 pub struct ExportCredentials {
     #[command(flatten)]
-    pub source: Source,
+    pub source: Selection,
     #[arg(long, value_enum, default_value = "env")]
     pub format: CredentialFormat,
 }
@@ -326,7 +287,7 @@ pub struct ExportCredentials {
 #[derive(Debug, Args)]
 pub struct Console {
     #[command(flatten)]
-    pub source: Source,
+    pub source: Selection,
     /// Print the sign-in URL instead of opening a browser (it works once, within 15 minutes)
     #[arg(long)]
     pub print: bool,
@@ -341,7 +302,7 @@ pub struct Console {
 #[derive(Debug, Args)]
 pub struct WriteCredentials {
     #[command(flatten)]
-    pub source: Source,
+    pub source: Selection,
     /// The profile (section) name to write (default: ACCOUNT_ROLE, as the SSO portal names it)
     #[arg(long, value_name = "SECTION")]
     pub name: Option<String>,

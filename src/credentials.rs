@@ -138,7 +138,7 @@ pub fn lock_path(target: &Target) -> Result<PathBuf> {
 }
 
 fn cache_id(target: &Target) -> String {
-    let session = crate::token_cache::cache_key(&target.session);
+    let session = target.session.cache_key();
     let mut key = format!("{session}\n{}\n{}", target.account_id, target.role_name);
     if !target.chain.is_empty() {
         // Every field of every hop: a different session name or external id
@@ -185,7 +185,7 @@ pub fn store(
 ) -> Result<()> {
     let file = CacheFile {
         version: CACHE_VERSION,
-        session: Some(crate::token_cache::cache_key(&target.session).to_owned()),
+        session: Some(target.session.cache_key().to_owned()),
         start_url: target.session.start_url.clone(),
         account_id: target.account_id.clone(),
         role_name: target.role_name.clone(),
@@ -213,7 +213,7 @@ pub fn remove_session(session: &SsoSession) -> Result<Vec<(String, String)>> {
             )));
         }
     };
-    let key = crate::token_cache::cache_key(session);
+    let key = session.cache_key();
     let mut removed = Vec::new();
     for entry in entries.flatten() {
         let path = entry.path();

@@ -5,21 +5,19 @@
 //! every hop is a target of its own here: cached in its own file, renewed
 //! under its own lock. Order of work when renewal is due: take the
 //! per-target lock, look at the cache again (another process may have just
-//! renewed), then get the source — for the SSO role the SSO token
-//! (refreshing it under its own lock when it is near expiry) and
-//! GetRoleCredentials; for a hop the source target's credentials, renewed
+//! renewed), then get the source — for the SSO role a usable access token
+//! from its owner ([`crate::sso_token`]) and GetRoleCredentials; for a hop the source target's credentials, renewed
 //! first when they are due — then write the cache atomically. Locks are
 //! always taken from the last hop towards the SSO role, so callers of
 //! different hops of one chain never wait on each other in a cycle.
 
 use std::time::{Duration, Instant};
 
-use crate::config::{self, SsoSession, Target};
+use crate::config::{self, Target};
 use crate::credentials::{self, Credentials};
 use crate::error::{Error, Result};
 use crate::fsutil::FileLock;
-use crate::token_cache::{self, SsoToken};
-use crate::{aws, log};
+use crate::{aws, log, sso_token};
 
 /// How long a command waits for AWS (and for other ssoenv processes) in total,
 /// unless `SSOENV_TIMEOUT` says otherwise.
@@ -133,7 +131,8 @@ fn renew_locked(
     let (creds, derived_session_name) = match target.source() {
         None => {
             let runtime = runtime()?;
-            let access_token = runtime.block_on(usable_access_token(&target.session, deadline))?;
+            let access_token =
+                runtime.block_on(sso_token::usable_access_token(&target.session, deadline))?;
             let creds =
                 runtime.block_on(aws::get_role_credentials(target, &access_token, deadline))?;
             (creds, None)
@@ -218,71 +217,6 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .enable_all()
         .build()
         .map_err(|e| Error::new(format!("cannot start the async runtime: {e}")))
-}
-
-/// The SSO access token to use for `session`, refreshed first when it is near
-/// expiry and refreshable.
-pub async fn usable_access_token(session: &SsoSession, deadline: Instant) -> Result<String> {
-    let token = load_token(session)?;
-    log::trace(|| format!("SSO token: {token:?}"));
-    if !token.needs_refresh() {
-        return Ok(token.access_token);
-    }
-    if token.refresh_grant().is_none() {
-        log::debug(|| "SSO token is near expiry and has no refresh grant".to_owned());
-        return if token.is_expired() {
-            Err(aws::session_expired(session))
-        } else {
-            Ok(token.access_token)
-        };
-    }
-    let _lock = FileLock::acquire(&token_cache::lock_path(session)?, deadline)?;
-    // Re-read: another process may have refreshed while we waited.
-    let token = load_token(session)?;
-    if !token.needs_refresh() {
-        return Ok(token.access_token);
-    }
-    log::debug(|| "refreshing the SSO token".to_owned());
-    match refresh(session, &token, deadline).await {
-        Ok(refreshed) => Ok(refreshed.access_token),
-        // A token with minutes left still works; the next call retries the refresh.
-        Err(err) if !token.is_expired() => {
-            log::debug(|| format!("refresh failed ({err}); the token still works for now"));
-            Ok(token.access_token)
-        }
-        Err(err) => Err(err),
-    }
-}
-
-fn load_token(session: &SsoSession) -> Result<SsoToken> {
-    let token = token_cache::load(session)?.ok_or_else(|| {
-        Error::login_required(format!(
-            "not signed in to SSO session {} — run 'ssoenv login'",
-            session.label()
-        ))
-    })?;
-    match token_cache::start_url_conflict(session, &token) {
-        Some(conflict) => Err(Error::new(conflict)),
-        None => Ok(token),
-    }
-}
-
-/// CreateToken(refresh_token), then the AWS CLI cache file rewritten in place,
-/// written before anything else is done with the answer.
-async fn refresh(session: &SsoSession, token: &SsoToken, deadline: Instant) -> Result<SsoToken> {
-    let grant = token
-        .refresh_grant()
-        .ok_or_else(|| aws::session_expired(session))?;
-    let pending = token_cache::prepare_store(session)?;
-    let refreshed = aws::refresh_token(session, &grant, deadline).await?;
-    let mut updated = token.clone();
-    updated.access_token = refreshed.access_token;
-    updated.expires_at = refreshed.expires_at;
-    if let Some(refresh_token) = refreshed.refresh_token {
-        updated.refresh_token = Some(refresh_token);
-    }
-    pending.store(&updated)?;
-    Ok(updated)
 }
 
 #[cfg(test)]

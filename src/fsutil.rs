@@ -9,7 +9,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
-use crate::platform;
+use crate::{paths, platform};
 
 /// Creates `dir` (and missing parents) with mode 0700, and tightens it to 0700
 /// if it already exists with looser permissions. One that belongs to
@@ -195,7 +195,7 @@ pub fn check_owned(path: &Path, meta: &fs::Metadata) -> Result<()> {
         return Err(foreign(path, meta));
     }
     if let Some(why) = not_the_users(path, meta) {
-        let shown = crate::paths::display(path);
+        let shown = paths::display(path);
         return Err(Error::new(format!(
             "refusing {shown}: {why} — run 'chmod go-w {shown}' if it is yours"
         )));
@@ -221,9 +221,35 @@ pub fn not_the_users(path: &Path, meta: &fs::Metadata) -> Option<String> {
 fn foreign(path: &Path, meta: &fs::Metadata) -> Error {
     Error::new(format!(
         "refusing {}: it belongs to {}, not to you — remove it, or point ssoenv elsewhere",
-        crate::paths::display(path),
+        paths::display(path),
         platform::owner_of(path, meta)
     ))
+}
+
+/// The per-user runtime directory ([`crate::platform::runtime_dir`]) when it
+/// is safe to keep the agent's files and `exec`'s token in: missing (ssoenv
+/// then creates it, private), or a directory of the user's that no one else
+/// can write to, the rule ssh and gpg apply to theirs. `Ok(None)` when the
+/// system names none; an error with the reason when it names one that is
+/// not the user's own, and callers use their fallback.
+pub fn runtime_dir() -> Result<Option<PathBuf>> {
+    let Some(dir) = crate::platform::runtime_dir() else {
+        return Ok(None);
+    };
+    match std::fs::metadata(&dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Some(dir)),
+        Err(e) => Err(Error::new(format!(
+            "cannot use the runtime directory {}: {e}",
+            paths::display(&dir)
+        ))),
+        Ok(meta) => match not_the_users(&dir, &meta) {
+            None => Ok(Some(dir)),
+            Some(why) => Err(Error::new(format!(
+                "ignoring the runtime directory {}: {why}",
+                paths::display(&dir)
+            ))),
+        },
+    }
 }
 
 /// A new directory only the user may enter (0700; `prefix` and random
@@ -233,7 +259,7 @@ fn foreign(path: &Path, meta: &fs::Metadata) -> Error {
 /// directory that is not the user's own is passed over with one line.
 /// Removed when the handle is dropped, unless kept.
 pub fn private_temp_dir(prefix: &str, what: &str) -> Result<TempDir> {
-    let base = match crate::paths::runtime_dir() {
+    let base = match runtime_dir() {
         Ok(dir) => dir.filter(|dir| dir.is_dir()),
         Err(refused) => {
             crate::ui::say(&format!(
@@ -247,7 +273,7 @@ pub fn private_temp_dir(prefix: &str, what: &str) -> Result<TempDir> {
     let cannot = |e: &dyn std::fmt::Display| {
         Error::new(format!(
             "cannot create a private directory in {} for {what}: {e}",
-            crate::paths::display(&base)
+            paths::display(&base)
         ))
     };
     // Made private as it is created (never loosened and then tightened);
@@ -366,7 +392,7 @@ impl FileLock {
                 Err(fs::TryLockError::WouldBlock) => {
                     return Err(Error::transient(format!(
                         "another ssoenv process holds {} — try again in a moment",
-                        crate::paths::display(path)
+                        paths::display(path)
                     )));
                 }
                 Err(fs::TryLockError::Error(e)) => return Err(io_error("cannot lock", path, &e)),
@@ -412,5 +438,5 @@ fn parent(path: &Path) -> Result<&Path> {
 }
 
 fn io_error(what: &str, path: &Path, err: &io::Error) -> Error {
-    Error::new(format!("{what} {}: {err}", crate::paths::display(path)))
+    Error::new(format!("{what} {}: {err}", paths::display(path)))
 }

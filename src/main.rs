@@ -18,9 +18,8 @@
 
 use std::process::{Command, ExitCode};
 
-use ssoenv::cmd::export::{self, CacheOnly};
+use ssoenv::cmd::export::{self, CacheOnly, hot_path};
 use ssoenv::error::Error;
-use ssoenv::hot_path;
 
 fn main() -> ExitCode {
     if let Some((target, moment)) = hot_path::export_call() {

@@ -80,32 +80,6 @@ pub fn sso_cache_dir() -> Result<PathBuf> {
     Ok(home()?.join(".aws").join("sso").join("cache"))
 }
 
-/// The per-user runtime directory ([`crate::platform::runtime_dir`]) when it
-/// is safe to keep the agent's files and `exec`'s token in: missing (ssoenv
-/// then creates it, private), or a directory of the user's that no one else
-/// can write to, the rule ssh and gpg apply to theirs. `Ok(None)` when the
-/// system names none; an error with the reason when it names one that is
-/// not the user's own, and callers use their fallback.
-pub fn runtime_dir() -> Result<Option<PathBuf>> {
-    let Some(dir) = crate::platform::runtime_dir() else {
-        return Ok(None);
-    };
-    match std::fs::metadata(&dir) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Some(dir)),
-        Err(e) => Err(Error::new(format!(
-            "cannot use the runtime directory {}: {e}",
-            display(&dir)
-        ))),
-        Ok(meta) => match crate::fsutil::not_the_users(&dir, &meta) {
-            None => Ok(Some(dir)),
-            Some(why) => Err(Error::new(format!(
-                "ignoring the runtime directory {}: {why}",
-                display(&dir)
-            ))),
-        },
-    }
-}
-
 /// The full program's file name, installed next to `ssoenv`.
 pub const CORE: &str = "ssoenv-core";
 

@@ -26,7 +26,7 @@ use tokio::task::JoinSet;
 use crate::aws::{self, Failure, Service};
 use crate::config::SsoSession;
 use crate::error::{Error, Result};
-use crate::{engine, fsutil, paths, timefmt, token_cache};
+use crate::{engine, fsutil, paths, sso_token, timefmt};
 
 /// Requests in flight at once.
 pub const IN_FLIGHT: usize = 8;
@@ -81,7 +81,7 @@ pub fn accounts(session: &SsoSession, refresh: bool) -> Result<(Listing, bool)> 
         .map_err(|e| Error::new(format!("cannot start the async runtime: {e}")))?;
     let progress = Progress::new();
     let fetched = runtime.block_on(async {
-        let token = engine::usable_access_token(session, engine::command_deadline()).await?;
+        let token = sso_token::usable_access_token(session, engine::command_deadline()).await?;
         fetch(session, &token, &progress).await
     });
     progress.finish();
@@ -103,7 +103,7 @@ pub fn ttl() -> Duration {
 
 /// `$XDG_CACHE_HOME/ssoenv/accounts/<sha1 of the session key>.json`.
 pub fn cache_path(session: &SsoSession) -> Result<PathBuf> {
-    let hash = sha1_smol::Sha1::from(token_cache::cache_key(session)).digest();
+    let hash = sha1_smol::Sha1::from(session.cache_key()).digest();
     Ok(paths::cache_dir()?
         .join("accounts")
         .join(format!("{hash}.json")))

@@ -16,7 +16,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::aws_ini::{self, Edit, ParseError, Section};
-use crate::config::SsoSession;
+use crate::config::{SsoSession, SyncedRole, is_profile_name_char};
 use crate::portal_list::Account;
 
 /// How a synced section begins (after `# `); ` (sso-session NAME)` follows.
@@ -126,14 +126,8 @@ impl NameTemplate {
     }
 }
 
-/// Characters a profile name keeps as they are: safe in an INI header and
-/// in a shell word without quotes (`AWS_PROFILE=Prod/Admin aws …`).
-fn is_name_char(character: char) -> bool {
-    character.is_ascii_alphanumeric() || "-_./@+=,".contains(character)
-}
-
 fn literal(text: &str) -> Result<String, String> {
-    match text.chars().find(|c| !is_name_char(*c)) {
+    match text.chars().find(|c| !is_profile_name_char(*c)) {
         None => Ok(text.to_owned()),
         Some(bad) => Err(format!(
             "--name cannot contain {bad:?}: profile names keep to letters, digits and -_./@+=, so that shells and the AWS tools take them as they are"
@@ -149,7 +143,7 @@ fn name_part(value: &str, fallback: &str) -> String {
     let mut out = String::with_capacity(value.len());
     let mut replaced = false;
     for character in value.chars() {
-        if !is_name_char(character) {
+        if !is_profile_name_char(character) {
             replaced = true;
             continue;
         }
@@ -476,75 +470,16 @@ fn profile_keys_for(
         Mode::CredentialProcess { program } => vec![
             (
                 "credential_process",
-                [
-                    program.as_str(),
-                    "credential-process",
-                    "--sso-session",
-                    session_name,
-                    "--account-id",
-                    &entry.account.account_id,
-                    "--role-name",
-                    entry.role,
-                ]
-                .map(command_word)
-                .join(" "),
+                SyncedRole {
+                    session: session_name.to_owned(),
+                    account_id: entry.account.account_id.clone(),
+                    role_name: entry.role.to_owned(),
+                }
+                .credential_process(program),
             ),
             region,
         ],
     }
-}
-
-/// One word of a `credential_process` command line, quoted when it needs
-/// to be: botocore splits the line like a POSIX shell (and, on Windows, like
-/// the C runtime), and a double-quoted word without `"` or a trailing `\`
-/// reads the same both ways.
-fn command_word(word: &str) -> String {
-    if !word.is_empty() && word.chars().all(|c| is_name_char(c) || c == ':') {
-        word.to_owned()
-    } else {
-        format!("\"{word}\"")
-    }
-}
-
-/// The session, account and role of a `credential_process` line that
-/// [`Mode::CredentialProcess`] wrote (any program path), so that ssoenv can
-/// use such a profile directly (`--profile`) instead of running itself.
-pub fn read_credential_process(line: &str) -> Option<SyncedRole> {
-    let mut words = Vec::new();
-    let mut rest = line.trim();
-    while !rest.is_empty() {
-        let (word, after) = match rest.strip_prefix('"') {
-            Some(quoted) => quoted.split_once('"')?,
-            None => rest.split_once(' ').unwrap_or((rest, "")),
-        };
-        words.push(word);
-        rest = after.trim_start();
-    }
-    match words.as_slice() {
-        [
-            _program,
-            "credential-process",
-            "--sso-session",
-            session,
-            "--account-id",
-            account_id,
-            "--role-name",
-            role_name,
-        ] => Some(SyncedRole {
-            session: (*session).to_owned(),
-            account_id: (*account_id).to_owned(),
-            role_name: (*role_name).to_owned(),
-        }),
-        _ => None,
-    }
-}
-
-/// What a `--credential-process` profile stands for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SyncedRole {
-    pub session: String,
-    pub account_id: String,
-    pub role_name: String,
 }
 
 /// Every account and role with its profile name; names made unique by
@@ -904,15 +839,13 @@ mod tests {
         let sections = aws_ini::sections(&plan.new_text).unwrap();
         let line = sections[1].get("credential_process").unwrap();
         assert_eq!(
-            read_credential_process(line),
+            SyncedRole::read(line),
             Some(SyncedRole {
                 session: "corp".into(),
                 account_id: "111111111111".into(),
                 role_name: "Admin".into(),
             })
         );
-        assert_eq!(read_credential_process("aws-vault exec prod --json"), None);
-        assert_eq!(read_credential_process("\"/x credential-process"), None);
     }
 
     #[test]
@@ -921,11 +854,6 @@ mod tests {
         assert_eq!(name_part("日本", "111"), "111");
         assert_eq!(name_part("a - b", "x"), "a-b");
         assert_eq!(name_part("-=", "x"), "-=", "role names stay as they are");
-        assert_eq!(command_word("/usr/bin/ssoenv"), "/usr/bin/ssoenv");
-        assert_eq!(
-            command_word("C:\\Program Files\\ssoenv.exe"),
-            "\"C:\\Program Files\\ssoenv.exe\""
-        );
     }
 
     mod generated {

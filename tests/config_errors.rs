@@ -10,7 +10,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use ssoenv::cli::Source;
+use ssoenv::config::Selection;
 use ssoenv::config::{
     self, CredentialsMode, DEFAULT_MIN_TTL, DEFAULT_REFRESH_BEFORE, Env, SsoSession, Target,
 };
@@ -758,7 +758,7 @@ fn bytes_that_are_not_utf8_are_located() {
 #[test]
 fn missing_config_file_and_missing_profile_from_the_command_line() {
     let home = Home::new();
-    let source = Source {
+    let source = Selection {
         config: Some(PathBuf::from("nope.toml")),
         profile: None,
     };
@@ -780,11 +780,12 @@ fn missing_config_file_and_missing_profile_from_the_command_line() {
 fn no_project_file_anywhere_above() {
     let home = Home::new();
     fs::create_dir_all(home.path("src/app")).unwrap();
-    let err = config::resolve_in(&Source::default(), &home.path("src/app"), &home.env).unwrap_err();
+    let err =
+        config::resolve_in(&Selection::default(), &home.path("src/app"), &home.env).unwrap_err();
     // Ancestors of the temp dir are outside our control; only check the wording
     // when none of them has a project file (the usual case).
     if config::resolve_in(
-        &Source::default(),
+        &Selection::default(),
         home.dir.path().parent().unwrap(),
         &home.env,
     )
@@ -1036,7 +1037,7 @@ fn resolve_uses_the_nearest_file_the_flag_or_the_profile() {
     home.write("src/app/.awssso.toml", INLINE);
     fs::create_dir_all(home.path("src/app/deep/er")).unwrap();
     fs::create_dir_all(home.path("src/other")).unwrap();
-    let none = Source::default();
+    let none = Selection::default();
 
     let nearest = config::resolve_in(&none, &home.path("src/app/deep/er"), &home.env).unwrap();
     assert_eq!(nearest.origin, home.path("src/app/.awssso.toml"));
@@ -1047,20 +1048,20 @@ fn resolve_uses_the_nearest_file_the_flag_or_the_profile() {
     assert_eq!(outer.role_name, "ReadOnly");
 
     // --config: relative to cwd, and a directory means the file in it.
-    let by_file = Source {
+    let by_file = Selection {
         config: Some(PathBuf::from("../.awssso.toml")),
         profile: None,
     };
     let target = config::resolve_in(&by_file, &home.path("src/app"), &home.env).unwrap();
     assert_eq!(target.role_name, "ReadOnly");
-    let by_dir = Source {
+    let by_dir = Selection {
         config: Some(home.path("src/app")),
         profile: None,
     };
     let target = config::resolve_in(&by_dir, Path::new("/"), &home.env).unwrap();
     assert_eq!(target.role_name, "AdministratorAccess");
 
-    let by_profile = Source {
+    let by_profile = Selection {
         config: None,
         profile: Some("dev-admin".to_owned()),
     };

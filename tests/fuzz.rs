@@ -17,8 +17,8 @@ use std::sync::OnceLock;
 
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
-use ssoenv::cli::HookShell;
 use ssoenv::config::{self, Env};
+use ssoenv::shell::HookShell;
 use ssoenv::shell::{EnvName, shell_for};
 use ssoenv::state::{Moment, Served, Stamp, State, Watched};
 
@@ -521,8 +521,8 @@ fn check_state_value(raw: &[u8]) -> Result<(), TestCaseError> {
             Some(OsStr::from_bytes(b"\xff")),
         ] {
             for moment in [Moment::Prompt, Moment::BeforeCommand] {
-                let check = ssoenv::hot_path::check_given(
-                    &ssoenv::hot_path::Inputs {
+                let check = ssoenv::cmd::export::hot_path::check_given(
+                    &ssoenv::cmd::export::hot_path::Inputs {
                         state_var: Some(os),
                         // Any value, in the place of the other variable.
                         switch_var: key,
@@ -536,7 +536,7 @@ fn check_state_value(raw: &[u8]) -> Result<(), TestCaseError> {
                 if decoded.is_none() {
                     prop_assert_eq!(
                         check,
-                        ssoenv::hot_path::Check::Changed,
+                        ssoenv::cmd::export::hot_path::Check::Changed,
                         "an undecodable state counted as unchanged"
                     );
                 }

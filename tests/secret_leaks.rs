@@ -526,7 +526,7 @@ fn debug_output_of_secret_holding_types_is_redacted() {
         "the masked key stays useful: {shown}"
     );
 
-    let token: ssoenv::token_cache::SsoToken = serde_json::from_value(serde_json::json!({
+    let token: ssoenv::sso_token::SsoToken = serde_json::from_value(serde_json::json!({
         "startUrl": support::START_URL,
         "region": support::REGION,
         "accessToken": "aoaACCESSTOKENVALUE",

@@ -14,7 +14,7 @@ use shell_support::{
     assert_quiet_success, fake_ssoenv, hook_applying_statement_files, output, output_with_stdin,
     text,
 };
-use ssoenv::cli::HookShell;
+use ssoenv::shell::HookShell;
 use ssoenv::shell::shell_for;
 
 const WARNING: &str = "ssoenv: fake warning";

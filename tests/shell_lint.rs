@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Command;
 
 use shell_support::{FAKE_EXE, assert_quiet_success, env_name, output, output_with_stdin, text};
-use ssoenv::cli::HookShell;
+use ssoenv::shell::HookShell;
 use ssoenv::shell::shell_for;
 
 /// One script with every statement the shell module writes, for the linters.

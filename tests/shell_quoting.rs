@@ -23,7 +23,7 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
 use shell_support::{env_name, output, text};
-use ssoenv::cli::HookShell;
+use ssoenv::shell::HookShell;
 use ssoenv::shell::{EnvName, Shell, shell_for};
 
 const VALUES_PER_SHELL: usize = 10_000;

@@ -79,7 +79,7 @@ impl Files {
     /// The files of this user's agent, from the environment: in the
     /// runtime directory when it is the user's own, else in the cache.
     pub fn locate() -> Result<Files> {
-        let (dir, runtime_refused) = match paths::runtime_dir() {
+        let (dir, runtime_refused) = match fsutil::runtime_dir() {
             Ok(Some(runtime)) => (runtime.join("ssoenv"), None),
             Ok(None) => (paths::cache_dir()?.join("agent"), None),
             Err(refused) => (

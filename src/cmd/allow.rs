@@ -3,7 +3,7 @@ use std::process::ExitCode;
 use super::Run;
 use crate::cli::Allow;
 use crate::error::Result;
-use crate::{config, paths, token_cache, trust, ui};
+use crate::{config, paths, sso_token, trust, ui};
 
 impl Run for Allow {
     fn run(&self) -> Result<ExitCode> {
@@ -19,7 +19,7 @@ impl Run for Allow {
             paths::display(&file),
             target.route()
         ));
-        if let Some(conflict) = token_cache::signed_in_elsewhere(&target.session) {
+        if let Some(conflict) = sso_token::signed_in_elsewhere(&target.session) {
             ui::say(&format!("warning: {conflict}"));
         }
         Ok(ExitCode::SUCCESS)

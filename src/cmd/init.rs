@@ -16,7 +16,8 @@ use std::process::ExitCode;
 use inquire::{Confirm, Select};
 
 use super::Run;
-use crate::cli::{Init, Source};
+use crate::cli::Init;
+use crate::config::Selection;
 use crate::config::{self, SsoSession};
 use crate::error::{Error, Result};
 use crate::portal_list::{self, Account};
@@ -68,7 +69,7 @@ impl Run for Init {
                 ));
             }
         }
-        let found = super::list::session_for(&Source {
+        let found = super::list::session_for(&Selection {
             config: None,
             profile: self.profile.clone(),
         })?;

@@ -4,7 +4,8 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use super::Run;
-use crate::cli::{List, Source};
+use crate::cli::List;
+use crate::config::Selection;
 use crate::config::{self, FoundSession};
 use crate::error::Result;
 use crate::portal_list::{self, Listing};
@@ -34,7 +35,7 @@ impl Run for List {
 /// The session `list` (and `init`) works with: `--config FILE`'s, `--profile
 /// NAME`'s, the nearest allowed `.awssso.toml`'s, else the configured default
 /// (see [`config::default_session`]).
-pub(super) fn session_for(source: &Source) -> Result<FoundSession> {
+pub(super) fn session_for(source: &Selection) -> Result<FoundSession> {
     if let Some(name) = &source.profile {
         return config::profile_session(name);
     }

@@ -5,7 +5,8 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use super::Run;
-use crate::cli::{Login, Source};
+use crate::cli::Login;
+use crate::config::Selection;
 use crate::config::Target;
 use crate::error::{Error, Result};
 use crate::{paths, signin, trust};
@@ -43,7 +44,7 @@ impl Run for Login {
 /// The settings `login` and `logout` act on. A `.awssso.toml` found by
 /// walking up must be allowed, as everywhere: a cloned repository must not
 /// choose where you sign in. The message says both ways forward.
-pub(super) fn target_for(source: &Source) -> Result<Target> {
+pub(super) fn target_for(source: &Selection) -> Result<Target> {
     if source.config.is_none() && source.profile.is_none() {
         let cwd = super::current_dir()?;
         if let Some(file) = paths::find_project_file(&cwd)

@@ -72,7 +72,7 @@ fn current_dir() -> Result<std::path::PathBuf> {
 /// working directory. A file found by walking
 /// up must be allowed, as for the prompt hook: a repository you cloned does
 /// not get to pick an account just because you ran ssoenv inside it.
-fn target_for(source: &crate::cli::Source) -> Result<crate::config::Target> {
+fn target_for(source: &crate::config::Selection) -> Result<crate::config::Target> {
     let cwd = current_dir()?;
     if source.config.is_none() && source.profile.is_none() {
         // This shell's `ssoenv use` choice wins over the directory, for

@@ -22,9 +22,9 @@ use crate::cli::Status;
 use crate::config::Target;
 use crate::credentials::{self, Credentials};
 use crate::error::Result;
+use crate::sso_token::{self, SsoToken};
 use crate::state::State;
 use crate::switch::{self, Switch};
-use crate::token_cache::{self, SsoToken};
 use crate::{config, engine, paths, timefmt, trust, ui};
 
 /// Version of the `--json` document; bumped only for changes that break readers.
@@ -269,7 +269,7 @@ impl Report {
         {
             self.set_expiry(creds.expiration, "cache");
         }
-        let token = token_cache::load(&target.session);
+        let token = sso_token::load(&target.session);
         self.session = Some(SessionReport::of(
             token.as_ref().ok().and_then(Option::as_ref),
         ));
@@ -337,7 +337,7 @@ impl Report {
             .iter()
             .map(|hop| hop.role_arn.clone())
             .collect();
-        self.start_url_conflict = token_cache::signed_in_elsewhere(&target.session);
+        self.start_url_conflict = sso_token::signed_in_elsewhere(&target.session);
         if target.region.is_some() {
             self.region.clone_from(&target.region);
         }

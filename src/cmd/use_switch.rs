@@ -14,7 +14,8 @@ use inquire::Select;
 use std::process::ExitCode;
 
 use super::Run;
-use crate::cli::{Source, Use};
+use crate::cli::Use;
+use crate::config::Selection;
 use crate::config::Target;
 use crate::error::{Error, Result};
 use crate::portal_list::{self, Account};
@@ -108,7 +109,7 @@ impl Use {
                 2,
             )
         })?;
-        let found = super::list::session_for(&Source::default())?;
+        let found = super::list::session_for(&Selection::default())?;
         let (listing, _) = portal_list::accounts(&found.session, self.refresh)?;
         let account = find_account(&listing.accounts, account)?;
         if !account.roles.iter().any(|r| r == role) {
@@ -134,7 +135,7 @@ impl Use {
     /// Every account and role of the session in one list, recent choices
     /// first; typing filters (fuzzy) by account name, id and role.
     fn pick(&self) -> Result<Switch> {
-        let found = super::list::session_for(&Source::default())?;
+        let found = super::list::session_for(&Selection::default())?;
         let (listing, _) = portal_list::accounts(&found.session, self.refresh)?;
         let recent = recent();
         let mut choices: Vec<RoleChoice> = listing

@@ -23,6 +23,7 @@ mod profile;
 mod project;
 mod session;
 mod source;
+mod synced;
 mod target;
 
 use std::path::{Path, PathBuf};
@@ -32,10 +33,23 @@ pub use session::{
     FoundSession, default_session, default_session_in, named_session, profile_session,
     profile_session_in,
 };
+pub use synced::{SyncedRole, is_profile_name_char};
 
-use crate::cli::Source;
 use crate::error::{Error, Result};
 use crate::paths;
+
+/// Which settings a command uses when the current directory's are not
+/// wanted: `--config FILE` or `--profile NAME` (the flags of every command
+/// that acts for a directory).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct Selection {
+    /// Use this .awssso.toml instead of the one found above the current directory
+    #[arg(long, value_name = "FILE", conflicts_with = "profile")]
+    pub config: Option<PathBuf>,
+    /// Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+}
 
 /// The SSO session a token belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -55,6 +69,13 @@ impl SsoSession {
         self.name
             .as_deref()
             .map_or_else(|| self.start_url.clone(), |n| format!("'{n}'"))
+    }
+
+    /// What the session's caches are keyed by: its `sso_session` name when
+    /// it has one, else its start URL — the AWS CLI's key for its token
+    /// cache, and ssoenv's for the role credentials of the session.
+    pub fn cache_key(&self) -> &str {
+        self.name.as_deref().unwrap_or(&self.start_url)
     }
 
     /// The start URL's host (`d-1234567890.awsapps.com`): what tells one
@@ -267,7 +288,7 @@ pub fn load_profile(name: &str) -> Result<Target> {
 
 /// What commands with `--config FILE` / `--profile NAME` use: explicit file,
 /// profile, or the nearest .awssso.toml above `cwd`.
-pub fn resolve(source: &Source, cwd: &Path) -> Result<Target> {
+pub fn resolve(source: &Selection, cwd: &Path) -> Result<Target> {
     resolve_in(source, cwd, &Env::from_process())
 }
 
@@ -299,7 +320,7 @@ pub fn load_profile_in(name: &str, env: &Env) -> Result<Target> {
 
 /// [`resolve`] with explicit file locations. A relative `--config` path is
 /// taken relative to `cwd`; a directory stands for the `.awssso.toml` in it.
-pub fn resolve_in(source: &Source, cwd: &Path, env: &Env) -> Result<Target> {
+pub fn resolve_in(source: &Selection, cwd: &Path, env: &Env) -> Result<Target> {
     if let Some(config) = &source.config {
         let path = cwd.join(config);
         let path = if path.is_dir() {

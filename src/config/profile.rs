@@ -14,9 +14,9 @@
 use super::aws_config::{self, AwsConfig, Section};
 use super::fields::Key;
 use super::source::{Located, Location};
+use super::synced::SyncedRole;
 use super::{RoleHop, SsoSession};
 use crate::error::Result;
-use crate::profiles_sync::SyncedRole;
 
 /// What a profile asks for.
 #[derive(Debug, Clone)]
@@ -157,7 +157,7 @@ pub(crate) fn synced_process_role(section: &Section) -> Result<Option<SyncedRole
     }
     Ok(section
         .raw("credential_process")?
-        .and_then(|line| crate::profiles_sync::read_credential_process(&line.value)))
+        .and_then(|line| SyncedRole::read(&line.value)))
 }
 
 /// The SSO session, account and permission set of an SSO profile.

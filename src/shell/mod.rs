@@ -21,6 +21,8 @@ mod zsh;
 
 use std::fmt;
 
+use clap::ValueEnum;
+
 pub use bash::Bash;
 pub use elvish::Elvish;
 pub use fish::Fish;
@@ -30,8 +32,38 @@ pub use tcsh::Tcsh;
 pub use xonsh::Xonsh;
 pub use zsh::Zsh;
 
-use crate::cli::{ExportTarget, HookShell};
 use crate::error::{Error, Result};
+
+/// Shells the prompt hook supports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HookShell {
+    Bash,
+    Zsh,
+    Fish,
+    #[value(alias = "powershell")]
+    Pwsh,
+    Elvish,
+    Tcsh,
+    Xonsh,
+    #[value(alias = "nushell")]
+    Nu,
+}
+
+/// Targets of `ssoenv export`: the hook shells plus JSON for other integrations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportTarget {
+    Bash,
+    Zsh,
+    Fish,
+    #[value(alias = "powershell")]
+    Pwsh,
+    Elvish,
+    Tcsh,
+    Xonsh,
+    #[value(alias = "nushell")]
+    Nu,
+    Json,
+}
 
 /// The one placeholder in every file under `shell/`: where the quoted binary path goes.
 ///

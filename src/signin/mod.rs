@@ -22,7 +22,7 @@ use crate::aws::{self, Failure, Service};
 use crate::browser::PrivatePage;
 use crate::config::{SsoSession, Target};
 use crate::error::{Error, Result};
-use crate::token_cache::{self, SsoToken};
+use crate::sso_token::{self, SsoToken};
 use crate::{credentials, engine, fsutil, paths};
 
 use registration::{Need, Registration};
@@ -85,14 +85,11 @@ async fn login_async(session: &SsoSession, options: Options) -> Result<SignedIn>
         refresh_token: issued.refresh_token,
         other: serde_json::Map::new(),
     };
-    // A prompt refreshing the old token at this moment must not write after us.
-    let lock_deadline = Instant::now() + std::time::Duration::from_secs(10);
-    let _lock = crate::fsutil::FileLock::acquire(&token_cache::lock_path(session)?, lock_deadline)?;
-    token_cache::store(session, &token)?;
+    let cache_file = sso_token::save_signed_in(session, &token)?;
     Ok(SignedIn {
         expires_at: token.expires_at,
         refreshable: token.refresh_grant().is_some(),
-        cache_file: token_cache::cache_path(session)?,
+        cache_file,
     })
 }
 
@@ -415,12 +412,12 @@ pub struct SignedOut {
 pub fn logout(target: &Target) -> Result<SignedOut> {
     let session = &target.session;
     // A damaged token file cannot be used to sign out, but is still removed.
-    let token = token_cache::load(session).ok().flatten();
+    let token = sso_token::load(session).ok().flatten();
     let portal = match &token {
         None => PortalLogout::NoToken,
         Some(token) => runtime()?.block_on(portal_logout(session, &token.access_token)),
     };
-    let token_removed = fsutil::remove_if_exists(&token_cache::cache_path(session)?)?;
+    let token_removed = sso_token::remove(session)?;
     let mut roles = credentials::remove_session(session)?;
     let mut removed = roles.len();
     roles.push((target.account_id.clone(), target.role_name.clone()));

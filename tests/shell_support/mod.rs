@@ -6,7 +6,7 @@ use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use ssoenv::cli::HookShell;
+use ssoenv::shell::HookShell;
 use ssoenv::shell::{EnvName, Shell, shell_for};
 
 /// The path every snapshot uses: a space and a quote make an unquoted or badly

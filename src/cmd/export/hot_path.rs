@@ -18,8 +18,8 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::SystemTime;
 
-use crate::cli::ExportTarget;
-use crate::cmd::export;
+use super as export;
+use crate::shell::ExportTarget;
 use crate::state::{self, Moment, Served, State, Watched};
 use crate::{agent, ahead, credentials, paths, switch};
 

@@ -2,7 +2,7 @@
 //! command line (`--before-command`) by the shells that have such an event.
 //!
 //! When nothing changed since the last prompt, the small `ssoenv` binary
-//! answers before this code is reached (`crate::hot_path`). Everything else
+//! answers before this code is reached ([`hot_path`]). Everything else
 //! comes here: [`export`] works out what the AWS variables should be and
 //! prints only the difference as shell code.
 //!
@@ -13,6 +13,8 @@
 //! exec. Only when credentials must come from AWS does it hand the prompt
 //! to `ssoenv-core`, which runs it again with the network.
 
+pub mod hot_path;
+
 use std::collections::BTreeMap;
 use std::env;
 use std::io::Write;
@@ -20,15 +22,15 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant, SystemTime};
 
-use super::Run;
 use crate::agent;
-use crate::cli::{Export, ExportTarget};
+use crate::cli::Export;
+use crate::cmd::Run;
 use crate::config::{CredentialsMode, Target};
 use crate::credentials::{self, Credentials};
 use crate::error::{Error, Kind, Result};
-use crate::shell::{EnvName, Shell, shell_for_export};
+use crate::shell::{EnvName, ExportTarget, Shell, shell_for_export};
 use crate::state::{self, Moment, Served, State, Watched};
-use crate::{ahead, config, engine, log, paths, switch, timefmt, token_cache, trust, ui};
+use crate::{ahead, config, engine, log, paths, sso_token, switch, timefmt, trust, ui};
 
 /// How one prompt may get credentials.
 pub trait Renewal {
@@ -378,7 +380,7 @@ fn with_credentials(
             match (err.kind(), still_valid) {
                 (Kind::LoginRequired, creds) => {
                     // Wait for a login: it rewrites the token cache.
-                    if let Ok(path) = token_cache::cache_path(&target.session) {
+                    if let Ok(path) = sso_token::watched_file(&target.session) {
                         outcome.state.watch.push(Watched::now(&path));
                     }
                     if let Some(creds) = creds {

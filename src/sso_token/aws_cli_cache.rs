@@ -1,40 +1,25 @@
 //! The AWS CLI's SSO token cache, `~/.aws/sso/cache/<sha1>.json`, read and
 //! written exactly as AWS CLI v2 and botocore do, so a login by either tool
-//! serves the other.
+//! serves the other: the token's format, and the store that keeps it there.
 
 use std::fmt;
 use std::path::PathBuf;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
+use super::{PendingSave, REFRESH_WINDOW, TokenStore};
+use crate::aws::RefreshGrant;
 use crate::config::SsoSession;
 use crate::error::{Error, Result};
 use crate::{fsutil, paths, timefmt};
 
-/// Refresh a token when less than this is left (the Rust SDK uses 5 minutes).
-pub const REFRESH_WINDOW: Duration = Duration::from_secs(5 * 60);
-
-/// The cache key: the sso-session name when there is one, else the start URL.
-pub fn cache_key(session: &SsoSession) -> &str {
-    session.name.as_deref().unwrap_or(&session.start_url)
-}
-
-/// `~/.aws/sso/cache/<sha1 hex of the key>.json`.
+/// `~/.aws/sso/cache/<sha1 hex of the session's cache key>.json`.
 pub fn cache_path(session: &SsoSession) -> Result<PathBuf> {
-    let hash = sha1_smol::Sha1::from(cache_key(session))
+    let hash = sha1_smol::Sha1::from(session.cache_key())
         .digest()
         .to_string();
     Ok(paths::sso_cache_dir()?.join(format!("{hash}.json")))
-}
-
-/// Where refreshes and logins of `session` serialise, so a refresh that
-/// finishes after a login cannot overwrite the new token with an older one.
-pub fn lock_path(session: &SsoSession) -> Result<PathBuf> {
-    let hash = sha1_smol::Sha1::from(cache_key(session)).digest();
-    Ok(paths::cache_dir()?
-        .join("locks")
-        .join(format!("token-{hash}.lock")))
 }
 
 /// One cached SSO token. Fields keep the AWS CLI's names; fields we do not
@@ -90,13 +75,6 @@ impl SsoToken {
     }
 }
 
-/// What CreateToken(grant_type=refresh_token) needs.
-pub struct RefreshGrant<'a> {
-    pub client_id: &'a str,
-    pub client_secret: &'a str,
-    pub refresh_token: &'a str,
-}
-
 // Secrets stay out of logs and panics: Debug shows only what is safe.
 impl fmt::Debug for SsoToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -109,61 +87,54 @@ impl fmt::Debug for SsoToken {
     }
 }
 
-/// Reads the cached token for `session`; `None` when there is none. A file
-/// that does not parse is reported, since the fix (log in again) is the user's.
-pub fn load(session: &SsoSession) -> Result<Option<SsoToken>> {
-    let path = cache_path(session)?;
-    let Some(bytes) = fsutil::read_private(&path)? else {
-        return Ok(None);
-    };
-    serde_json::from_slice(&bytes).map(Some).map_err(|e| {
-        Error::login_required(format!(
-            "the SSO token cache {} is unreadable ({e}) — run 'ssoenv login'",
-            paths::display(&path)
-        ))
-    })
+/// The AWS CLI's cache files: the whole token, secrets included, in the
+/// file the AWS CLI and botocore read (the default store, which shares the
+/// login with them).
+pub struct AwsCliCache;
+
+impl TokenStore for AwsCliCache {
+    /// A file that does not parse is reported, since the fix (log in
+    /// again) is the user's.
+    fn load(&self, session: &SsoSession) -> Result<Option<SsoToken>> {
+        let path = cache_path(session)?;
+        let Some(bytes) = fsutil::read_private(&path)? else {
+            return Ok(None);
+        };
+        serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+            Error::login_required(format!(
+                "the SSO token cache {} is unreadable ({e}) — run 'ssoenv login'",
+                paths::display(&path)
+            ))
+        })
+    }
+
+    fn save(&self, session: &SsoSession, token: &SsoToken) -> Result<()> {
+        fsutil::write_private_atomic(&cache_path(session)?, &encode(token)?)
+    }
+
+    /// The rewrite is staged before a refresh is sent: OIDC may rotate the
+    /// refresh token, and the one in the file is spent once it answers, so
+    /// the new one must reach the file with as little as possible in
+    /// between (see [`fsutil::StagedReplace`]).
+    fn prepare_save(&self, session: &SsoSession) -> Result<Box<dyn PendingSave>> {
+        let staged = fsutil::StagedReplace::new(&cache_path(session)?)?;
+        Ok(Box::new(StagedFile(staged)))
+    }
+
+    fn remove(&self, session: &SsoSession) -> Result<bool> {
+        fsutil::remove_if_exists(&cache_path(session)?)
+    }
+
+    fn watched_file(&self, session: &SsoSession) -> Result<PathBuf> {
+        cache_path(session)
+    }
 }
 
-/// When `token`, cached under `session`'s name, was issued by another
-/// portal than the one `session` names: why ssoenv will not use it. A file
-/// that reuses the name of an existing session with another start URL
-/// must not quietly ride on that session's sign-in.
-pub fn start_url_conflict(session: &SsoSession, token: &SsoToken) -> Option<String> {
-    let name = session.name.as_deref()?;
-    let signed_in = token.start_url.as_deref()?;
-    let same = |a: &str, b: &str| a.trim_end_matches('/') == b.trim_end_matches('/');
-    (!same(signed_in, &session.start_url)).then(|| {
-        format!(
-            "SSO session '{name}' is signed in to {signed_in}, but this configuration names {} for it — \
-             ssoenv will not use that sign-in here; give this portal its own sso_session name, or correct sso_start_url",
-            session.start_url
-        )
-    })
-}
+/// A rewrite of the cache file, staged (0600, atomically on commit).
+struct StagedFile(fsutil::StagedReplace);
 
-/// [`start_url_conflict`] with `session`'s cached token, if it has one.
-pub fn signed_in_elsewhere(session: &SsoSession) -> Option<String> {
-    let token = load(session).ok().flatten()?;
-    start_url_conflict(session, &token)
-}
-
-/// Writes the token for `session` in the AWS CLI's format (0600, atomically).
-pub fn store(session: &SsoSession, token: &SsoToken) -> Result<()> {
-    fsutil::write_private_atomic(&cache_path(session)?, &encode(token)?)
-}
-
-/// The rewrite of `session`'s cache file after a refresh, prepared before the
-/// refresh is sent: OIDC may rotate the refresh token, and the one in the
-/// file is spent once it answers, so the new one must reach the file with as
-/// little as possible in between (see [`fsutil::StagedReplace`]).
-pub struct PendingStore(fsutil::StagedReplace);
-
-pub fn prepare_store(session: &SsoSession) -> Result<PendingStore> {
-    fsutil::StagedReplace::new(&cache_path(session)?).map(PendingStore)
-}
-
-impl PendingStore {
-    pub fn store(self, token: &SsoToken) -> Result<()> {
+impl PendingSave for StagedFile {
+    fn commit(self: Box<Self>, token: &SsoToken) -> Result<()> {
         self.0.commit(&encode(token)?)
     }
 }

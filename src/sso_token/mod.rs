@@ -1,0 +1,189 @@
+//! The SSO access token, with one owner: reading it, deciding whether it
+//! serves, refreshing it under the lock, storing it. The engine asks
+//! [`usable_access_token`] and nothing more; sign-in hands a new token to
+//! [`save_signed_in`], sign-out calls [`remove`], and `status` reads it.
+//!
+//! Where the token is kept is a [`TokenStore`]: today the AWS CLI's cache
+//! files ([`AwsCliCache`]), which share the login with the AWS CLI and
+//! boto3. A second store (the OS keyring) implements the same trait, and
+//! the callers above do not change.
+
+mod aws_cli_cache;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+pub use aws_cli_cache::{AwsCliCache, SsoToken};
+
+use crate::config::SsoSession;
+use crate::error::{Error, Result};
+use crate::fsutil::FileLock;
+use crate::{aws, log, paths};
+
+/// Refresh a token when less than this is left (the Rust SDK uses 5 minutes).
+pub const REFRESH_WINDOW: Duration = Duration::from_secs(5 * 60);
+
+/// Where a session's token is kept.
+pub trait TokenStore {
+    /// The stored token of `session`; `None` when there is none.
+    fn load(&self, session: &SsoSession) -> Result<Option<SsoToken>>;
+
+    /// Stores `token` as `session`'s (a sign-in's new token).
+    fn save(&self, session: &SsoSession, token: &SsoToken) -> Result<()>;
+
+    /// Prepares replacing `session`'s token with one that a request is
+    /// about to return (see [`PendingSave`]).
+    fn prepare_save(&self, session: &SsoSession) -> Result<Box<dyn PendingSave>>;
+
+    /// Removes `session`'s token; whether there was one.
+    fn remove(&self, session: &SsoSession) -> Result<bool>;
+
+    /// The file that changes whenever `session`'s token does: what a
+    /// prompt `stat`s to notice a login, a logout or a refresh.
+    fn watched_file(&self, session: &SsoSession) -> Result<PathBuf>;
+}
+
+/// A replacement of a stored token, prepared before the request whose
+/// answer it will hold: OIDC may rotate the refresh token, and the old one
+/// is spent once it answers, so as little as possible may stand between
+/// the answer and the store.
+pub trait PendingSave {
+    fn commit(self: Box<Self>, token: &SsoToken) -> Result<()>;
+}
+
+/// The store `session`'s token is kept in.
+fn store(_session: &SsoSession) -> &'static dyn TokenStore {
+    &AwsCliCache
+}
+
+/// The SSO access token to use for `session`, refreshed first when it is
+/// near expiry and refreshable.
+pub async fn usable_access_token(session: &SsoSession, deadline: Instant) -> Result<String> {
+    let store = store(session);
+    let token = load_usable(store, session)?;
+    log::trace(|| format!("SSO token: {token:?}"));
+    if !token.needs_refresh() {
+        return Ok(token.access_token);
+    }
+    if token.refresh_grant().is_none() {
+        log::debug(|| "SSO token is near expiry and has no refresh grant".to_owned());
+        return if token.is_expired() {
+            Err(aws::session_expired(session))
+        } else {
+            Ok(token.access_token)
+        };
+    }
+    let _lock = FileLock::acquire(&lock_path(session)?, deadline)?;
+    // Re-read: another process may have refreshed while we waited.
+    let token = load_usable(store, session)?;
+    if !token.needs_refresh() {
+        return Ok(token.access_token);
+    }
+    log::debug(|| "refreshing the SSO token".to_owned());
+    match refresh(store, session, &token, deadline).await {
+        Ok(refreshed) => Ok(refreshed.access_token),
+        // A token with minutes left still works; the next call retries the refresh.
+        Err(err) if !token.is_expired() => {
+            log::debug(|| format!("refresh failed ({err}); the token still works for now"));
+            Ok(token.access_token)
+        }
+        Err(err) => Err(err),
+    }
+}
+
+/// The stored token of `session` when ssoenv may use it: there is one, and
+/// it was issued by the portal `session` names.
+fn load_usable(store: &dyn TokenStore, session: &SsoSession) -> Result<SsoToken> {
+    let token = store.load(session)?.ok_or_else(|| {
+        Error::login_required(format!(
+            "not signed in to SSO session {} — run 'ssoenv login'",
+            session.label()
+        ))
+    })?;
+    match start_url_conflict(session, &token) {
+        Some(conflict) => Err(Error::new(conflict)),
+        None => Ok(token),
+    }
+}
+
+/// CreateToken(refresh_token), then the store rewritten, before anything
+/// else is done with the answer.
+async fn refresh(
+    store: &dyn TokenStore,
+    session: &SsoSession,
+    token: &SsoToken,
+    deadline: Instant,
+) -> Result<SsoToken> {
+    let grant = token
+        .refresh_grant()
+        .ok_or_else(|| aws::session_expired(session))?;
+    let pending = store.prepare_save(session)?;
+    let refreshed = aws::refresh_token(session, &grant, deadline).await?;
+    let mut updated = token.clone();
+    updated.access_token = refreshed.access_token;
+    updated.expires_at = refreshed.expires_at;
+    if let Some(refresh_token) = refreshed.refresh_token {
+        updated.refresh_token = Some(refresh_token);
+    }
+    pending.commit(&updated)?;
+    Ok(updated)
+}
+
+/// Stores a sign-in's new token for `session`, and says where. A prompt
+/// refreshing the old token at this moment must not write after it, so
+/// this takes the refresh lock first.
+pub fn save_signed_in(session: &SsoSession, token: &SsoToken) -> Result<PathBuf> {
+    let lock_deadline = Instant::now() + Duration::from_secs(10);
+    let _lock = FileLock::acquire(&lock_path(session)?, lock_deadline)?;
+    let store = store(session);
+    store.save(session, token)?;
+    store.watched_file(session)
+}
+
+/// The stored token of `session`, whatever its age or portal; `None` when
+/// there is none. For what reports on it (`status`) and what ends it.
+pub fn load(session: &SsoSession) -> Result<Option<SsoToken>> {
+    store(session).load(session)
+}
+
+/// Removes `session`'s token (at sign-out); whether there was one.
+pub fn remove(session: &SsoSession) -> Result<bool> {
+    store(session).remove(session)
+}
+
+/// The file to `stat` for changes of `session`'s token.
+pub fn watched_file(session: &SsoSession) -> Result<PathBuf> {
+    store(session).watched_file(session)
+}
+
+/// Where refreshes and logins of `session` serialise, so a refresh that
+/// finishes after a login cannot overwrite the new token with an older one.
+fn lock_path(session: &SsoSession) -> Result<PathBuf> {
+    let hash = sha1_smol::Sha1::from(session.cache_key()).digest();
+    Ok(paths::cache_dir()?
+        .join("locks")
+        .join(format!("token-{hash}.lock")))
+}
+
+/// When `token`, stored under `session`'s name, was issued by another
+/// portal than the one `session` names: why ssoenv will not use it. A file
+/// that reuses the name of an existing session with another start URL
+/// must not quietly ride on that session's sign-in.
+pub fn start_url_conflict(session: &SsoSession, token: &SsoToken) -> Option<String> {
+    let name = session.name.as_deref()?;
+    let signed_in = token.start_url.as_deref()?;
+    let same = |a: &str, b: &str| a.trim_end_matches('/') == b.trim_end_matches('/');
+    (!same(signed_in, &session.start_url)).then(|| {
+        format!(
+            "SSO session '{name}' is signed in to {signed_in}, but this configuration names {} for it — \
+             ssoenv will not use that sign-in here; give this portal its own sso_session name, or correct sso_start_url",
+            session.start_url
+        )
+    })
+}
+
+/// [`start_url_conflict`] with `session`'s stored token, if it has one.
+pub fn signed_in_elsewhere(session: &SsoSession) -> Option<String> {
+    let token = load(session).ok().flatten()?;
+    start_url_conflict(session, &token)
+}
