@@ -601,6 +601,50 @@ fn an_unallowed_project_cannot_choose_where_you_sign_in() {
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
+#[test]
+fn outside_any_project_login_and_logout_use_the_user_wide_defaults_session() {
+    let sandbox = Sandbox::new();
+    let home = sandbox.home();
+    // Nothing configured: the error names the file to write.
+    let out = sandbox.ssoenv(&home, &["login", "--device-code"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("no SSO session is configured"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!sandbox.token_cache_file().exists());
+    fs::create_dir_all(home.join(".config/ssoenv")).unwrap();
+    fs::write(
+        home.join(".config/ssoenv/config.toml"),
+        format!("sso_session = \"{SESSION}\"\nsso_start_url = \"{START_URL}\"\nsso_region = \"{REGION}\"\n"),
+    )
+    .unwrap();
+    let text = device_login(&sandbox, &home);
+    assert!(
+        text.contains(&format!(
+            "ssoenv: signing in to SSO session '{SESSION}' ({START_URL})"
+        )),
+        "{text}"
+    );
+    assert!(sandbox.token_cache_file().exists(), "{text}");
+    // The token serves the projects of that session.
+    let project = sandbox.allowed_project("app", "ReadOnly", "");
+    let out = sandbox.ssoenv(&project, &["export-credentials", "--format", "process"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // And logout from home ends it.
+    let out = sandbox.ssoenv(&home, &["logout"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with(&format!(
+            "ssoenv: signed out of SSO session '{SESSION}': removed the token"
+        )),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!sandbox.token_cache_file().exists());
+}
+
 // ----- botocore --------------------------------------------------------------------------
 
 #[test]

@@ -1,20 +1,20 @@
 //! `ssoenv login`: interactive sign-in to the SSO session of the current
-//! directory's config (or `--config FILE` / `--profile NAME`).
+//! directory's config (or `--config FILE` / `--profile NAME`, or outside
+//! any project the user-wide defaults' session).
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use super::Run;
 use crate::cli::Login;
-use crate::config::Selection;
-use crate::config::Target;
+use crate::config::{self, Selection, SsoSession, Target};
 use crate::error::{Error, Result};
 use crate::{paths, signin, trust};
 
 impl Run for Login {
     fn run(&self) -> Result<ExitCode> {
-        let target = target_for(&self.source)?;
-        let session = &target.session;
+        let (session, _) = sign_in_target(&self.source)?;
+        let session = &session;
         let options = signin::Options {
             device_code: self.device_code,
             no_browser: self.no_browser,
@@ -41,13 +41,20 @@ impl Run for Login {
     }
 }
 
-/// The settings `login` and `logout` act on. A `.awssso.toml` found by
-/// walking up must be allowed, as everywhere: a cloned repository must not
-/// choose where you sign in. The message says both ways forward.
-pub(super) fn target_for(source: &Selection) -> Result<Target> {
+/// The session `login` and `logout` act on, and the target it came from
+/// when one named it: `--config FILE`'s or `--profile NAME`'s, the shell's
+/// `ssoenv use` choice, the nearest `.awssso.toml`'s — which must be
+/// allowed, as everywhere: a cloned repository must not choose where you
+/// sign in (the message says both ways forward) — else, outside any
+/// project, the session of the user-wide defaults.
+pub(super) fn sign_in_target(source: &Selection) -> Result<(SsoSession, Option<Target>)> {
     if source.config.is_none() && source.profile.is_none() {
         let cwd = super::current_dir()?;
-        if let Some(file) = paths::find_project_file(&cwd)
+        let project = paths::find_project_file(&cwd);
+        if project.is_none() && crate::switch::Switch::from_env().is_none() {
+            return Ok((config::default_session()?.session, None));
+        }
+        if let Some(file) = project
             && !trust::is_allowed(&file)?
         {
             let shown = paths::display(&file);
@@ -58,5 +65,6 @@ pub(super) fn target_for(source: &Selection) -> Result<Target> {
             )));
         }
     }
-    super::target_for(source)
+    let target = super::target_for(source)?;
+    Ok((target.session.clone(), Some(target)))
 }

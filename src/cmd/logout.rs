@@ -12,9 +12,9 @@ use crate::signin::{self, PortalLogout};
 
 impl Run for Logout {
     fn run(&self) -> Result<ExitCode> {
-        let target = super::login::target_for(&self.source)?;
-        let which = target.session.label();
-        let signed_out = signin::logout(&target)?;
+        let (session, target) = super::login::sign_in_target(&self.source)?;
+        let which = session.label();
+        let signed_out = signin::logout(&session, target.as_ref())?;
         let mut stderr = std::io::stderr();
         if let PortalLogout::Failed(err) = &signed_out.portal {
             // Local cleanup went ahead: the token and credentials are gone from this machine.

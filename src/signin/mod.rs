@@ -405,12 +405,12 @@ pub struct SignedOut {
     pub credentials_removed: usize,
 }
 
-/// Signs out of the session of `target`: the portal's Logout with the cached
-/// token, then the token cache file and every role credential cached for the
-/// session (ssoenv's, and the AWS CLI's for the roles ssoenv knows) removed.
-/// Local cleanup happens whatever the portal says.
-pub fn logout(target: &Target) -> Result<SignedOut> {
-    let session = &target.session;
+/// Signs out of `session`: the portal's Logout with the cached token, then
+/// the token cache file and every role credential cached for the session
+/// (ssoenv's, and the AWS CLI's for the roles ssoenv knows, and for
+/// `target`'s SSO role when the sign-out is for one) removed. Local cleanup
+/// happens whatever the portal says.
+pub fn logout(session: &SsoSession, target: Option<&Target>) -> Result<SignedOut> {
     // A damaged token file cannot be used to sign out, but is still removed.
     let token = sso_token::load(session).ok().flatten();
     let portal = match &token {
@@ -420,7 +420,9 @@ pub fn logout(target: &Target) -> Result<SignedOut> {
     let token_removed = sso_token::remove(session)?;
     let mut roles = credentials::remove_session(session)?;
     let mut removed = roles.len();
-    roles.push((target.account_id.clone(), target.role_name.clone()));
+    if let Some(target) = target {
+        roles.push((target.account_id.clone(), target.role_name.clone()));
+    }
     roles.sort();
     roles.dedup();
     let cli_cache = paths::home()?.join(".aws").join("cli").join("cache");
