@@ -44,8 +44,8 @@ set edit:completion:arg-completer[ssoenv] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'ssoenv;hook'= {
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }

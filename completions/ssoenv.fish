@@ -46,7 +46,7 @@ complete -c ssoenv -n "__fish_ssoenv_needs_command" -f -a "completions" -d 'Prin
 complete -c ssoenv -n "__fish_ssoenv_needs_command" -f -a "man" -d 'Print the man page (roff), for installs that come without it: `ssoenv man > ~/.local/share/man/man1/ssoenv.1`'
 complete -c ssoenv -n "__fish_ssoenv_needs_command" -f -a "agent" -d 'The per-user credential endpoint behind credentials = "endpoint" (started on demand)'
 complete -c ssoenv -n "__fish_ssoenv_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c ssoenv -n "__fish_ssoenv_using_subcommand hook" -s h -l help -d 'Print help'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand hook" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand hook" -s V -l version -d 'Print version'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand export" -l before-command -d 'The hook\'s call before a command line runs: renew first when less than `min_ttl` is left (the call before a prompt renews within `refresh_before`)'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand export" -s h -l help -d 'Print help'

@@ -12,7 +12,7 @@ module completions {
 
   # Print the snippet that hooks ssoenv into your shell's prompt
   export extern "ssoenv hook" [
-    --help(-h)                # Print help
+    --help(-h)                # Print help (see more with '--help')
     --version(-V)             # Print version
     shell: string@"nu-complete ssoenv hook shell"
   ]

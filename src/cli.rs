@@ -65,9 +65,24 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
+#[command(after_long_help = HOOK_LINES)]
 pub struct Hook {
     pub shell: HookShell,
 }
+
+/// Where the hook's line goes, for each shell (the table of the guide's
+/// "Shells" page, which `tests/guide.rs` holds to the same lines).
+pub const HOOK_LINES: &str = "\
+The line for your shell's rc file (then open a new shell):
+  bash        ~/.bashrc                   eval \"$(ssoenv hook bash)\"
+  zsh         ~/.zshrc                    eval \"$(ssoenv hook zsh)\"
+  fish        ~/.config/fish/config.fish  ssoenv hook fish | source
+  PowerShell  $PROFILE                    Invoke-Expression (& ssoenv hook pwsh | Out-String)
+  Elvish      ~/.config/elvish/rc.elv     eval (ssoenv hook elvish | slurp)
+  xonsh       ~/.xonshrc                  execx($(ssoenv hook xonsh))
+  tcsh        ~/.tcshrc                   eval \"`ssoenv hook tcsh`\"
+  Nushell     env.nu:    mkdir ($nu.data-dir); ssoenv hook nu | save -f ($nu.data-dir | path join ssoenv.nu)
+              config.nu: source ($nu.data-dir | path join ssoenv.nu)";
 
 #[derive(Debug, Args)]
 pub struct Export {

@@ -27,7 +27,7 @@ impl Run for Use {
     fn run(&self) -> Result<ExitCode> {
         let Some(shell) = self.shell else {
             return Err(Error::with_code(
-                "ssoenv use changes this shell's environment, which a command cannot do by itself — load the shell hook (eval \"$(ssoenv hook bash)\" or your shell's line from the README); its ssoenv function runs use".to_owned(),
+                "ssoenv use changes this shell's environment, which a command cannot do by itself — load the shell hook (eval \"$(ssoenv hook bash)\", or your shell's line from 'ssoenv hook --help'); its ssoenv function runs use".to_owned(),
                 2,
             ));
         };
