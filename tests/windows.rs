@@ -8,7 +8,7 @@
 //! back (botocore included).
 //!
 //! Wine is not Windows: it keeps a file's access in its Unix mode, and has no
-//! real console. What it cannot show is named in README.md.
+//! real console. What it cannot show is named in docs/dev/platforms.md.
 #![cfg(any(target_os = "linux", windows))]
 
 mod support;
