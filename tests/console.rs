@@ -296,11 +296,13 @@ fn the_sign_in_url_never_reaches_a_command_line() {
     let argv_file = dir.path().join("argv");
     let redirect_file = dir.path().join("redirect");
     // A "browser" that records its arguments and fetches what it was given.
+    // Like a real browser it outlives the terminal ssoenv ran in: `script`
+    // ends when ssoenv does, and the hangup must not cut curl short.
     let browser = dir.path().join("browser");
     fs::write(
         &browser,
         format!(
-            "#!/bin/sh\nprintf '%s\\n' \"$@\" > '{argv}'\n\
+            "#!/bin/sh\ntrap '' HUP\nprintf '%s\\n' \"$@\" > '{argv}'\n\
              '{curl}' -s -o /dev/null -w '%{{redirect_url}}' \"$1\" > '{redirect}'\n",
             argv = argv_file.display(),
             curl = curl.display(),

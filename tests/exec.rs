@@ -228,7 +228,11 @@ fn start_waiting_child(sandbox: &Sandbox, project: &Path, extra: &[&str]) -> Run
 fn wait_for_file(path: &Path) -> String {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        if let Ok(text) = fs::read_to_string(path) {
+        // A shell's `echo $$ > FILE` creates the file before it writes to
+        // it: an empty file is one that has not been written yet.
+        if let Ok(text) = fs::read_to_string(path)
+            && !text.is_empty()
+        {
             return text;
         }
         assert!(
