@@ -469,14 +469,7 @@ fn links_between_pages_lead_to_pages() {
     }
     for page in &pages {
         let text = fs::read_to_string(page).expect("a page is readable");
-        let mut rest = text.as_str();
-        while let Some(at) = rest.find("](") {
-            rest = &rest[at + 2..];
-            let Some(end) = rest.find(')') else { break };
-            let link = &rest[..end];
-            if link.contains("://") || link.starts_with('#') || link.starts_with("mailto:") {
-                continue;
-            }
+        for link in relative_links(&text) {
             let file = link.split('#').next().unwrap_or(link);
             let resolved = page.parent().expect("a page's directory").join(file);
             let resolved = normalise(&resolved);
@@ -507,6 +500,22 @@ fn links_between_pages_lead_to_pages() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The targets of a Markdown text's links that point into the repository:
+/// not a URL, not an anchor of the same page.
+fn relative_links(text: &str) -> Vec<&str> {
+    let mut links = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("](") {
+        rest = &rest[at + 2..];
+        let Some(end) = rest.find(')') else { break };
+        let link = &rest[..end];
+        if !link.contains("://") && !link.starts_with('#') && !link.starts_with("mailto:") {
+            links.push(link);
+        }
+    }
+    links
 }
 
 fn normalise(path: &Path) -> PathBuf {
@@ -657,14 +666,7 @@ fn links_of_the_readme_and_the_developer_pages_lead_somewhere() {
     let mut links = 0;
     for file in &files {
         let text = fs::read_to_string(file).expect("readable");
-        let mut rest = text.as_str();
-        while let Some(at) = rest.find("](") {
-            rest = &rest[at + 2..];
-            let Some(end) = rest.find(')') else { break };
-            let link = &rest[..end];
-            if link.contains("://") || link.starts_with('#') {
-                continue;
-            }
+        for link in relative_links(&text) {
             links += 1;
             let target = link.split('#').next().unwrap_or(link);
             let resolved = normalise(&file.parent().expect("a directory").join(target));
