@@ -681,3 +681,99 @@ fn links_of_the_readme_and_the_developer_pages_lead_somewhere() {
     assert!(links >= 20, "only {links} links found");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// Ways of installing that need a release (Homebrew, Scoop, the release
+/// page, crates.io). Nothing is released yet, so each must be marked as
+/// coming with the first release.
+const RELEASE_ONLY_INSTALLS: &[&str] = &[
+    "brew install",
+    "scoop install",
+    "scoop bucket add",
+    "cargo install ssoenv",
+    "cargo install --locked ssoenv",
+    "/releases",
+];
+
+/// Where `text` offers a release-only install outside a paragraph, or a
+/// section, that says it comes with the first release: "LINE: PHRASE".
+fn unreleased_installs_offered(text: &str) -> Vec<String> {
+    let marked = |s: &str| s.to_lowercase().contains("first release");
+    // (level, marked) of the headings above the current paragraph.
+    let mut headings: Vec<(usize, bool)> = Vec::new();
+    let mut found = Vec::new();
+    let mut paragraph: Vec<(usize, &str)> = Vec::new();
+    let mut in_fence = false;
+    let mut check = |paragraph: &mut Vec<(usize, &str)>, headings: &[(usize, bool)]| {
+        let whole: String = paragraph
+            .iter()
+            .map(|(_, l)| *l)
+            .collect::<Vec<_>>()
+            .join(" ");
+        if !marked(&whole) && !headings.iter().any(|(_, m)| *m) {
+            for (number, line) in paragraph.iter() {
+                for phrase in RELEASE_ONLY_INSTALLS {
+                    if line.contains(phrase) {
+                        found.push(format!("{number}: {phrase}"));
+                    }
+                }
+            }
+        }
+        paragraph.clear();
+    };
+    for (index, line) in text.lines().enumerate() {
+        if line.trim_start().starts_with("```") {
+            in_fence = !in_fence;
+        }
+        let level = line.chars().take_while(|c| *c == '#').count();
+        if !in_fence && level > 0 && line[level..].starts_with(' ') {
+            check(&mut paragraph, &headings);
+            headings.retain(|(above, _)| *above < level);
+            headings.push((level, marked(line)));
+        } else if !in_fence && line.trim().is_empty() {
+            check(&mut paragraph, &headings);
+        } else {
+            paragraph.push((index + 1, line));
+        }
+    }
+    check(&mut paragraph, &headings);
+    found
+}
+
+/// Nothing has been released: the README and the guide lead with what works
+/// today and offer Homebrew, Scoop, the release page and crates.io only as
+/// "from the first release".
+#[test]
+fn installs_that_need_a_release_are_marked_as_such() {
+    let mut files = vec![Path::new(ROOT).join("README.md")];
+    files.extend(pages());
+    let mut problems = Vec::new();
+    let mut offered = 0;
+    for file in &files {
+        let text = fs::read_to_string(file).expect("readable");
+        offered += RELEASE_ONLY_INSTALLS
+            .iter()
+            .map(|phrase| text.matches(phrase).count())
+            .sum::<usize>();
+        for place in unreleased_installs_offered(&text) {
+            problems.push(format!(
+                "{}:{place} is offered, but nothing is released: say it comes with the first release",
+                shown(file)
+            ));
+        }
+    }
+    // The README and the install page do name them, as what is to come.
+    assert!(offered >= 6, "only {offered} release-only installs named");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn the_check_of_unreleased_installs_finds_one_offered_as_available() {
+    let unmarked = "# Install\n\nRun `brew install ssoenv/tap/ssoenv`.\n\n## From the first release\n\n`scoop install ssoenv`\n";
+    assert_eq!(
+        unreleased_installs_offered(unmarked),
+        ["3: brew install"],
+        "the Homebrew line is unmarked, the Scoop one is under a marked heading"
+    );
+    let marked = "From the first release: `cargo install ssoenv`\nand the\n[release page](https://example.com/releases).\n";
+    assert!(unreleased_installs_offered(marked).is_empty());
+}
