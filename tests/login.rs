@@ -742,6 +742,27 @@ fn with_nothing_configured_and_two_signed_in_sessions_use_lists_them_and_changes
     assert!(!ok && !has_key, "{err}");
 }
 
+/// A sign-in filed under an sso_session name ssoenv never signed in to (the
+/// AWS CLI's, or an older ssoenv's): the cache cannot say the name, so the
+/// error says what to set.
+#[test]
+fn with_nothing_configured_a_sign_in_under_an_unknown_name_says_what_to_set() {
+    let sandbox = Sandbox::new();
+    sandbox.login(Duration::from_secs(3600));
+    let choice = format!("{}/ReadOnly", sandbox.account_id());
+    let out = sandbox.ssoenv(&sandbox.home(), &["use", "--shell", "bash", &choice]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "ssoenv: no SSO session is configured, and the token cache's one sign-in, to {START_URL} ({REGION}), \
+             is filed under an sso_session name ssoenv does not know — set sso_session, sso_start_url and sso_region \
+             in ~/.config/ssoenv/config.toml, or pass --profile NAME\n"
+        )
+    );
+}
+
 // ----- botocore --------------------------------------------------------------------------
 
 #[test]
