@@ -200,6 +200,7 @@ Register-ArgumentCompleter -Native -CommandName 'ssoenv' -ScriptBlock {
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Profile names, from {account_name}, {account_id}, {role_name} and {session}')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'The region every profile gets (default: region of the ssoenv config file, else the SSO session''s region)')
             [CompletionResult]::new('--prune', '--prune', [CompletionResultType]::ParameterName, 'Also remove synced profiles whose account or role is gone')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'With --prune, also remove those that hold keys you added (output, cli_pager, …), which --prune alone keeps and names')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the change as a unified diff and write nothing')
             [CompletionResult]::new('--credential-process', '--credential-process', [CompletionResultType]::ParameterName, 'Profiles get credentials through `ssoenv credential-process` (its cache and renewal) instead of the AWS tools'' own SSO support')
             [CompletionResult]::new('--refresh', '--refresh', [CompletionResultType]::ParameterName, 'Ignore the cached account list and ask the portal again')

@@ -1037,7 +1037,7 @@ _ssoenv() {
             return 0
             ;;
         ssoenv__subcmd__profiles__subcmd__sync)
-            opts="-h -V --config --profile --sso-session --prune --dry-run --credential-process --name --region --refresh --help --version"
+            opts="-h -V --config --profile --sso-session --prune --force --dry-run --credential-process --name --region --refresh --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

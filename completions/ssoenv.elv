@@ -181,6 +181,7 @@ set edit:completion:arg-completer[ssoenv] = {|@words|
             cand --name 'Profile names, from {account_name}, {account_id}, {role_name} and {session}'
             cand --region 'The region every profile gets (default: region of the ssoenv config file, else the SSO session''s region)'
             cand --prune 'Also remove synced profiles whose account or role is gone'
+            cand --force 'With --prune, also remove those that hold keys you added (output, cli_pager, …), which --prune alone keeps and names'
             cand --dry-run 'Print the change as a unified diff and write nothing'
             cand --credential-process 'Profiles get credentials through `ssoenv credential-process` (its cache and renewal) instead of the AWS tools'' own SSO support'
             cand --refresh 'Ignore the cached account list and ask the portal again'

@@ -128,6 +128,7 @@ complete -c ssoenv -n "__fish_ssoenv_using_subcommand profiles; and __fish_seen_
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand profiles; and __fish_seen_subcommand_from sync" -l name -d 'Profile names, from {account_name}, {account_id}, {role_name} and {session}' -r
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand profiles; and __fish_seen_subcommand_from sync" -l region -d 'The region every profile gets (default: region of the ssoenv config file, else the SSO session\'s region)' -r
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand profiles; and __fish_seen_subcommand_from sync" -l prune -d 'Also remove synced profiles whose account or role is gone'
+complete -c ssoenv -n "__fish_ssoenv_using_subcommand profiles; and __fish_seen_subcommand_from sync" -l force -d 'With --prune, also remove those that hold keys you added (output, cli_pager, …), which --prune alone keeps and names'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand profiles; and __fish_seen_subcommand_from sync" -l dry-run -d 'Print the change as a unified diff and write nothing'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand profiles; and __fish_seen_subcommand_from sync" -l credential-process -d 'Profiles get credentials through `ssoenv credential-process` (its cache and renewal) instead of the AWS tools\' own SSO support'
 complete -c ssoenv -n "__fish_ssoenv_using_subcommand profiles; and __fish_seen_subcommand_from sync" -l refresh -d 'Ignore the cached account list and ask the portal again'

@@ -157,6 +157,7 @@ module completions {
     --profile: string         # Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)
     --sso-session: string     # Sync this [sso-session NAME] of the AWS config file
     --prune                   # Also remove synced profiles whose account or role is gone
+    --force                   # With --prune, also remove those that hold keys you added (output, cli_pager, …), which --prune alone keeps and names
     --dry-run                 # Print the change as a unified diff and write nothing
     --credential-process      # Profiles get credentials through `ssoenv credential-process` (its cache and renewal) instead of the AWS tools' own SSO support
     --name: string            # Profile names, from {account_name}, {account_id}, {role_name} and {session}

@@ -251,6 +251,10 @@ pub struct ProfilesSync {
     /// Also remove synced profiles whose account or role is gone
     #[arg(long)]
     pub prune: bool,
+    /// With --prune, also remove those that hold keys you added (output,
+    /// cli_pager, …), which --prune alone keeps and names
+    #[arg(long, requires = "prune")]
+    pub force: bool,
     /// Print the change as a unified diff and write nothing
     #[arg(long)]
     pub dry_run: bool,

@@ -171,6 +171,8 @@ pub struct Request<'r> {
     pub names: &'r NameTemplate,
     /// Remove this session's synced profiles whose account or role is gone.
     pub prune: bool,
+    /// With `prune`, remove them even when they hold keys of the user's.
+    pub force: bool,
 }
 
 /// The new text and what it changes.
@@ -189,6 +191,17 @@ pub struct Plan {
     pub stale: Vec<String>,
     /// The stale profiles that `--prune` removes.
     pub removed: Vec<String>,
+    /// The stale profiles `--prune` keeps, because the user added keys to
+    /// them (without `--force`).
+    pub kept_own: Vec<KeptOwn>,
+}
+
+/// A stale profile kept for the keys the user added to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeptOwn {
+    pub profile: String,
+    /// Its keys that are not [`OWNED_KEYS`], in file order.
+    pub own_keys: Vec<String>,
 }
 
 /// What happens to the `[sso-session]` section.
@@ -293,9 +306,26 @@ pub fn plan(text: &str, request: &Request) -> Result<Plan, PlanError> {
         };
         if synced_by(section) == Some(&session_name) && !wanted_sections.contains(&section.name) {
             plan.stale.push(profile.to_owned());
-            if request.prune {
+            if !request.prune {
+                continue;
+            }
+            // A key the user added makes the section partly theirs: a
+            // prune that removed it would lose their setting unasked.
+            let own_keys: Vec<String> = section
+                .options
+                .iter()
+                .map(|(key, _)| key)
+                .filter(|key| !OWNED_KEYS.contains(&key.as_str()))
+                .cloned()
+                .collect();
+            if own_keys.is_empty() || request.force {
                 plan.removed.push(profile.to_owned());
                 removals.push(section.name.as_str());
+            } else {
+                plan.kept_own.push(KeptOwn {
+                    profile: profile.to_owned(),
+                    own_keys,
+                });
             }
         }
     }
@@ -585,6 +615,7 @@ mod tests {
                 mode,
                 names: &names,
                 prune,
+                force: false,
             },
         )
         .expect("plan")
@@ -647,6 +678,7 @@ mod tests {
                 mode: &Mode::Sso,
                 names: &names,
                 prune: false,
+                force: false,
             },
         );
         let Err(PlanError::Request(message)) = result else {
@@ -818,6 +850,7 @@ mod tests {
                     mode: &Mode::Sso,
                     names: &names,
                     prune: false,
+                    force: false,
                 },
             )
             .unwrap()
@@ -910,6 +943,7 @@ mod tests {
                     mode: &mode,
                     names: &names,
                     prune,
+                    force: false,
                 };
                 let synced = plan(&text, &request(&accounts, false));
                 prop_assert!(synced.is_ok(), "sync failed: {:?}", synced);

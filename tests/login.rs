@@ -645,6 +645,124 @@ fn outside_any_project_login_and_logout_use_the_user_wide_defaults_session() {
     assert!(!sandbox.token_cache_file().exists());
 }
 
+/// Another portal's sign-in, written to the token cache under its start
+/// URL, as `aws sso login` leaves a profile without an sso-session.
+const OTHER_START_URL: &str = "https://d-0987654321.awsapps.com/start";
+
+fn write_other_token(sandbox: &Sandbox, region: &str, token: &sso_emulator::IssuedToken) {
+    sso_emulator::token_cache::write_token_cache(
+        &sandbox.home(),
+        OTHER_START_URL,
+        OTHER_START_URL,
+        region,
+        token,
+    )
+    .unwrap();
+}
+
+/// `ssoenv use ACCOUNT/ROLE` run from home by the hook's function in bash,
+/// then the first prompt's export: its exit status, stderr and whether the
+/// shell ended with a key.
+fn use_from_home(sandbox: &Sandbox, choice: &str) -> (bool, String, bool) {
+    let mut bash = Command::new("bash");
+    sandbox.apply_env(&mut bash);
+    let out = bash
+        .current_dir(sandbox.home())
+        .args([
+            "--noprofile",
+            "--norc",
+            "-c",
+            r#"code="$("$0" use --shell bash "$1")" || exit 1; eval "$code"; eval "$("$0" export bash)"; printenv AWS_ACCESS_KEY_ID SSOENV_USE"#,
+        ])
+        .arg(env!("CARGO_BIN_EXE_ssoenv"))
+        .arg(choice)
+        .output()
+        .unwrap();
+    let has_key = stdout(&out).lines().any(|line| line.starts_with("ASIA"));
+    (out.status.success(), stderr(&out), has_key)
+}
+
+const CACHE_NOTICE: &str =
+    "ssoenv: no SSO session is configured — using the one the token cache is signed in to";
+
+#[test]
+fn with_nothing_configured_use_takes_the_one_signed_in_session_and_says_so_once() {
+    let sandbox = Sandbox::new();
+    let project = sandbox.allowed_project("app", "ReadOnly", "");
+    device_login(&sandbox, &project);
+    // An expired sign-in that cannot be renewed is not one.
+    write_other_token(
+        &sandbox,
+        "eu-west-1",
+        &sandbox.emulator.issue_token(Duration::ZERO),
+    );
+    let choice = format!("{}/ReadOnly", sandbox.account_id());
+    let (ok, err, has_key) = use_from_home(&sandbox, &choice);
+    assert!(ok, "{err}");
+    assert!(has_key, "{err}");
+    assert_eq!(
+        err.lines()
+            .filter(|line| line.starts_with(CACHE_NOTICE))
+            .count(),
+        1,
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "{CACHE_NOTICE}, {START_URL} ({REGION}); set sso_start_url and sso_region in ~/.config/ssoenv/config.toml to choose another\n"
+        )),
+        "{err}"
+    );
+    assert!(!err.contains(OTHER_START_URL), "{err}");
+}
+
+#[test]
+fn with_nothing_configured_and_two_signed_in_sessions_use_lists_them_and_changes_nothing() {
+    let sandbox = Sandbox::new();
+    let project = sandbox.allowed_project("app", "ReadOnly", "");
+    device_login(&sandbox, &project);
+    write_other_token(
+        &sandbox,
+        "eu-west-1",
+        &sandbox.emulator.issue_token(Duration::from_secs(3600)),
+    );
+    let choice = format!("{}/ReadOnly", sandbox.account_id());
+    let out = sandbox.ssoenv(&sandbox.home(), &["use", "--shell", "bash", &choice]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(out.stdout.is_empty(), "the shell is left as it was");
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "ssoenv: no SSO session is configured, and the token cache is signed in to 2 portals: \
+             {OTHER_START_URL} (eu-west-1), {START_URL} ({REGION}) — choose one: set sso_start_url and sso_region \
+             in ~/.config/ssoenv/config.toml, or pass --profile NAME\n"
+        )
+    );
+    let (ok, err, has_key) = use_from_home(&sandbox, &choice);
+    assert!(!ok && !has_key, "{err}");
+}
+
+/// A sign-in filed under an sso_session name ssoenv never signed in to (the
+/// AWS CLI's, or an older ssoenv's): the cache cannot say the name, so the
+/// error says what to set.
+#[test]
+fn with_nothing_configured_a_sign_in_under_an_unknown_name_says_what_to_set() {
+    let sandbox = Sandbox::new();
+    sandbox.login(Duration::from_secs(3600));
+    let choice = format!("{}/ReadOnly", sandbox.account_id());
+    let out = sandbox.ssoenv(&sandbox.home(), &["use", "--shell", "bash", &choice]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "ssoenv: no SSO session is configured, and the token cache's one sign-in, to {START_URL} ({REGION}), \
+             is filed under an sso_session name ssoenv does not know — set sso_session, sso_start_url and sso_region \
+             in ~/.config/ssoenv/config.toml, or pass --profile NAME\n"
+        )
+    );
+}
+
 // ----- botocore --------------------------------------------------------------------------
 
 #[test]

@@ -300,6 +300,79 @@ fn forty_accounts_become_120_profiles_that_the_aws_tools_use() {
     );
 }
 
+/// [`ROLES`] in the order a sync writes them.
+const SORTED_ROLES: [&str; 3] = ["AdministratorAccess", "Billing", "ReadOnlyAccess"];
+
+/// A synced profile section as a sync writes it into [`user_config`]'s file
+/// (CRLF), with `extra` lines of the user's after the owned keys.
+fn synced_section(account: u64, role: &str, extra: &str) -> String {
+    format!(
+        "\r\n[profile Account-{account}/{role}]\r\n# ssoenv: managed by 'ssoenv profiles sync' (sso-session dev)\r\n\
+         sso_session = dev\r\nsso_account_id = {}\r\nsso_role_name = {role}\r\nregion = {REGION}\r\n{extra}",
+        99_999_999_999 + account
+    )
+}
+
+/// The issue's scenario: a key of the user's in one profile of an account
+/// that is then taken away. --prune removes the others and keeps that one,
+/// naming it, the keys that made it the user's and how to remove it;
+/// --prune --force removes it too.
+#[test]
+fn prune_names_the_profile_it_keeps_for_the_users_keys_and_force_removes_it() {
+    let sandbox = signed_in(2);
+    sync(&sandbox, &[]);
+    let mut synced = user_config();
+    for account in 1..=2 {
+        for role in SORTED_ROLES {
+            synced.push_str(&synced_section(account, role, ""));
+        }
+    }
+    assert_eq!(
+        config_text(&sandbox),
+        synced,
+        "precondition: the first sync"
+    );
+    let users_key = "output = json\r\n";
+    let edited = synced.replace(
+        &synced_section(2, "Billing", ""),
+        &synced_section(2, "Billing", users_key),
+    );
+    assert_ne!(edited, synced);
+    fs::write(config_file(&sandbox), &edited).unwrap();
+
+    sandbox.emulator.generate_accounts(1, &ROLES);
+    let said = sync(&sandbox, &["--prune", "--refresh"]);
+    assert_eq!(
+        said,
+        "ssoenv: ~/.aws/config: wrote 0 new and 0 changed profiles, 3 already in step, removed 2 \
+         (sso-session dev, from [sso-session dev] of ~/.aws/config)\n\
+         ssoenv: kept [profile Account-2/Billing]: its account or role is gone, but you added output \
+         to it — remove it by hand, or with --prune --force\n"
+    );
+    let mut kept = user_config();
+    for role in SORTED_ROLES {
+        kept.push_str(&synced_section(1, role, ""));
+    }
+    kept.push_str(&synced_section(2, "Billing", users_key));
+    assert_eq!(config_text(&sandbox), kept);
+
+    let out = sandbox.ssoenv(&sandbox.home(), &["profiles", "sync", "--force"]);
+    assert_eq!(out.status.code(), Some(2), "--force needs --prune");
+    assert_eq!(config_text(&sandbox), kept);
+
+    let said = sync(&sandbox, &["--prune", "--force"]);
+    assert_eq!(
+        said,
+        "ssoenv: ~/.aws/config: wrote 0 new and 0 changed profiles, 3 already in step, removed 1 \
+         (sso-session dev, from [sso-session dev] of ~/.aws/config)\n"
+    );
+    let mut gone = user_config();
+    for role in SORTED_ROLES {
+        gone.push_str(&synced_section(1, role, ""));
+    }
+    assert_eq!(config_text(&sandbox), gone);
+}
+
 /// `--credential-process` profiles: the AWS tools go through ssoenv, for a
 /// synced profile and for the user's chained profile that starts from one.
 #[test]

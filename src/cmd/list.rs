@@ -6,9 +6,10 @@ use std::process::ExitCode;
 use super::Run;
 use crate::cli::List;
 use crate::config::Selection;
-use crate::config::{self, FoundSession};
-use crate::error::Result;
+use crate::config::{self, DefaultSession, FoundSession};
+use crate::error::{Error, Result};
 use crate::portal_list::{self, Listing};
+use crate::sso_token::{self, SignedIn};
 use crate::{paths, trust, ui};
 
 impl Run for List {
@@ -32,9 +33,10 @@ impl Run for List {
     }
 }
 
-/// The session `list` (and `init`) works with: `--config FILE`'s, `--profile
-/// NAME`'s, the nearest allowed `.awssso.toml`'s, else the configured default
-/// (see [`config::default_session`]).
+/// The session `list` (and `init`, and `use`) works with: `--config FILE`'s,
+/// `--profile NAME`'s, the nearest allowed `.awssso.toml`'s, else the
+/// configured default (see [`config::default_session`]), else — with
+/// nothing configured — the one portal the token cache is signed in to.
 pub(super) fn session_for(source: &Selection) -> Result<FoundSession> {
     if let Some(name) = &source.profile {
         return config::profile_session(name);
@@ -56,7 +58,46 @@ pub(super) fn session_for(source: &Selection) -> Result<FoundSession> {
             session: target.session,
         });
     }
-    config::default_session()
+    match config::configured_default_session()? {
+        DefaultSession::Found(found) => Ok(found),
+        DefaultSession::Unconfigured { defaults_file } => signed_in_session(&defaults_file),
+    }
+}
+
+/// With nothing configured, the session of the one portal the token cache
+/// is signed in to, said once on this command's stderr (a `use` keeps the
+/// session in its choice, so its prompts do not ask again). Several: an
+/// error that lists them and says how to choose.
+fn signed_in_session(defaults_file: &str) -> Result<FoundSession> {
+    let unconfigured = || DefaultSession::Unconfigured {
+        defaults_file: defaults_file.to_owned(),
+    };
+    let signed_in = sso_token::signed_in_sessions()?;
+    let portal = |s: &SignedIn| format!("{} ({})", s.start_url, s.region);
+    match signed_in.as_slice() {
+        [] => unconfigured().required(),
+        [only] => {
+            let Some(session) = only.session.clone() else {
+                return Err(Error::new(format!(
+                    "no SSO session is configured, and the token cache's one sign-in, to {}, is filed under an sso_session name ssoenv does not know — set sso_session, sso_start_url and sso_region in {defaults_file}, or pass --profile NAME",
+                    portal(only)
+                )));
+            };
+            ui::say(&format!(
+                "no SSO session is configured — using the one the token cache is signed in to, {}; set sso_start_url and sso_region in {defaults_file} to choose another",
+                portal(only)
+            ));
+            Ok(FoundSession {
+                session,
+                from: "the SSO token cache".to_owned(),
+            })
+        }
+        several => Err(Error::new(format!(
+            "no SSO session is configured, and the token cache is signed in to {} portals: {} — choose one: set sso_start_url and sso_region in {defaults_file}, or pass --profile NAME",
+            several.len(),
+            several.iter().map(portal).collect::<Vec<_>>().join(", ")
+        ))),
+    }
 }
 
 /// The stable `--json` form: `{"start_url", "fetched_at", "accounts": [{"account_id",

@@ -96,6 +96,7 @@ impl Run for ProfilesSync {
                 mode: &mode,
                 names: &names,
                 prune: self.prune,
+                force: self.force,
             },
         )
         .map_err(|error| match error {
@@ -171,7 +172,14 @@ fn report(plan: &Plan, found: &FoundSession, shown: &str, sync: &ProfilesSync) {
             skipped.account_id, skipped.role_name, skipped.profile
         ));
     }
-    let kept_stale = plan.stale.len() - plan.removed.len();
+    for kept in &plan.kept_own {
+        ui::say(&format!(
+            "kept [profile {}]: its account or role is gone, but you added {} to it — remove it by hand, or with --prune --force",
+            kept.profile,
+            kept.own_keys.join(", ")
+        ));
+    }
+    let kept_stale = plan.stale.len() - plan.removed.len() - plan.kept_own.len();
     if kept_stale > 0 {
         const SHOWN: usize = 5;
         let mut names = plan.stale[..kept_stale.min(SHOWN)].join(", ");

@@ -30,8 +30,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use session::{
-    FoundSession, default_session, default_session_in, named_session, profile_session,
-    profile_session_in,
+    DefaultSession, FoundSession, configured_default_session, configured_default_session_in,
+    default_session, default_session_in, named_session, profile_session, profile_session_in,
 };
 pub use synced::{SyncedRole, is_profile_name_char};
 

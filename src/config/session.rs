@@ -34,6 +34,34 @@ pub fn default_session() -> Result<FoundSession> {
     default_session_in(&Env::from_process())
 }
 
+/// What the configuration says about the default session: one, or nothing
+/// at all — the case where a caller allowed to read the token cache may
+/// look there instead (`ssoenv use` and `list` outside any project).
+pub enum DefaultSession {
+    Found(FoundSession),
+    /// No file names a session; `defaults_file` is where to set one.
+    Unconfigured {
+        defaults_file: String,
+    },
+}
+
+impl DefaultSession {
+    /// The session, or the error that says how to configure one.
+    pub fn required(self) -> Result<FoundSession> {
+        match self {
+            Self::Found(found) => Ok(found),
+            Self::Unconfigured { defaults_file } => Err(Error::new(format!(
+                "no SSO session is configured — set sso_start_url and sso_region (or sso_session) in {defaults_file}, or pass --profile NAME"
+            ))),
+        }
+    }
+}
+
+/// [`default_session`], with nothing configured told apart from an error.
+pub fn configured_default_session() -> Result<DefaultSession> {
+    configured_default_session_in(&Env::from_process())
+}
+
 /// The AWS config file's `[sso-session NAME]`.
 pub fn named_session(name: &str) -> Result<FoundSession> {
     let env = Env::from_process();
@@ -76,6 +104,10 @@ pub fn profile_session_in(name: &str, env: &Env) -> Result<FoundSession> {
 }
 
 pub fn default_session_in(env: &Env) -> Result<FoundSession> {
+    configured_default_session_in(env)?.required()
+}
+
+pub fn configured_default_session_in(env: &Env) -> Result<DefaultSession> {
     let defaults_name = env
         .user_config
         .as_deref()
@@ -88,13 +120,13 @@ pub fn default_session_in(env: &Env) -> Result<FoundSession> {
         None => Layer::default(),
     };
     if let Some(profile) = &defaults.profile {
-        return profile_session_in(&profile.value, env);
+        return profile_session_in(&profile.value, env).map(DefaultSession::Found);
     }
     let aws = load_aws(env)?;
     if let Some(name) = &defaults.session
         && let Some(section) = profile::session_section(&aws, &name.value)?
     {
-        return Ok(FoundSession {
+        return Ok(DefaultSession::Found(FoundSession {
             session: SsoSession {
                 name: Some(name.value.clone()),
                 start_url: section.start_url.value,
@@ -102,10 +134,10 @@ pub fn default_session_in(env: &Env) -> Result<FoundSession> {
                 scopes: section.scopes,
             },
             from: format!("{} of {}", section.title, aws.name),
-        });
+        }));
     }
     if let (Some(start_url), Some(region)) = (&defaults.start_url, &defaults.sso_region) {
-        return Ok(FoundSession {
+        return Ok(DefaultSession::Found(FoundSession {
             session: SsoSession {
                 name: defaults.session.as_ref().map(|s| s.value.clone()),
                 start_url: start_url.value.clone(),
@@ -117,14 +149,14 @@ pub fn default_session_in(env: &Env) -> Result<FoundSession> {
                     .unwrap_or_default(),
             },
             from: defaults_name,
-        });
+        }));
     }
     let names = aws.sso_session_names();
     match names.as_slice() {
         [only] => {
             let section =
                 profile::session_section(&aws, only)?.expect("the section was just listed");
-            Ok(FoundSession {
+            Ok(DefaultSession::Found(FoundSession {
                 session: SsoSession {
                     name: Some((*only).to_owned()),
                     start_url: section.start_url.value,
@@ -132,11 +164,11 @@ pub fn default_session_in(env: &Env) -> Result<FoundSession> {
                     scopes: section.scopes,
                 },
                 from: format!("{} of {}", section.title, aws.name),
-            })
+            }))
         }
-        [] => Err(Error::new(format!(
-            "no SSO session is configured — set sso_start_url and sso_region (or sso_session) in {defaults_name}, or pass --profile NAME"
-        ))),
+        [] => Ok(DefaultSession::Unconfigured {
+            defaults_file: defaults_name,
+        }),
         several => Err(Error::new(format!(
             "{} has several sso-sessions ({}) — pass --profile NAME, or set sso_session = \"NAME\" in {defaults_name}",
             aws.name,

@@ -130,6 +130,66 @@ impl TokenStore for AwsCliCache {
     }
 }
 
+impl AwsCliCache {
+    /// Every token file of the cache with a start URL and a region, and
+    /// the key it is filed under when that can be told: the start URL's
+    /// own hash, else one of `names` whose hash names the file. Files that
+    /// are not tokens (client registrations) or do not parse are skipped:
+    /// they are someone else's business, not this listing's.
+    pub fn tokens(&self, names: &[String]) -> Result<Vec<(Option<Filed>, SsoToken)>> {
+        let dir = paths::sso_cache_dir()?;
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => {
+                return Err(Error::new(format!(
+                    "cannot read the SSO token cache {}: {e}",
+                    paths::display(&dir)
+                )));
+            }
+        };
+        let hash = |key: &str| sha1_smol::Sha1::from(key).digest().to_string();
+        let mut found = Vec::new();
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Some(stem) = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.strip_suffix(".json"))
+            else {
+                continue;
+            };
+            let Ok(Some(bytes)) = fsutil::read_private(&path) else {
+                continue;
+            };
+            let Ok(token) = serde_json::from_slice::<SsoToken>(&bytes) else {
+                continue;
+            };
+            let Some(start_url) = token.start_url.as_deref() else {
+                continue;
+            };
+            let filed = if hash(start_url) == stem {
+                Some(Filed::ByStartUrl)
+            } else {
+                names
+                    .iter()
+                    .find(|name| hash(name) == stem)
+                    .map(|name| Filed::ByName(name.clone()))
+            };
+            found.push((filed, token));
+        }
+        Ok(found)
+    }
+}
+
+/// What a token file's name is the hash of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Filed {
+    ByStartUrl,
+    /// An `sso_session` name.
+    ByName(String),
+}
+
 /// A rewrite of the cache file, staged (0600, atomically on commit).
 struct StagedFile(fsutil::StagedReplace);
 

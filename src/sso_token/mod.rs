@@ -13,11 +13,11 @@ mod aws_cli_cache;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-pub use aws_cli_cache::{AwsCliCache, SsoToken};
+pub use aws_cli_cache::{AwsCliCache, Filed, SsoToken};
 
 use crate::config::SsoSession;
 use crate::error::{Error, Result};
-use crate::fsutil::FileLock;
+use crate::fsutil::{self, FileLock};
 use crate::{aws, log, paths};
 
 /// Refresh a token when less than this is left (the Rust SDK uses 5 minutes).
@@ -137,7 +137,99 @@ pub fn save_signed_in(session: &SsoSession, token: &SsoToken) -> Result<PathBuf>
     let _lock = FileLock::acquire(&lock_path(session)?, lock_deadline)?;
     let store = store(session);
     store.save(session, token)?;
+    remember_name(session);
     store.watched_file(session)
+}
+
+/// A portal the token cache holds a live sign-in to (no secret: the
+/// token stays in the cache).
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub start_url: String,
+    pub region: String,
+    /// The session whose token it is; `None` when the file is named after
+    /// an `sso_session` ssoenv never signed in to, which it cannot find
+    /// again without that name.
+    pub session: Option<SsoSession>,
+}
+
+/// The portals the token cache is signed in to, sorted by start URL: for
+/// when nothing is configured and the cache alone can say which portal the
+/// user means. "Signed in" is what a command can use without a browser:
+/// an unexpired access token, or an expired one with a refresh grant,
+/// which [`usable_access_token`] renews silently. A token without
+/// `startUrl` or `region` cannot name its portal and is left out.
+pub fn signed_in_sessions() -> Result<Vec<SignedIn>> {
+    let mut found: Vec<SignedIn> = Vec::new();
+    for (filed, token) in AwsCliCache.tokens(&remembered_names())? {
+        let live = !token.is_expired() || token.refresh_grant().is_some();
+        let (Some(start_url), Some(region)) = (token.start_url, token.region) else {
+            continue;
+        };
+        if !live {
+            continue;
+        }
+        let session = filed.map(|filed| SsoSession {
+            name: match filed {
+                Filed::ByStartUrl => None,
+                Filed::ByName(name) => Some(name),
+            },
+            start_url: start_url.clone(),
+            region: region.clone(),
+            scopes: Vec::new(),
+        });
+        let portal = |url: &str| url.trim_end_matches('/').to_owned();
+        // One portal filed under two keys is still one sign-in.
+        match found
+            .iter_mut()
+            .find(|seen| portal(&seen.start_url) == portal(&start_url) && seen.region == region)
+        {
+            Some(seen) => {
+                if seen.session.is_none() {
+                    seen.session = session;
+                }
+            }
+            None => found.push(SignedIn {
+                start_url,
+                region,
+                session,
+            }),
+        }
+    }
+    found.sort_by(|a, b| (&a.start_url, &a.region).cmp(&(&b.start_url, &b.region)));
+    Ok(found)
+}
+
+/// Where ssoenv notes the `sso_session` names it signed in to: the AWS
+/// CLI's cache files are named by the name's hash, which cannot be read
+/// back. Names only, no secret.
+fn names_file() -> Result<PathBuf> {
+    Ok(paths::cache_dir()?.join("sso-session-names"))
+}
+
+fn remembered_names() -> Vec<String> {
+    names_file()
+        .ok()
+        .and_then(|file| std::fs::read_to_string(file).ok())
+        .map(|text| text.lines().map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
+/// Adds `session`'s name to [`names_file`]. A failure only loses the
+/// fallback of [`signed_in_sessions`], so it is not reported.
+fn remember_name(session: &SsoSession) {
+    let Some(name) = session.name.as_deref() else {
+        return;
+    };
+    let mut names = remembered_names();
+    if name.chars().any(char::is_control) || names.iter().any(|n| n == name) {
+        return;
+    }
+    names.push(name.to_owned());
+    if let Ok(file) = names_file() {
+        let _ =
+            fsutil::write_rebuildable_cache(&file, format!("{}\n", names.join("\n")).as_bytes());
+    }
 }
 
 /// The stored token of `session`, whatever its age or portal; `None` when
