@@ -191,7 +191,7 @@ fn switch_follows_the_shell_not_the_directory(kind: Kind) {
         Kind::Elvish => shell.run(&format!("try {{ {failing} }} catch {{ echo exit=1 }}")),
         Kind::Nu => shell.run_code(&format!("{failing}; print $\"exit=($env.LAST_EXIT_CODE)\"")),
         Kind::Xonsh => shell.run_code(&format!("print('exit=' + str(![{failing}].returncode))")),
-        Kind::Tcsh => shell.run(&failing),
+        Kind::Tcsh => shell.run(&format!("{failing}; echo \"exit=$status\"")),
         _ => shell.run(&format!("{failing}; echo \"exit=$?\"")),
     }
     let said = shell.settled_screen();
@@ -199,10 +199,7 @@ fn switch_follows_the_shell_not_the_directory(kind: Kind) {
         said.contains("role NoSuchRole is not yours in Account 2"),
         "{said}"
     );
-    if kind != Kind::Tcsh {
-        // tcsh keeps no exit status through `eval "`…`"`.
-        assert!(said.contains("exit=1"), "{said}");
-    }
+    assert!(said.contains("exit=1"), "{said}");
     // What ssoenv could have changed (shells keep variables of their own,
     // such as Nushell's CMD_DURATION_MS, which change with every command).
     let ours = |env: BTreeMap<String, Vec<u8>>| {
