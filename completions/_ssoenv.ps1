@@ -21,6 +21,7 @@ Register-ArgumentCompleter -Native -CommandName 'ssoenv' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'ssoenv' {
+            [CompletionResult]::new('--tcsh-use-code', '--tcsh-use-code', [CompletionResultType]::ParameterName, 'Where `use` writes its tcsh code instead of stdout (the tcsh hook''s alias passes it)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')

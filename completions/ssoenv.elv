@@ -18,6 +18,7 @@ set edit:completion:arg-completer[ssoenv] = {|@words|
     }
     var completions = [
         &'ssoenv'= {
+            cand --tcsh-use-code 'Where `use` writes its tcsh code instead of stdout (the tcsh hook''s alias passes it)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'

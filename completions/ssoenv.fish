@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_ssoenv_global_optspecs
-    string join \n h/help V/version
+    string join \n tcsh-use-code= h/help V/version
 end
 
 function __fish_ssoenv_needs_command
@@ -24,6 +24,7 @@ function __fish_ssoenv_using_subcommand
     contains -- $cmd[1] $argv
 end
 
+complete -c ssoenv -n "__fish_ssoenv_needs_command" -l tcsh-use-code -d 'Where `use` writes its tcsh code instead of stdout (the tcsh hook\'s alias passes it)' -r -F
 complete -c ssoenv -n "__fish_ssoenv_needs_command" -s h -l help -d 'Print help'
 complete -c ssoenv -n "__fish_ssoenv_needs_command" -s V -l version -d 'Print version'
 complete -c ssoenv -n "__fish_ssoenv_needs_command" -f -a "hook" -d 'Print the snippet that hooks ssoenv into your shell\'s prompt'

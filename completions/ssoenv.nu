@@ -2,6 +2,7 @@ module completions {
 
   # AWS IAM Identity Center (SSO) credentials that follow the directory your shell is in
   export extern ssoenv [
+    --tcsh-use-code: path     # Where `use` writes its tcsh code instead of stdout (the tcsh hook's alias passes it)
     --help(-h)                # Print help
     --version(-V)             # Print version
   ]

@@ -16,13 +16,18 @@ end
 
 # `ssoenv use` switches this shell to another account and role, which a
 # command cannot do to its shell: this function runs it and evaluates what
-# it prints (SSOENV_USE, set or unset). Everything else goes to the binary
-# as it is. The next prompt loads the choice.
+# it prints (SSOENV_USE, set or unset); a failed use changes nothing and
+# keeps its exit status. Everything else goes to the binary as it is. The
+# next prompt loads the choice. The binary runs in a pipeline, not in a
+# command substitution: fish sends a command substitution's stderr to the
+# terminal whatever the call's redirection, and ssoenv's messages must go
+# where the user sent them (`ssoenv use X 2>/dev/null`, `2>&1 | grep`).
 function ssoenv
     if test "$argv[1]" = use
-        set -l code (command __SSOENV_EXE__ use --shell fish $argv[2..-1])
-        or return
-        printf '%s\n' $code | builtin source
+        command __SSOENV_EXE__ use --shell fish $argv[2..-1] | read --local --null code
+        set --local use_status $pipestatus[1]
+        test $use_status -eq 0; or return $use_status
+        printf '%s' "$code" | builtin source
     else
         command __SSOENV_EXE__ $argv
     end

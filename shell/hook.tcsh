@@ -20,8 +20,12 @@ set __ssoenv_precmd = 'eval "`__ssoenv_run export tcsh`"';
 alias precmd 'eval "`__ssoenv_run export tcsh`"';
 alias cwdcmd 'eval "`__ssoenv_run export tcsh`"';
 # `ssoenv use` switches this shell to another account and role, which a
-# command cannot do to its shell: this alias evaluates what `use` prints
+# command cannot do to its shell: this alias sources the code `use` writes
 # (SSOENV_USE, set or unset); everything else goes to the binary as it is.
-# The next prompt loads the choice. (tcsh keeps no exit status through
-# `eval "`…`"`: a failed use says why and changes nothing, with status 0.)
-alias ssoenv 'set __ssoenv_argv = (\!*:q); if ("$__ssoenv_argv" =~ use || "$__ssoenv_argv" =~ "use *") eval "`__ssoenv_run use --shell tcsh $__ssoenv_argv[2-]:q`"; if ("$__ssoenv_argv" !~ use && "$__ssoenv_argv" !~ "use *") eval __ssoenv_run \$__ssoenv_argv:q';
+# The next prompt loads the choice. The user's words, redirections
+# included, go to the binary as they are, so its messages land where the
+# user sent them (`ssoenv use X >& out`): tcsh cannot capture a command's
+# stdout apart from its stderr, so `use` writes its code to a file made
+# here instead. The binary's exit status is the alias's, and a failed use
+# changes nothing.
+alias ssoenv 'set __ssoenv_code = "`\mktemp`"; __ssoenv_run --tcsh-use-code "$__ssoenv_code" \!*; set __ssoenv_status = $status; if ($__ssoenv_status == 0) source "$__ssoenv_code"; \rm -f "$__ssoenv_code"; (exit $__ssoenv_status)';

@@ -101,13 +101,18 @@ def __ssoenv_install():
     # prints (SSOENV_USE, set or unset); a failed use changes nothing.
     # Everything else goes to the binary as it is. The next prompt loads
     # the choice. It runs in the main thread, where the environment is the
-    # shell's, and hands its streams to the binary.
+    # shell's, and hands its streams to the binary. For `2>&1` (or `e>o`)
+    # xonsh hands a callable alias the terminal's stderr, not its stdout; the
+    # command's spec says where the user sent it, and ssoenv's messages go
+    # there.
     @unthreadable
-    def ssoenv(args, stdin=None, stdout=None, stderr=None):
+    def ssoenv(args, stdin=None, stdout=None, stderr=None, spec=None):
         streams = {
             name: stream if hasattr(stream, "fileno") else None
             for name, stream in (("stdin", stdin), ("stdout", stdout), ("stderr", stderr))
         }
+        if getattr(spec, "stderr", None) == subprocess.STDOUT:
+            streams["stderr"] = streams["stdout"]
         try:
             if args[:1] == ["use"]:
                 run = subprocess.run(

@@ -17,6 +17,12 @@ pub use crate::shell::{ExportTarget, HookShell};
     propagate_version = true,
 )]
 pub struct Cli {
+    // The tcsh hook's alias passes it before the user's words, which it
+    // hands to the binary as they are, redirections included: tcsh cannot
+    // capture a command's stdout and leave its stderr where the user sent it.
+    /// Where `use` writes its tcsh code instead of stdout (the tcsh hook's alias passes it)
+    #[arg(long, value_name = "FILE", hide = true)]
+    pub tcsh_use_code: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -220,6 +226,9 @@ pub struct Use {
     /// The shell whose code to print (the hook's `ssoenv` function passes it)
     #[arg(long, value_enum, hide = true)]
     pub shell: Option<HookShell>,
+    /// Write tcsh code to this file instead of printing it (`Cli::tcsh_use_code`)
+    #[arg(skip)]
+    pub tcsh_code_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

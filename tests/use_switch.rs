@@ -191,7 +191,7 @@ fn switch_follows_the_shell_not_the_directory(kind: Kind) {
         Kind::Elvish => shell.run(&format!("try {{ {failing} }} catch {{ echo exit=1 }}")),
         Kind::Nu => shell.run_code(&format!("{failing}; print $\"exit=($env.LAST_EXIT_CODE)\"")),
         Kind::Xonsh => shell.run_code(&format!("print('exit=' + str(![{failing}].returncode))")),
-        Kind::Tcsh => shell.run(&failing),
+        Kind::Tcsh => shell.run(&format!("{failing}; echo \"exit=$status\"")),
         _ => shell.run(&format!("{failing}; echo \"exit=$?\"")),
     }
     let said = shell.settled_screen();
@@ -199,10 +199,7 @@ fn switch_follows_the_shell_not_the_directory(kind: Kind) {
         said.contains("role NoSuchRole is not yours in Account 2"),
         "{said}"
     );
-    if kind != Kind::Tcsh {
-        // tcsh keeps no exit status through `eval "`…`"`.
-        assert!(said.contains("exit=1"), "{said}");
-    }
+    assert!(said.contains("exit=1"), "{said}");
     // What ssoenv could have changed (shells keep variables of their own,
     // such as Nushell's CMD_DURATION_MS, which change with every command).
     let ours = |env: BTreeMap<String, Vec<u8>>| {
@@ -212,6 +209,187 @@ fn switch_follows_the_shell_not_the_directory(kind: Kind) {
     };
     let after = shell.env();
     assert_eq!(ours(after), ours(env), "a failed use changes nothing");
+}
+
+/// Where `ssoenv use`'s messages go when the user redirects them.
+#[derive(Clone, Copy, PartialEq)]
+enum Stderr {
+    /// With stdout, into the file (`> FILE 2>&1`).
+    ToFile,
+    /// Thrown away (`2>/dev/null`), stdout into the file.
+    Discarded,
+}
+
+/// Runs `command` (a line calling the hook's `ssoenv`) with its stdout into
+/// `file` and its stderr as `stderr` says, each shell's own way, and then
+/// appends `rc=STATUS`, its exit status as that shell reports it.
+fn run_redirected(shell: &mut Interactive, command: &str, stderr: Stderr, file: &Path) {
+    let f = quoted(file);
+    match (shell.kind(), stderr) {
+        (Kind::Bash | Kind::Zsh, Stderr::ToFile) => {
+            shell.run(&format!("{command} > {f} 2>&1; echo \"rc=$?\" >> {f}"));
+        }
+        (Kind::Bash | Kind::Zsh, Stderr::Discarded) => {
+            shell.run(&format!(
+                "{command} > {f} 2>/dev/null; echo \"rc=$?\" >> {f}"
+            ));
+        }
+        (Kind::Fish, Stderr::ToFile) => {
+            shell.run(&format!("{command} > {f} 2>&1; echo \"rc=$status\" >> {f}"));
+        }
+        (Kind::Fish, Stderr::Discarded) => shell.run(&format!(
+            "{command} > {f} 2>/dev/null; echo \"rc=$status\" >> {f}"
+        )),
+        // A failed command raises; its exception holds the status.
+        (Kind::Elvish, stderr) => {
+            let err = match stderr {
+                Stderr::ToFile => "2>&1",
+                Stderr::Discarded => "2>/dev/null",
+            };
+            shell.run(&format!(
+                "try {{ {command} > {f} {err}; echo rc=0 >> {f} }} catch e {{ echo rc=$e[reason][exit-status] >> {f} }}"
+            ));
+        }
+        (Kind::Nu, stderr) => {
+            let redirect = match stderr {
+                Stderr::ToFile => format!("o+e> {f}"),
+                Stderr::Discarded => format!("o> {f} e> /dev/null"),
+            };
+            shell.run_code(&format!(
+                "{command} {redirect}; $\"rc=($env.LAST_EXIT_CODE)\\n\" | save -a {f}"
+            ));
+        }
+        (Kind::Xonsh, stderr) => {
+            let err = match stderr {
+                Stderr::ToFile => "2>&1",
+                Stderr::Discarded => "2>/dev/null",
+            };
+            // A failed `![…]` whose value is the statement's raises
+            // ($XONSH_SUBPROC_RAISE_ERROR); its return code does not.
+            shell.run_code(&format!(
+                "rc = ![{command} > {f} {err}].returncode; _ = open({f}, 'a').write(f'rc={{rc}}\\n')"
+            ));
+        }
+        (Kind::Tcsh, Stderr::ToFile) => {
+            shell.run(&format!("{command} >& {f}; echo \"rc=$status\" >> {f}"));
+        }
+        // tcsh redirects stderr only with stdout: the classic subshell.
+        (Kind::Tcsh, Stderr::Discarded) => shell.run(&format!(
+            "( {command} > {f} ) >& /dev/null; echo \"rc=$status\" >> {f}"
+        )),
+    }
+}
+
+const NO_SUCH_ROLE: &str = "role NoSuchRole is not yours in Account 2";
+
+/// The issue: in fish the hook's `ssoenv` ran the binary inside a command
+/// substitution, whose stderr fish sends to the terminal, not to the
+/// function call's redirection. A failed use redirected to a file leaves
+/// its message and its status there, and nothing on the terminal.
+fn a_failed_use_redirected_leaves_its_message_and_status_in_the_file(kind: Kind) {
+    let sandbox = sandbox();
+    let second = sandbox.emulator.account(1).unwrap().account_id;
+    let Some(mut shell) = Interactive::start(&sandbox, kind, &sandbox.home(), &[]) else {
+        return;
+    };
+    let file = shell.scratch_file("use-failed");
+    run_redirected(
+        &mut shell,
+        &format!("ssoenv use {second}/NoSuchRole"),
+        Stderr::ToFile,
+        &file,
+    );
+    let written = fs::read_to_string(&file).unwrap_or_default();
+    let screen = shell.settled_screen();
+    assert!(
+        written.contains(NO_SUCH_ROLE),
+        "the message is in the file: {written:?}; the screen:\n{screen}"
+    );
+    assert!(
+        written.lines().any(|line| line.trim() == "rc=1"),
+        "the status is kept: {written:?}"
+    );
+    assert!(
+        !screen.contains(NO_SUCH_ROLE),
+        "nothing on the terminal: {screen}"
+    );
+}
+
+/// A failed use with stderr thrown away shows nothing, and still fails.
+fn a_failed_use_with_stderr_discarded_shows_nothing(kind: Kind) {
+    let sandbox = sandbox();
+    let second = sandbox.emulator.account(1).unwrap().account_id;
+    let Some(mut shell) = Interactive::start(&sandbox, kind, &sandbox.home(), &[]) else {
+        return;
+    };
+    let failing = format!("ssoenv use {second}/NoSuchRole");
+    // Precondition: not redirected, it says why on the terminal.
+    match kind {
+        Kind::Xonsh => shell.run_code(&format!("rc = ![{failing}].returncode")),
+        _ => run_use(&mut shell, &format!("{second}/NoSuchRole")),
+    }
+    let said = |screen: &str| screen.matches(NO_SUCH_ROLE).count();
+    let before = said(&shell.settled_screen());
+    assert_eq!(before, 1, "precondition: {}", shell.screen());
+
+    let file = shell.scratch_file("use-quiet");
+    run_redirected(&mut shell, &failing, Stderr::Discarded, &file);
+    let written = fs::read_to_string(&file).unwrap_or_default();
+    let screen = shell.settled_screen();
+    assert_eq!(
+        said(&screen),
+        before,
+        "nothing more on the terminal: {screen}"
+    );
+    assert!(
+        written.lines().any(|line| line.trim() == "rc=1"),
+        "it ran and failed: {written:?}"
+    );
+    assert!(!written.contains(NO_SUCH_ROLE), "{written:?}");
+}
+
+/// A successful use with its messages redirected still switches the shell:
+/// its message is in the file, its status is 0, and the next command has
+/// the role's credentials.
+fn a_redirected_use_still_switches_the_shell(kind: Kind) {
+    let sandbox = sandbox();
+    let second = sandbox.emulator.account(1).unwrap().account_id;
+    let Some(mut shell) = Interactive::start(
+        &sandbox,
+        kind,
+        &sandbox.home(),
+        &[("AWS_ACCESS_KEY_ID", USERS_OWN_KEY)],
+    ) else {
+        return;
+    };
+    assert_eq!(
+        value(&shell.env(), "AWS_ACCESS_KEY_ID").as_deref(),
+        Some(USERS_OWN_KEY),
+        "precondition"
+    );
+    let file = shell.scratch_file("use-switched");
+    run_redirected(
+        &mut shell,
+        &format!("ssoenv use {second}/ReadOnly"),
+        Stderr::ToFile,
+        &file,
+    );
+    let written = fs::read_to_string(&file).unwrap_or_default();
+    let screen = shell.settled_screen();
+    assert!(
+        written.contains("ssoenv: using Account 2/ReadOnly in this shell"),
+        "the message is in the file: {written:?}; the screen:\n{screen}"
+    );
+    assert!(
+        written.lines().any(|line| line.trim() == "rc=0"),
+        "{written:?}"
+    );
+    assert_eq!(
+        caller(&sandbox, &mut shell),
+        Some(sandbox.emulator.sso_caller_arn(&second, "ReadOnly")),
+        "the next command has the role: {}",
+        shell.screen()
+    );
 }
 
 /// Each scenario, in each shell with the hook's `ssoenv` command.
@@ -229,6 +407,9 @@ macro_rules! in_each_shell {
 in_each_shell!(
     switch_follows_the_shell_not_the_directory,
     a_command_after_a_long_idle_prompt_gets_a_renewed_key,
+    a_failed_use_redirected_leaves_its_message_and_status_in_the_file,
+    a_failed_use_with_stderr_discarded_shows_nothing,
+    a_redirected_use_still_switches_the_shell,
 );
 
 /// tcsh renews at the prompt and after `cd` only (it has no pre-command
@@ -237,6 +418,18 @@ mod tcsh {
     #[test]
     fn switch_follows_the_shell_not_the_directory() {
         super::switch_follows_the_shell_not_the_directory(super::Kind::Tcsh);
+    }
+    #[test]
+    fn a_failed_use_redirected_leaves_its_message_and_status_in_the_file() {
+        super::a_failed_use_redirected_leaves_its_message_and_status_in_the_file(super::Kind::Tcsh);
+    }
+    #[test]
+    fn a_failed_use_with_stderr_discarded_shows_nothing() {
+        super::a_failed_use_with_stderr_discarded_shows_nothing(super::Kind::Tcsh);
+    }
+    #[test]
+    fn a_redirected_use_still_switches_the_shell() {
+        super::a_redirected_use_still_switches_the_shell(super::Kind::Tcsh);
     }
 }
 

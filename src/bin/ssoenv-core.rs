@@ -5,7 +5,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use ssoenv::cli::Cli;
+use ssoenv::cli::{Cli, Command};
 use ssoenv::cmd::Run;
 use ssoenv::{ahead, exec_helper};
 
@@ -18,6 +18,10 @@ fn main() -> ExitCode {
     if let Some(source) = ahead::child_source(std::env::args_os().skip(1)) {
         return ahead::run_child(&source);
     }
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    // Only `use` has code to write; every other command ignores the file.
+    if let Command::Use(cmd) = &mut cli.command {
+        cmd.tcsh_code_file = cli.tcsh_use_code.take();
+    }
     cli.command.run().unwrap_or_else(|err| err.report())
 }

@@ -14,7 +14,7 @@ use inquire::Select;
 use std::process::ExitCode;
 
 use super::Run;
-use crate::cli::Use;
+use crate::cli::{HookShell, Use};
 use crate::config::Selection;
 use crate::config::Target;
 use crate::error::{Error, Result};
@@ -25,7 +25,11 @@ use crate::{config, engine, fsutil, paths, timefmt, ui};
 
 impl Run for Use {
     fn run(&self) -> Result<ExitCode> {
-        let Some(shell) = self.shell else {
+        let shell = match &self.tcsh_code_file {
+            Some(_) => Some(HookShell::Tcsh),
+            None => self.shell,
+        };
+        let Some(shell) = shell else {
             return Err(Error::with_code(
                 "ssoenv use changes this shell's environment, which a command cannot do by itself — load the shell hook (eval \"$(ssoenv hook bash)\", or your shell's line from 'ssoenv hook --help'); its ssoenv function runs use".to_owned(),
                 2,
@@ -62,6 +66,17 @@ impl Run for Use {
                 switch.label,
                 timefmt::local_hh_mm(creds.expiration)
             ));
+        }
+        if let Some(file) = &self.tcsh_code_file {
+            // A file the alias has just made with mktemp (private), for it
+            // to source: a name and a value, no secret.
+            std::fs::write(file, code.as_bytes()).map_err(|e| {
+                Error::new(format!(
+                    "cannot write {}: {e} — this shell is as it was; check that the temporary directory is writable",
+                    paths::display(file)
+                ))
+            })?;
+            return Ok(ExitCode::SUCCESS);
         }
         let mut out = std::io::stdout().lock();
         out.write_all(code.as_bytes())?;
