@@ -50,6 +50,21 @@ pub fn write_rebuildable_cache(path: &Path, contents: &[u8]) -> Result<()> {
     replace(dir, path, contents, Durability::Cache)
 }
 
+/// A short list ssoenv keeps for convenience (recent `use` choices, the
+/// session names it signed in with): one entry per line, no secret. A
+/// missing or unreadable list reads as empty.
+pub fn read_remembered(path: &Path) -> Vec<String> {
+    fs::read_to_string(path)
+        .map(|text| text.lines().map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
+/// Writes a [`read_remembered`] list as a rebuildable cache. A failure only
+/// loses the convenience, so it is not reported.
+pub fn write_remembered(path: &Path, entries: &[String]) {
+    let _ = write_rebuildable_cache(path, format!("{}\n", entries.join("\n")).as_bytes());
+}
+
 /// Like [`write_private_atomic`] for a file in a directory the user chose
 /// and shares with other tools (`~/.aws`): created 0700 when missing, but
 /// left as it is when it exists.

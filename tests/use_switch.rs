@@ -220,37 +220,34 @@ enum Stderr {
     Discarded,
 }
 
+impl Stderr {
+    /// The redirection of stderr in the shells that write it the Bourne way.
+    fn redirection(self) -> &'static str {
+        match self {
+            Stderr::ToFile => "2>&1",
+            Stderr::Discarded => "2>/dev/null",
+        }
+    }
+}
+
 /// Runs `command` (a line calling the hook's `ssoenv`) with its stdout into
 /// `file` and its stderr as `stderr` says, each shell's own way, and then
 /// appends `rc=STATUS`, its exit status as that shell reports it.
 fn run_redirected(shell: &mut Interactive, command: &str, stderr: Stderr, file: &Path) {
     let f = quoted(file);
+    let err = stderr.redirection();
     match (shell.kind(), stderr) {
-        (Kind::Bash | Kind::Zsh, Stderr::ToFile) => {
-            shell.run(&format!("{command} > {f} 2>&1; echo \"rc=$?\" >> {f}"));
+        (Kind::Bash | Kind::Zsh, _) => {
+            shell.run(&format!("{command} > {f} {err}; echo \"rc=$?\" >> {f}"));
         }
-        (Kind::Bash | Kind::Zsh, Stderr::Discarded) => {
-            shell.run(&format!(
-                "{command} > {f} 2>/dev/null; echo \"rc=$?\" >> {f}"
-            ));
+        (Kind::Fish, _) => {
+            shell.run(&format!("{command} > {f} {err}; echo \"rc=$status\" >> {f}"));
         }
-        (Kind::Fish, Stderr::ToFile) => {
-            shell.run(&format!("{command} > {f} 2>&1; echo \"rc=$status\" >> {f}"));
-        }
-        (Kind::Fish, Stderr::Discarded) => shell.run(&format!(
-            "{command} > {f} 2>/dev/null; echo \"rc=$status\" >> {f}"
-        )),
         // A failed command raises; its exception holds the status.
-        (Kind::Elvish, stderr) => {
-            let err = match stderr {
-                Stderr::ToFile => "2>&1",
-                Stderr::Discarded => "2>/dev/null",
-            };
-            shell.run(&format!(
-                "try {{ {command} > {f} {err}; echo rc=0 >> {f} }} catch e {{ echo rc=$e[reason][exit-status] >> {f} }}"
-            ));
-        }
-        (Kind::Nu, stderr) => {
+        (Kind::Elvish, _) => shell.run(&format!(
+            "try {{ {command} > {f} {err}; echo rc=0 >> {f} }} catch e {{ echo rc=$e[reason][exit-status] >> {f} }}"
+        )),
+        (Kind::Nu, _) => {
             let redirect = match stderr {
                 Stderr::ToFile => format!("o+e> {f}"),
                 Stderr::Discarded => format!("o> {f} e> /dev/null"),
@@ -259,17 +256,11 @@ fn run_redirected(shell: &mut Interactive, command: &str, stderr: Stderr, file: 
                 "{command} {redirect}; $\"rc=($env.LAST_EXIT_CODE)\\n\" | save -a {f}"
             ));
         }
-        (Kind::Xonsh, stderr) => {
-            let err = match stderr {
-                Stderr::ToFile => "2>&1",
-                Stderr::Discarded => "2>/dev/null",
-            };
-            // A failed `![…]` whose value is the statement's raises
-            // ($XONSH_SUBPROC_RAISE_ERROR); its return code does not.
-            shell.run_code(&format!(
-                "rc = ![{command} > {f} {err}].returncode; _ = open({f}, 'a').write(f'rc={{rc}}\\n')"
-            ));
-        }
+        // A failed `![…]` whose value is the statement's raises
+        // ($XONSH_SUBPROC_RAISE_ERROR); its return code does not.
+        (Kind::Xonsh, _) => shell.run_code(&format!(
+            "rc = ![{command} > {f} {err}].returncode; _ = open({f}, 'a').write(f'rc={{rc}}\\n')"
+        )),
         (Kind::Tcsh, Stderr::ToFile) => {
             shell.run(&format!("{command} >& {f}; echo \"rc=$status\" >> {f}"));
         }

@@ -226,9 +226,7 @@ fn recent_file() -> Result<std::path::PathBuf> {
 
 fn recent() -> Vec<String> {
     recent_file()
-        .ok()
-        .and_then(|file| std::fs::read_to_string(file).ok())
-        .map(|text| text.lines().map(str::to_owned).collect())
+        .map(|file| fsutil::read_remembered(&file))
         .unwrap_or_default()
 }
 
@@ -244,8 +242,7 @@ fn remember(account_id: &str, role: &str) {
             .take(RECENT - 1),
     );
     if let Ok(file) = recent_file() {
-        let _ =
-            fsutil::write_rebuildable_cache(&file, format!("{}\n", lines.join("\n")).as_bytes());
+        fsutil::write_remembered(&file, &lines);
     }
 }
 

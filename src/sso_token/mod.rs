@@ -209,9 +209,7 @@ fn names_file() -> Result<PathBuf> {
 
 fn remembered_names() -> Vec<String> {
     names_file()
-        .ok()
-        .and_then(|file| std::fs::read_to_string(file).ok())
-        .map(|text| text.lines().map(str::to_owned).collect())
+        .map(|file| fsutil::read_remembered(&file))
         .unwrap_or_default()
 }
 
@@ -227,8 +225,7 @@ fn remember_name(session: &SsoSession) {
     }
     names.push(name.to_owned());
     if let Ok(file) = names_file() {
-        let _ =
-            fsutil::write_rebuildable_cache(&file, format!("{}\n", names.join("\n")).as_bytes());
+        fsutil::write_remembered(&file, &names);
     }
 }
 
