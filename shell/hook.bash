@@ -1,9 +1,19 @@
 # ssoenv: AWS IAM Identity Center credentials that follow the shell's directory.
 # Add to ~/.bashrc:  eval "$(ssoenv hook bash)"
 
+# The idle check: after each decision `ssoenv export` defines this function
+# again, with the facts that decision rests on (the directory, the files'
+# times, a deadline, the values it exported), compared with builtins only.
+# While they hold, a prompt starts no process. Until the first decision,
+# and whenever a fact changed, it fails and ssoenv decides.
+_ssoenv_unchanged() { \builtin return 1; }
+
 _ssoenv_hook() {
 	# The prompt and later PROMPT_COMMAND entries must still see the user's $?.
 	\builtin local previous_exit_status=$?
+	if _ssoenv_unchanged prompt; then
+		\builtin return "${previous_exit_status}"
+	fi
 	# Ctrl-C while the export is being evaluated would leave it half-applied.
 	\builtin trap -- '' SIGINT
 	# ssoenv reports its own failures on stderr; its exit status must not
@@ -36,6 +46,7 @@ _ssoenv_restore_sigint() {
 _ssoenv_preexec() {
 	[[ -n ${_ssoenv_preexec_armed-} ]] || return 0
 	_ssoenv_preexec_armed=
+	_ssoenv_unchanged command && return 0
 	\builtin trap -- '' SIGINT
 	# shellcheck disable=SC2312
 	\builtin eval "$(__SSOENV_EXE__ export bash --before-command)"

@@ -1,9 +1,21 @@
 # ssoenv: AWS IAM Identity Center credentials that follow the shell's directory.
 # Add to ~/.zshrc:  eval "$(ssoenv hook zsh)"
 
+# The idle check: after each decision `ssoenv export` defines this function
+# again, with the facts that decision rests on (the directory, the files'
+# times, a deadline, the values it exported), compared with builtins only
+# (the clock is zsh/datetime's EPOCHSECONDS). While they hold, a prompt
+# starts no process. Until the first decision, and whenever a fact
+# changed, it fails and ssoenv decides.
+\builtin zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null
+_ssoenv_unchanged() { \builtin return 1; }
+
 _ssoenv_hook() {
   # The prompt must still see the user's $?.
   \builtin local previous_exit_status=$?
+  if _ssoenv_unchanged prompt; then
+    \builtin return "${previous_exit_status}"
+  fi
   # Ctrl-C while the export is being evaluated would leave it half-applied.
   # LOCAL_TRAPS gives the user's own INT trap back when the function returns.
   \builtin setopt localoptions localtraps
@@ -17,6 +29,9 @@ _ssoenv_hook() {
 # out of them. (The command line itself still sees the user's $?.)
 _ssoenv_preexec() {
   \builtin local previous_exit_status=$?
+  if _ssoenv_unchanged command; then
+    \builtin return "${previous_exit_status}"
+  fi
   \builtin setopt localoptions localtraps
   \builtin trap -- '' INT
   \builtin eval "$(__SSOENV_EXE__ export zsh --before-command)"

@@ -370,6 +370,25 @@ pub fn read_optional(path: &Path) -> Result<Option<Vec<u8>>> {
     }
 }
 
+/// Makes `path` a private empty file whose modification time is exactly
+/// `time`, for shells to compare other files with (`-nt`, `-ot`). One that
+/// already has that time is left alone; two processes making the same file
+/// at once both leave it with that time. `false` when it cannot be made.
+pub fn reference_file(path: &Path, time: std::time::SystemTime) -> bool {
+    let has_time = || {
+        fs::metadata(path)
+            .and_then(|meta| meta.modified())
+            .is_ok_and(|modified| modified == time)
+    };
+    if has_time() {
+        return true;
+    }
+    platform::open_private(path, platform::OpenPrivate::OpenOrCreate)
+        .and_then(|file| file.set_modified(time))
+        .is_ok()
+        && has_time()
+}
+
 /// Removes a file, treating "already gone" as success.
 pub fn remove_if_exists(path: &Path) -> Result<bool> {
     match fs::remove_file(path) {

@@ -23,9 +23,12 @@ use ssoenv::error::Error;
 
 fn main() -> ExitCode {
     if let Some((target, moment)) = hot_path::export_call() {
+        let started = std::time::SystemTime::now();
         match hot_path::check(moment) {
-            hot_path::Check::Unchanged => return ExitCode::SUCCESS,
-            hot_path::Check::RenewAhead(state) => return hot_path::renew_ahead(target, state),
+            hot_path::Check::Unchanged(state) => return hot_path::unchanged(target, &state, started),
+            hot_path::Check::RenewAhead(state) => {
+                return hot_path::renew_ahead(target, state, started);
+            }
             hot_path::Check::Changed => {}
         }
         match export::export(target, moment, &CacheOnly) {

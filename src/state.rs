@@ -96,6 +96,9 @@ pub struct Served {
     pub uri: String,
     /// The agent's lock file: held while it lives (see `crate::agent`).
     pub lock: String,
+    /// The agent's process, which the shell's idle check looks for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pid: Option<u32>,
 }
 
 /// A file as it was seen: path and stamp (`None` when it did not exist).
@@ -229,6 +232,7 @@ mod tests {
             served: Some(Served {
                 uri: "0123456789ab".into(),
                 lock: "/run/ssoenv/agent.lock".into(),
+                pid: Some(42),
             }),
             recheck_at: Some(5),
             command_recheck_at: Some(3),

@@ -618,7 +618,11 @@ fn valid_state() -> impl Strategy<Value = State> {
                     watch,
                     owned,
                     key,
-                    served: served.map(|(uri, lock)| Served { uri, lock }),
+                    served: served.map(|(uri, lock)| Served {
+                        uri,
+                        lock,
+                        pid: None,
+                    }),
                     recheck_at,
                     command_recheck_at,
                     ahead_at,

@@ -20,6 +20,7 @@ fn statements(kind: HookShell) -> String {
     shell.set(&mut out, &name, "it's $(hostile)\n\\");
     shell.unset(&mut out, &name);
     shell.restore(&mut out, &name);
+    shell.idle_check(&mut out, &shell_support::sample_idle_check());
     out
 }
 

@@ -48,6 +48,22 @@ fn statements() {
     }
 }
 
+/// The idle check each shell defines after a decision; the shells that
+/// cannot run one with builtins define none.
+#[test]
+fn idle_checks() {
+    let check = shell_support::sample_idle_check();
+    for kind in ALL {
+        let shell = shell(kind);
+        let mut out = String::new();
+        shell.idle_check(&mut out, &check);
+        assert_eq!(!out.is_empty(), shell.runs_idle_check(), "{kind:?}");
+        if shell.runs_idle_check() {
+            insta::assert_snapshot!(format!("idle_check_{}", name_of(kind)), out);
+        }
+    }
+}
+
 #[test]
 fn quoting() {
     for kind in ALL {

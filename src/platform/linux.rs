@@ -195,3 +195,9 @@ mod tests {
         assert_eq!(start_time(pid), None);
     }
 }
+
+/// The directory that exists while process `pid` runs, for a shell that
+/// can test a path but cannot signal a process (fish's idle check).
+pub fn process_dir(pid: u32) -> Option<String> {
+    Some(format!("/proc/{pid}"))
+}

@@ -4,7 +4,7 @@
 //! user's interactive shell, where an alias or function named `export` or
 //! `unset` would otherwise run instead.
 
-use super::{EnvName, Shell, line, render};
+use super::{EnvName, IdleCheck, Shell, idle_check::FUNCTION, line, render};
 
 pub struct Bash;
 
@@ -41,6 +41,97 @@ impl Shell for Bash {
     fn quote(&self, value: &str) -> String {
         quote(value)
     }
+
+    fn runs_idle_check(&self) -> bool {
+        true
+    }
+
+    fn idle_check(&self, out: &mut String, check: &IdleCheck) {
+        idle_check(out, check, Clock::Bash);
+    }
+}
+
+/// Where bash and zsh read the time without starting a process.
+#[derive(Clone, Copy)]
+pub(super) enum Clock {
+    /// `EPOCHSECONDS` (bash >= 5.0), else `printf '%(%s)T'` (bash >= 4.2);
+    /// an older bash fails the check and starts ssoenv, as it always did.
+    Bash,
+    /// `EPOCHSECONDS`, from the `zsh/datetime` module the hook loads.
+    Zsh,
+}
+
+/// The idle check for bash and zsh: `_ssoenv_unchanged prompt|command`
+/// succeeds only while every fact holds. The file and variable facts go in
+/// one `[[ … ]]`: one test command costs the shell less than one per fact.
+/// On equal times `-nt` is false, and the stamp is backdated so that equal
+/// means "written before ssoenv looked"; `-nt` is also false for a missing
+/// file, so each `unchanged` path is first tested with `-e`. Both shells
+/// compare nanoseconds where the file system keeps them.
+pub(super) fn idle_check(out: &mut String, check: &IdleCheck, clock: Clock) {
+    line(out, format_args!("{FUNCTION}() {{"));
+    line(
+        out,
+        format_args!(
+            "\t[[ ${{PWD-}} == {} ]] || \\builtin return 1",
+            quote(&check.pwd)
+        ),
+    );
+    if check.prompt_deadline.is_some() || check.command_deadline.is_some() {
+        line(out, format_args!("\t\\builtin local now=${{EPOCHSECONDS-}}"));
+        match clock {
+            Clock::Bash => line(
+                out,
+                format_args!(
+                    "\t[[ -n ${{now}} ]] || {{ \\builtin printf -v now '%(%s)T' -1 2>/dev/null \
+                     && [[ ${{now}} =~ ^[0-9]+$ ]]; }} || \\builtin return 1"
+                ),
+            ),
+            Clock::Zsh => line(out, format_args!("\t[[ -n ${{now}} ]] || \\builtin return 1")),
+        }
+        let before = |deadline: Option<u64>| match deadline {
+            Some(at) => format!("((now < {at}))"),
+            None => "true".to_owned(),
+        };
+        line(
+            out,
+            format_args!(
+                "\tif [[ ${{1-}} == command ]]; then {} || \\builtin return 1; \
+                 else {} || \\builtin return 1; fi",
+                before(check.command_deadline),
+                before(check.prompt_deadline),
+            ),
+        );
+    }
+    let stamp = quote(&check.stamp);
+    let mut facts: Vec<String> = Vec::new();
+    facts.extend(check.not_files.iter().map(|path| format!("! -f {}", quote(path))));
+    facts.extend(check.unchanged.iter().map(|path| {
+        let path = quote(path);
+        format!("-e {path} && ! {path} -nt {stamp}")
+    }));
+    facts.extend(check.absent.iter().map(|path| format!("! -e {}", quote(path))));
+    if let Some((exe, reference)) = &check.exe {
+        let (exe, reference) = (quote(exe), quote(reference));
+        facts.push(format!("! {exe} -nt {reference} && ! {exe} -ot {reference}"));
+    }
+    facts.extend(check.vars.iter().map(|(name, value)| match value {
+        Some(value) => format!("-n ${{{name}+set}} && ${{{name}}} == {}", quote(value)),
+        None => format!("-z ${{{name}+set}}"),
+    }));
+    if !facts.is_empty() {
+        line(
+            out,
+            format_args!("\t[[ {} ]] || \\builtin return 1", facts.join(" && ")),
+        );
+    }
+    if let Some(pid) = check.agent_pid {
+        line(
+            out,
+            format_args!("\t\\builtin kill -0 {pid} 2>/dev/null || \\builtin return 1"),
+        );
+    }
+    line(out, format_args!("}}"));
 }
 
 pub(super) fn set(out: &mut String, name: &EnvName, value: &str) {

@@ -4,7 +4,7 @@
 //! `set -e` would erase a universal variable, which fish persists to disk for
 //! every session of the user.
 
-use super::{EnvName, Shell, line, render};
+use super::{EnvName, IdleCheck, Shell, idle_check::FUNCTION, line, render};
 
 pub struct Fish;
 
@@ -88,6 +88,89 @@ impl Shell for Fish {
             quoted.push_str("''");
         }
         quoted
+    }
+
+    fn runs_idle_check(&self) -> bool {
+        true
+    }
+
+    /// fish has no clock builtin (fish 3.6), but `path mtime --relative`
+    /// (fish >= 3.5) gives a file's age in whole seconds: the stamp's age
+    /// stands in for the time. `test -nt` compares nanoseconds where the file
+    /// system keeps them, is false on equal times (the stamp is backdated, so
+    /// equal means "before ssoenv looked") and false for a missing file, so
+    /// each `unchanged` path is first tested with `-e`. The agent's liveness
+    /// is its `/proc` entry where the system has one (fish has no `kill`
+    /// builtin); elsewhere endpoint mode starts ssoenv at every prompt.
+    fn idle_check(&self, out: &mut String, check: &IdleCheck) {
+        let process_dir = match check.agent_pid {
+            Some(pid) => match crate::platform::process_dir(pid) {
+                Some(dir) => Some(dir),
+                None => return,
+            },
+            None => None,
+        };
+        let q = |value: &str| self.quote(value);
+        let stamp = q(&check.stamp);
+        line(out, format_args!("function {FUNCTION}"));
+        line(out, format_args!("    test \"$PWD\" = {}; or return 1", q(&check.pwd)));
+        if check.prompt_deadline.is_some() || check.command_deadline.is_some() {
+            line(
+                out,
+                format_args!("    set -l age (path mtime --relative -- {stamp}); or return 1"),
+            );
+            let before = |deadline: Option<u64>| match deadline {
+                Some(at) => format!("test \"$age\" -lt {}; or return 1", check.age_at(at)),
+                None => "true".to_owned(),
+            };
+            line(
+                out,
+                format_args!(
+                    "    if test \"$argv[1]\" = command; {}; else; {}; end",
+                    before(check.command_deadline),
+                    before(check.prompt_deadline)
+                ),
+            );
+        }
+        for path in &check.not_files {
+            line(out, format_args!("    test -f {}; and return 1", q(path)));
+        }
+        for path in &check.unchanged {
+            let path = q(path);
+            line(
+                out,
+                format_args!("    test -e {path}; and not test {path} -nt {stamp}; or return 1"),
+            );
+        }
+        for path in &check.absent {
+            line(out, format_args!("    test -e {}; and return 1", q(path)));
+        }
+        if let Some((exe, reference)) = &check.exe {
+            let (exe, reference) = (q(exe), q(reference));
+            line(
+                out,
+                format_args!(
+                    "    not test {exe} -nt {reference}; and not test {exe} -ot {reference}; or return 1"
+                ),
+            );
+        }
+        for (name, value) in &check.vars {
+            match value {
+                Some(value) => line(
+                    out,
+                    format_args!(
+                        "    set -q {name}; and test \"${name}\" = {}; or return 1",
+                        q(value)
+                    ),
+                ),
+                None => line(out, format_args!("    set -q {name}; and return 1")),
+            }
+        }
+        if let Some(dir) = process_dir {
+            line(out, format_args!("    test -d {}; or return 1", q(&dir)));
+        }
+        line(out, format_args!("    return 0"));
+        line(out, format_args!("end"));
     }
 }
 

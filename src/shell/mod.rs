@@ -13,6 +13,7 @@
 mod bash;
 mod elvish;
 mod fish;
+mod idle_check;
 mod nu;
 mod pwsh;
 mod tcsh;
@@ -26,6 +27,7 @@ use clap::ValueEnum;
 pub use bash::Bash;
 pub use elvish::Elvish;
 pub use fish::Fish;
+pub use idle_check::{FUNCTION as IDLE_CHECK_FUNCTION, IdleCheck};
 pub use nu::Nu;
 pub use pwsh::Pwsh;
 pub use tcsh::Tcsh;
@@ -165,6 +167,19 @@ pub trait Shell: Sync {
     fn refuses(&self, value: &str) -> Option<&'static str> {
         let _ = value;
         None
+    }
+
+    /// Appends the definition of the idle check (see [`IdleCheck`]) where
+    /// this shell can run it with its builtins alone. The others append
+    /// nothing and start ssoenv at every prompt.
+    fn idle_check(&self, out: &mut String, check: &IdleCheck) {
+        let _ = (out, check);
+    }
+
+    /// Whether [`Shell::idle_check`] appends anything, so that the facts
+    /// are gathered only for a shell that checks them.
+    fn runs_idle_check(&self) -> bool {
+        false
     }
 }
 

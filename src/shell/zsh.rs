@@ -1,6 +1,6 @@
 //! zsh: the same `$'…'` quoting and statements as bash, except the private copy.
 
-use super::{EnvName, Shell, bash, line, render};
+use super::{EnvName, IdleCheck, Shell, bash, line, render};
 
 pub struct Zsh;
 
@@ -39,5 +39,13 @@ impl Shell for Zsh {
 
     fn quote(&self, value: &str) -> String {
         bash::quote(value)
+    }
+
+    fn runs_idle_check(&self) -> bool {
+        true
+    }
+
+    fn idle_check(&self, out: &mut String, check: &IdleCheck) {
+        bash::idle_check(out, check, bash::Clock::Zsh);
     }
 }

@@ -45,6 +45,34 @@ pub fn env_name(name: &str) -> EnvName {
     EnvName::new(name).expect("test names are valid")
 }
 
+/// An idle check with every kind of fact, and paths and values that need
+/// quoting, for the snapshots and the linters.
+pub fn sample_idle_check() -> ssoenv::shell::IdleCheck {
+    ssoenv::shell::IdleCheck {
+        pwd: "/home/u/it's a $(project)".into(),
+        not_files: vec!["/home/u/it's a $(project)/sub/.awssso.toml".into()],
+        unchanged: vec![
+            "/home/u/it's a $(project)/.awssso.toml".into(),
+            "/home/u/it's a $(project)".into(),
+        ],
+        absent: vec!["/home/u/.aws/config".into()],
+        stamp: "/home/u/.cache/ssoenv/idle/1796617601".into(),
+        stamp_time: 1_796_617_601,
+        prompt_deadline: Some(1_796_620_003),
+        command_deadline: Some(1_796_619_000),
+        vars: vec![
+            (env_name("SSOENV_STATE"), Some(r#"{"v":1,"key":"1f4815983f07"}"#.into())),
+            (env_name("AWS_ACCESS_KEY_ID"), Some("ASIAENQYB89SSV03RONI".into())),
+            (env_name("SSOENV_USE"), None),
+        ],
+        agent_pid: Some(4242),
+        exe: Some((
+            FAKE_EXE.into(),
+            "/home/u/.cache/ssoenv/idle/exe-1796617514.956432468".into(),
+        )),
+    }
+}
+
 /// A required external program: `None` with a skip line locally, a panic under CI.
 pub fn tool(name: &str) -> Option<PathBuf> {
     sso_emulator::harness::require_tool(name)

@@ -71,8 +71,10 @@ pub fn export_call() -> Option<(ExportTarget, Moment)> {
 /// What the prompt needs.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Check {
-    /// Nothing: the shell is as it should be.
-    Unchanged,
+    /// Nothing: the shell is as it should be. Its idle check failed all the
+    /// same (a file written in the second ssoenv looked, say), so
+    /// [`unchanged`] gives it a new one.
+    Unchanged(Box<State>),
     /// Nothing but a renewal ahead of time, which [`renew_ahead`] starts.
     RenewAhead(Box<State>),
     /// Something changed or is due: the full evaluation.
@@ -164,15 +166,25 @@ pub fn check_given(inputs: &Inputs, moment: Moment, now: SystemTime) -> Check {
     } else if state.ahead_due(now) {
         Check::RenewAhead(Box::new(state))
     } else {
-        Check::Unchanged
+        Check::Unchanged(Box::new(state))
+    }
+}
+
+/// Prints a new idle check for the unchanged `state`, where the shell runs
+/// one, so that the next prompts start no process (see
+/// [`crate::shell::IdleCheck`]). `started`: before [`check`] began.
+pub fn unchanged(target: ExportTarget, state: &State, started: SystemTime) -> ExitCode {
+    match export::print_state(target, state, false, started) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => err.report(),
     }
 }
 
 /// Starts the renewal ahead that [`Check::RenewAhead`] found due, and
 /// prints the state that says so, so the next prompts are idle again.
-pub fn renew_ahead(target: ExportTarget, mut state: Box<State>) -> ExitCode {
+pub fn renew_ahead(target: ExportTarget, mut state: Box<State>, started: SystemTime) -> ExitCode {
     ahead::start_planned(&mut state);
-    match export::print_state(target, &state) {
+    match export::print_state(target, &state, true, started) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => err.report(),
     }

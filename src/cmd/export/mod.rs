@@ -13,6 +13,7 @@
 //! exec. Only when credentials must come from AWS does it hand the prompt
 //! to `ssoenv-core`, which runs it again with the network.
 
+mod idle_check;
 pub mod hot_path;
 
 use std::collections::BTreeMap;
@@ -100,6 +101,7 @@ pub fn export(
     moment: Moment,
     renewal: &impl Renewal,
 ) -> Result<Option<ExitCode>> {
+    let started = SystemTime::now();
     let previous = State::from_env();
     let cwd = super::current_dir()?;
     // Past the hot path: `SSOENV_LOG=debug` shows every prompt that gets here.
@@ -110,7 +112,19 @@ pub fn export(
     if let Some(shell) = shell_for_export(target) {
         outcome = refuse_unwritable(shell, outcome);
     }
-    let code = render(target, &previous, &mut outcome)?;
+    let mut code = render(target, &previous, &mut outcome)?;
+    if let Some(shell) = shell_for_export(target) {
+        let exported = |name| outcome.vars.get(name).cloned().flatten();
+        let (key, uri) = (exported(KEY_ID), exported(CONTAINER_URI));
+        let decision = idle_check::Decision {
+            started,
+            cwd: &cwd,
+            state: &outcome.state,
+            access_key_id: key.as_deref(),
+            endpoint_uri: uri.as_deref(),
+        };
+        idle_check::append(shell, &mut code, &decision);
+    }
     std::io::stdout().write_all(code.as_bytes())?;
     if let Some(message) = &outcome.message
         && outcome.state.said != previous.said
@@ -245,6 +259,7 @@ fn evaluate(
     };
     let mut outcome = Outcome::empty(config);
     outcome.state.watch.push(Watched::now(&verdict.record));
+    watch_settings(&mut outcome.state);
     if !verdict.allowed {
         let shown = paths::display(&file);
         return Some(outcome.say(
@@ -258,6 +273,17 @@ fn evaluate(
     match config::load_project(&file) {
         Ok(target) => with_credentials(outcome, &target, previous, moment, renewal),
         Err(err) => Some(outcome.say(format!("invalid:{}", paths::display(&file)), err.message())),
+    }
+}
+
+/// Watches the files a target's settings come from, besides the project
+/// file: the user-wide `config.toml` and the AWS config file.
+fn watch_settings(state: &mut State) {
+    for file in [paths::user_config_file(), paths::aws_config_file()]
+        .into_iter()
+        .flatten()
+    {
+        state.watch.push(Watched::now(&file));
     }
 }
 
@@ -275,6 +301,7 @@ fn evaluate_switch(
     let project = paths::find_project_file(cwd);
     let mut outcome = Outcome::empty(project.as_deref().map(Watched::now));
     outcome.state.switch = Some(credentials::fingerprint(raw));
+    watch_settings(&mut outcome.state);
     let target = match switch.target() {
         Ok(target) => target,
         Err(err) => {
@@ -454,6 +481,7 @@ fn load(outcome: &mut Outcome, target: &Target, creds: &Credentials, handover: &
             outcome.state.served = Some(Served {
                 uri: credentials::fingerprint(&uri),
                 lock: running.files.lock.to_string_lossy().into_owned(),
+                pid: Some(running.pid),
             });
             outcome.state.watch.push(Watched::now(&running.files.state));
             vars.insert(CONTAINER_URI, Some(uri));
@@ -501,13 +529,38 @@ fn load(outcome: &mut Outcome, target: &Target, creds: &Credentials, handover: &
     }
 }
 
-/// Prints the code that sets `SSOENV_STATE` to `state` and changes nothing
-/// else (the hot path's answer when it started a renewal ahead of time).
-pub fn print_state(target: ExportTarget, state: &State) -> Result<()> {
+/// The hot path's answer: the code that sets `SSOENV_STATE` to `state`
+/// when `set_state` (it started a renewal ahead of time) and changes
+/// nothing else, and a new idle check where the shell runs one.
+pub fn print_state(
+    target: ExportTarget,
+    state: &State,
+    set_state: bool,
+    started: SystemTime,
+) -> Result<()> {
     let mut changes = Changes::default();
-    changes.set.push((state::VAR, state.encode()));
+    if set_state {
+        changes.set.push((state::VAR, state.encode()));
+    }
     let code = match shell_for_export(target) {
-        Some(shell) => changes.to_shell(shell)?,
+        Some(shell) => {
+            let mut code = changes.to_shell(shell)?;
+            if shell.runs_idle_check() {
+                // Unchanged: the shell holds what the state says it does.
+                let key = env::var(KEY_ID).ok();
+                let uri = env::var(CONTAINER_URI).ok();
+                let cwd = super::current_dir()?;
+                let decision = idle_check::Decision {
+                    started,
+                    cwd: &cwd,
+                    state,
+                    access_key_id: key.as_deref(),
+                    endpoint_uri: uri.as_deref(),
+                };
+                idle_check::append(shell, &mut code, &decision);
+            }
+            code
+        }
         None => changes.to_json(),
     };
     let mut stdout = std::io::stdout().lock();
