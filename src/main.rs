@@ -25,7 +25,9 @@ fn main() -> ExitCode {
     if let Some((target, moment)) = hot_path::export_call() {
         let started = std::time::SystemTime::now();
         match hot_path::check(moment) {
-            hot_path::Check::Unchanged(state) => return hot_path::unchanged(target, &state, started),
+            hot_path::Check::Unchanged(state) => {
+                return hot_path::unchanged(target, &state, started);
+            }
             hot_path::Check::RenewAhead(state) => {
                 return hot_path::renew_ahead(target, state, started);
             }

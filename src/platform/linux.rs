@@ -171,6 +171,12 @@ impl SignalWait {
     }
 }
 
+/// The directory that exists while process `pid` runs, for a shell that
+/// can test a path but cannot signal a process (fish's idle check).
+pub fn process_dir(pid: u32) -> Option<String> {
+    Some(format!("/proc/{pid}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,10 +200,4 @@ mod tests {
         child.wait().unwrap();
         assert_eq!(start_time(pid), None);
     }
-}
-
-/// The directory that exists while process `pid` runs, for a shell that
-/// can test a path but cannot signal a process (fish's idle check).
-pub fn process_dir(pid: u32) -> Option<String> {
-    Some(format!("/proc/{pid}"))
 }

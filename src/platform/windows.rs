@@ -993,6 +993,13 @@ unsafe extern "system" fn console_stop(event: u32) -> i32 {
     1
 }
 
+/// The directory that exists while process `pid` runs, for a shell that
+/// can test a path but cannot signal a process (fish's idle check).
+pub fn process_dir(pid: u32) -> Option<String> {
+    let _ = pid;
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1098,11 +1105,4 @@ mod tests {
         child.wait().unwrap();
         assert!(!still_running(handle.as_raw_handle()));
     }
-}
-
-/// The directory that exists while process `pid` runs, for a shell that
-/// can test a path but cannot signal a process (fish's idle check).
-pub fn process_dir(pid: u32) -> Option<String> {
-    let _ = pid;
-    None
 }

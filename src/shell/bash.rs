@@ -63,10 +63,14 @@ pub(super) enum Clock {
 
 /// The idle check for bash and zsh: `_ssoenv_unchanged prompt|command`
 /// succeeds only while every fact holds. The file and variable facts go in
-/// one `[[ … ]]`: one test command costs the shell less than one per fact.
+/// one `[[ … ]]`, each in its cheapest form (this runs at every prompt):
+/// one test command costs the shell less than one per fact, the unset
+/// variables are one test, and `SSOENV_STATE` is compared by length.
+///
 /// On equal times `-nt` is false, and the stamp is backdated so that equal
 /// means "written before ssoenv looked"; `-nt` is also false for a missing
-/// file, so each `unchanged` path is first tested with `-e`. Both shells
+/// file, so a watched file is first tested with `-e` (a removed
+/// `.awssso.toml` shows in its directory's time instead). Both shells
 /// compare nanoseconds where the file system keeps them.
 pub(super) fn idle_check(out: &mut String, check: &IdleCheck, clock: Clock) {
     line(out, format_args!("{FUNCTION}() {{"));
@@ -78,7 +82,10 @@ pub(super) fn idle_check(out: &mut String, check: &IdleCheck, clock: Clock) {
         ),
     );
     if check.prompt_deadline.is_some() || check.command_deadline.is_some() {
-        line(out, format_args!("\t\\builtin local now=${{EPOCHSECONDS-}}"));
+        line(
+            out,
+            format_args!("\t\\builtin local now=${{EPOCHSECONDS-}}"),
+        );
         match clock {
             Clock::Bash => line(
                 out,
@@ -87,7 +94,10 @@ pub(super) fn idle_check(out: &mut String, check: &IdleCheck, clock: Clock) {
                      && [[ ${{now}} =~ ^[0-9]+$ ]]; }} || \\builtin return 1"
                 ),
             ),
-            Clock::Zsh => line(out, format_args!("\t[[ -n ${{now}} ]] || \\builtin return 1")),
+            Clock::Zsh => line(
+                out,
+                format_args!("\t[[ -n ${{now}} ]] || \\builtin return 1"),
+            ),
         }
         let before = |deadline: Option<u64>| match deadline {
             Some(at) => format!("((now < {at}))"),
@@ -105,26 +115,61 @@ pub(super) fn idle_check(out: &mut String, check: &IdleCheck, clock: Clock) {
     }
     let stamp = quote(&check.stamp);
     let mut facts: Vec<String> = Vec::new();
-    facts.extend(check.not_files.iter().map(|path| format!("! -f {}", quote(path))));
+    facts.extend(
+        check
+            .not_files
+            .iter()
+            .map(|path| format!("! -f {}", quote(path))),
+    );
+    facts.extend(
+        check
+            .not_newer
+            .iter()
+            .map(|path| format!("! {} -nt {stamp}", quote(path))),
+    );
     facts.extend(check.unchanged.iter().map(|path| {
         let path = quote(path);
         format!("-e {path} && ! {path} -nt {stamp}")
     }));
-    facts.extend(check.absent.iter().map(|path| format!("! -e {}", quote(path))));
+    facts.extend(
+        check
+            .absent
+            .iter()
+            .map(|path| format!("! -e {}", quote(path))),
+    );
     if let Some((exe, reference)) = &check.exe {
-        let (exe, reference) = (quote(exe), quote(reference));
-        facts.push(format!("! {exe} -nt {reference} && ! {exe} -ot {reference}"));
+        facts.push(format!("! {} -nt {}", quote(exe), quote(reference)));
     }
-    facts.extend(check.vars.iter().map(|(name, value)| match value {
-        Some(value) => format!("-n ${{{name}+set}} && ${{{name}}} == {}", quote(value)),
-        None => format!("-z ${{{name}+set}}"),
-    }));
-    if !facts.is_empty() {
-        line(
-            out,
-            format_args!("\t[[ {} ]] || \\builtin return 1", facts.join(" && ")),
-        );
+    facts.push(match &check.state {
+        Some(state) if state.is_ascii() => {
+            format!(
+                "-n ${{SSOENV_STATE+1}} && ${{#SSOENV_STATE}} -eq {}",
+                state.len()
+            )
+        }
+        Some(state) => format!("${{SSOENV_STATE-}} == {}", quote(state)),
+        None => "-z ${SSOENV_STATE+1}".to_owned(),
+    });
+    let unset: String = check
+        .vars
+        .iter()
+        .filter(|(_, value)| value.is_none())
+        .map(|(name, _)| format!("${{{name}+1}}"))
+        .collect();
+    if !unset.is_empty() {
+        facts.push(format!("-z {unset}"));
     }
+    for (name, value) in &check.vars {
+        match value.as_deref() {
+            Some("") => facts.push(format!("-n ${{{name}+1}} && -z ${{{name}}}")),
+            Some(value) => facts.push(format!("${{{name}-}} == {}", quote(value))),
+            None => {}
+        }
+    }
+    line(
+        out,
+        format_args!("\t[[ {} ]] || \\builtin return 1", facts.join(" && ")),
+    );
     if let Some(pid) = check.agent_pid {
         line(
             out,

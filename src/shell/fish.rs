@@ -113,7 +113,10 @@ impl Shell for Fish {
         let q = |value: &str| self.quote(value);
         let stamp = q(&check.stamp);
         line(out, format_args!("function {FUNCTION}"));
-        line(out, format_args!("    test \"$PWD\" = {}; or return 1", q(&check.pwd)));
+        line(
+            out,
+            format_args!("    test \"$PWD\" = {}; or return 1", q(&check.pwd)),
+        );
         if check.prompt_deadline.is_some() || check.command_deadline.is_some() {
             line(
                 out,
@@ -135,6 +138,12 @@ impl Shell for Fish {
         for path in &check.not_files {
             line(out, format_args!("    test -f {}; and return 1", q(path)));
         }
+        for path in &check.not_newer {
+            line(
+                out,
+                format_args!("    not test {} -nt {stamp}; or return 1", q(path)),
+            );
+        }
         for path in &check.unchanged {
             let path = q(path);
             line(
@@ -149,10 +158,18 @@ impl Shell for Fish {
             let (exe, reference) = (q(exe), q(reference));
             line(
                 out,
-                format_args!(
-                    "    not test {exe} -nt {reference}; and not test {exe} -ot {reference}; or return 1"
-                ),
+                format_args!("    not test {exe} -nt {reference}; or return 1"),
             );
+        }
+        match &check.state {
+            Some(state) => line(
+                out,
+                format_args!(
+                    "    set -q SSOENV_STATE; and test \"$SSOENV_STATE\" = {}; or return 1",
+                    q(state)
+                ),
+            ),
+            None => line(out, format_args!("    set -q SSOENV_STATE; and return 1")),
         }
         for (name, value) in &check.vars {
             match value {

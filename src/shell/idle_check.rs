@@ -27,10 +27,13 @@ pub struct IdleCheck {
     /// every directory from the current one up to the one whose file
     /// decided (up to the root when none did).
     pub not_files: Vec<String>,
-    /// Files and directories that must still exist and be no newer than
-    /// [`Self::stamp`]: the deciding `.awssso.toml` and its directory (a
-    /// file moved into place keeps its old time, but the directory's
-    /// changes), and every watched file that existed.
+    /// The deciding `.awssso.toml` and its directory, which must be no
+    /// newer than [`Self::stamp`]: an edit changes the file's time, and a
+    /// removal, or a file moved into place with its old time, the
+    /// directory's.
+    pub not_newer: Vec<String>,
+    /// Watched files that existed and must still exist and be no newer
+    /// than [`Self::stamp`].
     pub unchanged: Vec<String>,
     /// Watched paths that did not exist and must still not.
     pub absent: Vec<String>,
@@ -49,13 +52,17 @@ pub struct IdleCheck {
     pub prompt_deadline: Option<u64>,
     /// The same before a command line, which needs `min_ttl` left.
     pub command_deadline: Option<u64>,
+    /// The value `SSOENV_STATE` must still have (`None`: unset). It is
+    /// ssoenv's own, so a shell may compare its length alone when it is
+    /// ASCII (the length of anything else depends on the locale).
+    pub state: Option<String>,
     /// Variables and the value each must still have (`None`: unset).
     pub vars: Vec<(EnvName, Option<String>)>,
     /// Endpoint mode: the agent that must still run.
     pub agent_pid: Option<u32>,
     /// The ssoenv binary, and a file with exactly its modification time:
-    /// an upgrade replaces it, even with an older time (packages keep
-    /// theirs), and the new binary decides.
+    /// a newer binary (an upgrade) must decide again. Packages keep their
+    /// build's time, which a later version's is after.
     pub exe: Option<(String, String)>,
 }
 

@@ -51,19 +51,25 @@ pub fn sample_idle_check() -> ssoenv::shell::IdleCheck {
     ssoenv::shell::IdleCheck {
         pwd: "/home/u/it's a $(project)".into(),
         not_files: vec!["/home/u/it's a $(project)/sub/.awssso.toml".into()],
-        unchanged: vec![
+        not_newer: vec![
             "/home/u/it's a $(project)/.awssso.toml".into(),
             "/home/u/it's a $(project)".into(),
         ],
+        unchanged: vec!["/home/u/.cache/ssoenv/credentials/0123.json".into()],
         absent: vec!["/home/u/.aws/config".into()],
         stamp: "/home/u/.cache/ssoenv/idle/1796617601".into(),
         stamp_time: 1_796_617_601,
         prompt_deadline: Some(1_796_620_003),
         command_deadline: Some(1_796_619_000),
+        state: Some(r#"{"v":1,"key":"1f4815983f07"}"#.into()),
         vars: vec![
-            (env_name("SSOENV_STATE"), Some(r#"{"v":1,"key":"1f4815983f07"}"#.into())),
-            (env_name("AWS_ACCESS_KEY_ID"), Some("ASIAENQYB89SSV03RONI".into())),
+            (
+                env_name("AWS_ACCESS_KEY_ID"),
+                Some("ASIAENQYB89SSV03RONI".into()),
+            ),
             (env_name("SSOENV_USE"), None),
+            (env_name("SSOENV_LOG"), None),
+            (env_name("XDG_CONFIG_HOME"), Some(String::new())),
         ],
         agent_pid: Some(4242),
         exe: Some((

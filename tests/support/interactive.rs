@@ -353,6 +353,21 @@ impl Interactive {
         self.kind
     }
 
+    /// The shell's process id (tmux's pane runs `env`, which execs the shell).
+    pub fn shell_pid(&self) -> u32 {
+        let out = self.tmux_ok(self.tmux_command().args([
+            "display-message",
+            "-p",
+            "-t",
+            TARGET,
+            "#{pane_pid}",
+        ]));
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .expect("tmux gives the pane's pid")
+    }
+
     /// A tmux client command for this session's private server, with tmux's
     /// socket directory inside our temporary directory.
     fn tmux_command(&self) -> Command {

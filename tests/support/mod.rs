@@ -11,6 +11,7 @@ pub use sso_emulator::{Emulator, harness};
 
 pub mod interactive;
 pub mod json_shell;
+pub mod process_trace;
 
 pub const START_URL: &str = "https://d-1234567890.awsapps.com/start";
 pub const SESSION: &str = "dev";

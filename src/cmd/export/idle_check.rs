@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use crate::shell::{EnvName, IdleCheck, Shell};
-use crate::state::{self, State};
+use crate::state::State;
 use crate::{fsutil, paths, switch, timefmt};
 
 /// Settings read from the environment that can change a decision: a new
@@ -77,6 +77,7 @@ fn build(decision: &Decision) -> Option<IdleCheck> {
     } = *decision;
     let pwd = shell_pwd(cwd)?;
     let mut not_files = Vec::new();
+    let mut not_newer = Vec::new();
     let mut unchanged = Vec::new();
     let mut absent = Vec::new();
     let deciding = state.config.as_ref().map(|config| Path::new(&config.path));
@@ -96,8 +97,8 @@ fn build(decision: &Decision) -> Option<IdleCheck> {
             return None;
         }
         let file = Path::new(&config.path);
-        unchanged.push(config.path.clone());
-        unchanged.push(utf8(file.parent()?)?);
+        not_newer.push(config.path.clone());
+        not_newer.push(utf8(file.parent()?)?);
     }
     for watched in &state.watch {
         match watched.stamp {
@@ -116,8 +117,6 @@ fn build(decision: &Decision) -> Option<IdleCheck> {
     let command_deadline = deadline(&[prompt_deadline, state.command_recheck_at]);
 
     let mut vars = Vec::new();
-    let state_value = (!state.is_empty()).then(|| state.encode());
-    vars.push((EnvName::new(state::VAR).ok()?, state_value));
     // In endpoint mode the keys are unset, and the endpoint's URL counts.
     if state.key.is_some() && state.served.is_none() {
         vars.push((
@@ -146,12 +145,14 @@ fn build(decision: &Decision) -> Option<IdleCheck> {
     Some(IdleCheck {
         pwd,
         not_files,
+        not_newer,
         unchanged,
         absent,
         stamp: utf8(&stamp)?,
         stamp_time,
         prompt_deadline,
         command_deadline,
+        state: (!state.is_empty()).then(|| state.encode()),
         vars,
         agent_pid,
         exe: exe_reference(&dir),

@@ -13,8 +13,8 @@
 //! exec. Only when credentials must come from AWS does it hand the prompt
 //! to `ssoenv-core`, which runs it again with the network.
 
-mod idle_check;
 pub mod hot_path;
+mod idle_check;
 
 use std::collections::BTreeMap;
 use std::env;

@@ -1,0 +1,214 @@
+//! The idle prompt starts no process: in a loaded project, real bash, zsh
+//! and fish (under tmux, with the real hook) decide with their own builtins
+//! that nothing changed, and start ssoenv only when something did.
+//!
+//! The shell runs under `strace -f`, which sees every process and program
+//! it starts. Each test first proves the tracer sees one when the shell
+//! does start a program.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use support::interactive::{Interactive, Kind, quoted};
+use support::process_trace::ProcessTrace;
+use support::{Sandbox, stderr};
+
+fn logged_in() -> Sandbox {
+    let sandbox = Sandbox::new();
+    sandbox.login(Duration::from_secs(8 * 3600));
+    sandbox
+}
+
+fn key(env: &BTreeMap<String, Vec<u8>>) -> Option<String> {
+    env.get("AWS_ACCESS_KEY_ID")
+        .map(|value| String::from_utf8_lossy(value).into_owned())
+}
+
+/// Runs idle command lines until one starts no process: the decision that
+/// loaded the project wrote files in the seconds the stamp covers, and the
+/// first prompts after it ask ssoenv again, which then finds nothing
+/// changed and gives the shell a new check.
+fn settle(shell: &mut Interactive) {
+    let give_up = Instant::now() + Duration::from_secs(30);
+    loop {
+        std::thread::sleep(Duration::from_secs(1));
+        let trace = ProcessTrace::attach(shell.shell_pid()).expect("strace");
+        shell.run(":");
+        if trace.stop().execs.is_empty() {
+            return;
+        }
+        assert!(Instant::now() < give_up, "the idle check never settled");
+    }
+}
+
+/// Sets the file's modification time to the whole second `at`.
+fn set_mtime(path: &Path, at: SystemTime) {
+    let secs = at.duration_since(UNIX_EPOCH).unwrap().as_secs();
+    fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(UNIX_EPOCH + Duration::from_secs(secs))
+        .unwrap();
+}
+
+/// Thirty command lines of a builtin start no process and no program. Then
+/// every change the decision rests on still shows at the very next prompt:
+/// an edit of `.awssso.toml` in the same second as the last prompt,
+/// `ssoenv deny`, leaving and entering the project.
+fn idle_lines_start_nothing_and_changes_still_show(kind: Kind) {
+    let sandbox = logged_in();
+    let project = sandbox.allowed_project("app", "AdministratorAccess", "region = \"eu-west-1\"\n");
+    let Some(mut shell) = Interactive::start(&sandbox, kind, &project, &[]) else {
+        return;
+    };
+    let loaded = key(&shell.env()).expect("the project's credentials are loaded");
+    settle(&mut shell);
+
+    // The tracer sees a program the shell runs: the count below can fail.
+    let trace = ProcessTrace::attach(shell.shell_pid()).expect("strace");
+    shell.run("/bin/true");
+    let seen = trace.stop();
+    assert!(
+        !seen.execs.is_empty() && !seen.starts.is_empty(),
+        "strace saw no process for /bin/true: {seen:?}"
+    );
+
+    let trace = ProcessTrace::attach(shell.shell_pid()).expect("strace");
+    for _ in 0..30 {
+        let shown = shell.prompt_count();
+        shell.send_line(":");
+        shell.wait_for_prompt(shown);
+    }
+    let idle = trace.stop();
+    assert!(
+        idle.starts.is_empty() && idle.execs.is_empty(),
+        "{}: 30 idle lines started processes: {idle:?}",
+        kind.name()
+    );
+    let env = shell.env();
+    assert_eq!(key(&env).as_deref(), Some(loaded.as_str()), "still loaded");
+
+    // An edit in the same second as the last prompt, re-allowed: the new
+    // region shows at the next prompt.
+    shell.run(":");
+    let prompt_second = SystemTime::now();
+    let file = project.join(".awssso.toml");
+    let edited = fs::read_to_string(&file)
+        .unwrap()
+        .replace("eu-west-1", "ap-south-1");
+    fs::write(&file, edited).unwrap();
+    let allow = sandbox.ssoenv(&project, &["allow"]);
+    assert!(allow.status.success(), "allow: {}", stderr(&allow));
+    set_mtime(&file, prompt_second);
+    shell.run(":");
+    let env = shell.env();
+    assert_eq!(
+        env.get("AWS_REGION").map(Vec::as_slice),
+        Some(&b"ap-south-1"[..]),
+        "{}: the edit shows at the next prompt",
+        kind.name()
+    );
+
+    // `ssoenv deny` unloads at the next prompt.
+    assert!(key(&env).is_some(), "loaded before the deny");
+    shell.run("ssoenv deny");
+    assert_eq!(key(&shell.env()), None, "{}: deny unloads", kind.name());
+
+    // Allowed again: loaded; leaving unloads, entering loads.
+    shell.run("ssoenv allow");
+    assert!(key(&shell.env()).is_some(), "{}: allow loads", kind.name());
+    shell.run(&format!("cd {}", quoted(&sandbox.home())));
+    assert_eq!(key(&shell.env()), None, "{}: leaving unloads", kind.name());
+    shell.run(&format!("cd {}", quoted(&project)));
+    assert!(
+        key(&shell.env()).is_some(),
+        "{}: entering loads",
+        kind.name()
+    );
+}
+
+/// 60-second credentials and a command line every 3 s for 75 s: the key is
+/// renewed and never missing, and ssoenv starts a handful of times, not
+/// twice per line.
+fn renews_with_a_handful_of_starts(kind: Kind) {
+    let sandbox = logged_in();
+    sandbox
+        .emulator
+        .set_credential_lifetime(Duration::from_secs(60));
+    let project = sandbox.allowed_project("app", "AdministratorAccess", "");
+    let Some(mut shell) = Interactive::start(&sandbox, kind, &project, &[]) else {
+        return;
+    };
+    assert!(key(&shell.env()).is_some(), "loaded");
+    let keys = shell.scratch_file("keys");
+    // A builtin with a redirection: the line itself starts no process.
+    let line = format!("printf '%s\\n' \"$AWS_ACCESS_KEY_ID\" >> {}", quoted(&keys));
+
+    let trace = ProcessTrace::attach(shell.shell_pid()).expect("strace");
+    let started = Instant::now();
+    let mut lines = 0;
+    while started.elapsed() < Duration::from_secs(75) {
+        let next = started + Duration::from_secs(3 * lines);
+        std::thread::sleep(next.saturating_duration_since(Instant::now()));
+        shell.run(&line);
+        lines += 1;
+    }
+    let seen = trace.stop();
+
+    let written = fs::read_to_string(&keys).unwrap();
+    let recorded: Vec<&str> = written.lines().collect();
+    assert_eq!(recorded.len() as u64, lines, "one key per line");
+    assert!(
+        recorded.iter().all(|key| !key.is_empty()),
+        "{}: a line ran without a key: {recorded:?}",
+        kind.name()
+    );
+    let mut distinct = recorded.clone();
+    distinct.dedup();
+    assert!(
+        distinct.len() >= 2,
+        "{}: never renewed in 75 s: {distinct:?}",
+        kind.name()
+    );
+    let starts = seen.runs_of("ssoenv");
+    eprintln!(
+        "{}: {lines} lines, {} keys, ssoenv started {starts} times",
+        kind.name(),
+        distinct.len()
+    );
+    assert!(
+        (1..=12).contains(&starts),
+        "{}: ssoenv started {starts} times for {lines} lines (twice per line would be {})",
+        kind.name(),
+        2 * lines
+    );
+}
+
+macro_rules! shells {
+    ($($shell:ident => $kind:expr),* $(,)?) => {$(
+        mod $shell {
+            use super::*;
+
+            #[test]
+            fn idle_lines_start_nothing_and_changes_still_show() {
+                super::idle_lines_start_nothing_and_changes_still_show($kind);
+            }
+
+            #[test]
+            fn renews_with_a_handful_of_starts() {
+                super::renews_with_a_handful_of_starts($kind);
+            }
+        }
+    )*};
+}
+
+shells! {
+    bash => Kind::Bash,
+    zsh => Kind::Zsh,
+    fish => Kind::Fish,
+}
