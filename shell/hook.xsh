@@ -3,9 +3,11 @@
 
 
 def __ssoenv_install():
+    import os
     import signal
     import subprocess
     import sys
+    import time
 
     from xonsh.tools import unthreadable
 
@@ -41,7 +43,54 @@ def __ssoenv_install():
 
     apply = {"save": save, "set": set_, "restore": restore, "unset": unset}
 
+    # The idle check: the facts ssoenv's last decision rests on (the
+    # directory, the files' times against a stamp set back before ssoenv
+    # looked, a deadline, the values it exported), which each `ssoenv
+    # export` gives again. While they hold, a prompt starts no process.
+    idle = {"check": None}
+
+    def mtime(path):
+        return os.stat(path).st_mtime_ns
+
+    def holds(check, moment):
+        if env.get("PWD") != check["pwd"]:
+            return False
+        deadline = check["command_deadline" if moment == "command" else "prompt_deadline"]
+        if deadline is not None and time.time() >= deadline:
+            return False
+        stamp = mtime(check["stamp"])
+        if any(os.path.isfile(path) for path in check["not_files"]):
+            return False
+        # A missing file fails here (os.stat raises): at worst ssoenv runs.
+        if any(mtime(path) > stamp for path in check["not_newer"] + check["unchanged"]):
+            return False
+        if any(os.path.exists(path) for path in check["absent"]):
+            return False
+        if check["exe"] is not None and mtime(check["exe"][0]) > mtime(check["exe"][1]):
+            return False
+        # What programs are given (kept by xonsh until a variable changes):
+        # its defaults, such as its XDG_* paths, are not in it.
+        given = env.detype()
+        if given.get("SSOENV_STATE") != check["state"]:
+            return False
+        if any(given.get(name) != value for name, value in check["vars"]):
+            return False
+        if check["agent_pid"] is not None:
+            os.kill(check["agent_pid"], 0)
+        return True
+
+    def unchanged(moment):
+        check = idle["check"]
+        # Anything unexpected (a file gone, a check from another version of
+        # ssoenv) means "ask ssoenv", never an error at the prompt.
+        try:
+            return check is not None and holds(check, moment)
+        except Exception:
+            return False
+
     def export(*flags):
+        if unchanged("command" if flags else "prompt"):
+            return
         try:
             run = subprocess.run(
                 [__SSOENV_EXE__, "export", "xonsh", *flags],
@@ -55,9 +104,9 @@ def __ssoenv_install():
             print(f"ssoenv: the hook could not run: {err}", file=sys.stderr)
             return
         # What ssoenv prints, even when it failed: it has said why on stderr.
-        apply_output(run.stdout)
+        apply_output(run.stdout, decided=True)
 
-    def apply_output(output):
+    def apply_output(output, decided):
         # One call per line, `set("NAME", "value")` and the like, run with
         # nothing in scope but recorders of the calls: all of it is read
         # before any of it is applied.
@@ -66,6 +115,8 @@ def __ssoenv_install():
             name: (lambda *args, name=name: changes.append((name, args)))
             for name in apply
         }
+        checks = []
+        recorders["idle"] = lambda **facts: checks.append(facts)
         try:
             exec(output.decode("utf-8"), {"__builtins__": {}, **recorders})
         except Exception as err:
@@ -77,6 +128,10 @@ def __ssoenv_install():
         try:
             for name, args in changes:
                 apply[name](*args)
+            # After an export, its check or none; `use` prints none and
+            # changes SSOENV_USE, a fact of the check it leaves.
+            if decided:
+                idle["check"] = checks[-1] if checks else None
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
@@ -124,7 +179,7 @@ def __ssoenv_install():
                     check=False,
                 )
                 if run.returncode == 0:
-                    apply_output(run.stdout)
+                    apply_output(run.stdout, decided=False)
                 return run.returncode
             return subprocess.run(
                 [__SSOENV_EXE__, *args], env=env.detype(), check=False, **streams

@@ -28,6 +28,39 @@ fn key(env: &BTreeMap<String, Vec<u8>>) -> Option<String> {
         .map(|value| String::from_utf8_lossy(value).into_owned())
 }
 
+/// A command line that does nothing, with the shell's own means (in xonsh
+/// a Python statement: `:` would be a program to look for).
+fn nothing_line(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Xonsh => "pass",
+        _ => ":",
+    }
+}
+
+/// Runs [`nothing_line`] and waits for the next prompt; its marker file is
+/// written with the shell's own means too.
+fn run_nothing(shell: &mut Interactive) {
+    match shell.kind() {
+        Kind::Xonsh => shell.run_code(nothing_line(Kind::Xonsh)),
+        kind => shell.run(nothing_line(kind)),
+    }
+}
+
+/// Runs a line that appends the shell's `AWS_ACCESS_KEY_ID` (empty when
+/// unset) to `file`, with builtins only.
+fn record_key(shell: &mut Interactive, file: &Path) {
+    match shell.kind() {
+        Kind::Xonsh => shell.run_code(&format!(
+            "open({}, 'a').write(__xonsh__.env.get('AWS_ACCESS_KEY_ID', '') + '\\n')",
+            quoted(file)
+        )),
+        _ => shell.run(&format!(
+            "printf '%s\\n' \"$AWS_ACCESS_KEY_ID\" >> {}",
+            quoted(file)
+        )),
+    }
+}
+
 /// Runs idle command lines until one starts no process: the decision that
 /// loaded the project wrote files in the seconds the stamp covers, and the
 /// first prompts after it ask ssoenv again, which then finds nothing
@@ -37,7 +70,7 @@ fn settle(shell: &mut Interactive) {
     loop {
         std::thread::sleep(Duration::from_secs(1));
         let trace = ProcessTrace::attach(shell.shell_pid()).expect("strace");
-        shell.run(":");
+        run_nothing(shell);
         if trace.stop().execs.is_empty() {
             return;
         }
@@ -81,7 +114,7 @@ fn idle_lines_start_nothing_and_changes_still_show(kind: Kind) {
     let trace = ProcessTrace::attach(shell.shell_pid()).expect("strace");
     for _ in 0..30 {
         let shown = shell.prompt_count();
-        shell.send_line(":");
+        shell.send_line(nothing_line(kind));
         shell.wait_for_prompt(shown);
     }
     let idle = trace.stop();
@@ -95,7 +128,7 @@ fn idle_lines_start_nothing_and_changes_still_show(kind: Kind) {
 
     // An edit in the same second as the last prompt, re-allowed: the new
     // region shows at the next prompt.
-    shell.run(":");
+    run_nothing(&mut shell);
     let prompt_second = SystemTime::now();
     let file = project.join(".awssso.toml");
     let edited = fs::read_to_string(&file)
@@ -105,7 +138,7 @@ fn idle_lines_start_nothing_and_changes_still_show(kind: Kind) {
     let allow = sandbox.ssoenv(&project, &["allow"]);
     assert!(allow.status.success(), "allow: {}", stderr(&allow));
     set_mtime(&file, prompt_second);
-    shell.run(":");
+    run_nothing(&mut shell);
     let env = shell.env();
     assert_eq!(
         env.get("AWS_REGION").map(Vec::as_slice),
@@ -146,8 +179,6 @@ fn renews_with_a_handful_of_starts(kind: Kind) {
     };
     assert!(key(&shell.env()).is_some(), "loaded");
     let keys = shell.scratch_file("keys");
-    // A builtin with a redirection: the line itself starts no process.
-    let line = format!("printf '%s\\n' \"$AWS_ACCESS_KEY_ID\" >> {}", quoted(&keys));
 
     let trace = ProcessTrace::attach(shell.shell_pid()).expect("strace");
     let started = Instant::now();
@@ -155,7 +186,7 @@ fn renews_with_a_handful_of_starts(kind: Kind) {
     while started.elapsed() < Duration::from_secs(75) {
         let next = started + Duration::from_secs(3 * lines);
         std::thread::sleep(next.saturating_duration_since(Instant::now()));
-        shell.run(&line);
+        record_key(&mut shell, &keys);
         lines += 1;
     }
     let seen = trace.stop();
@@ -211,4 +242,5 @@ shells! {
     bash => Kind::Bash,
     zsh => Kind::Zsh,
     fish => Kind::Fish,
+    xonsh => Kind::Xonsh,
 }

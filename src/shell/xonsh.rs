@@ -7,7 +7,7 @@
 //! exported, so a nested xonsh starts with none, as the `Shell` trait asks.
 //! Values are Python string literals, in which nothing expands.
 
-use super::{EnvName, Shell, double_quoted, line, render};
+use super::{EnvName, IdleCheck, Shell, double_quoted, line, render};
 
 pub struct Xonsh;
 
@@ -36,6 +36,53 @@ impl Shell for Xonsh {
     /// a Python string literal expands.
     fn quote(&self, value: &str) -> String {
         double_quoted(value)
+    }
+
+    fn runs_idle_check(&self) -> bool {
+        true
+    }
+
+    /// One `idle(...)` call with the facts as Python literals, which the
+    /// hook keeps and checks in-process (`os.stat`, `time.time`, its
+    /// environment) before it runs ssoenv. Python reads nanoseconds where
+    /// the file system keeps them; equal times hold, and a missing file
+    /// fails, where it must exist.
+    fn idle_check(&self, out: &mut String, check: &IdleCheck) {
+        let q = |value: &str| self.quote(value);
+        let list = |paths: &[String]| {
+            let items: Vec<String> = paths.iter().map(|path| q(path)).collect();
+            format!("[{}]", items.join(", "))
+        };
+        let number = |n: Option<u64>| n.map_or_else(|| "None".to_owned(), |n| n.to_string());
+        let text = |value: Option<&str>| value.map_or_else(|| "None".to_owned(), q);
+        let vars: Vec<String> = check
+            .vars
+            .iter()
+            .map(|(name, value)| format!("(\"{name}\", {})", text(value.as_deref())))
+            .collect();
+        let exe = check.exe.as_ref().map_or_else(
+            || "None".to_owned(),
+            |(exe, reference)| format!("({}, {})", q(exe), q(reference)),
+        );
+        line(
+            out,
+            format_args!(
+                "idle(pwd={}, not_files={}, not_newer={}, unchanged={}, absent={}, stamp={}, \
+                 prompt_deadline={}, command_deadline={}, state={}, vars=[{}], agent_pid={}, exe={})",
+                q(&check.pwd),
+                list(&check.not_files),
+                list(&check.not_newer),
+                list(&check.unchanged),
+                list(&check.absent),
+                q(&check.stamp),
+                number(check.prompt_deadline),
+                number(check.command_deadline),
+                text(check.state.as_deref()),
+                vars.join(", "),
+                number(check.agent_pid.map(u64::from)),
+                exe,
+            ),
+        );
     }
 }
 
