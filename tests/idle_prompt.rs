@@ -244,3 +244,54 @@ shells! {
     fish => Kind::Fish,
     xonsh => Kind::Xonsh,
 }
+
+/// tcsh and Elvish (0.19, as Debian ships it) have no clock builtin, which
+/// the deadlines need (tcsh reads a file's time with `filetest -M`, but
+/// has no time of day outside its prompt string; Elvish's `time` times a
+/// function, and it has no `stat` either), so they keep running ssoenv at
+/// each prompt: the count each reaches, and that it is ssoenv and nothing
+/// else.
+fn starts_only_ssoenv_per_idle_line(kind: Kind, per_line: usize) {
+    let sandbox = logged_in();
+    let project = sandbox.allowed_project("app", "AdministratorAccess", "");
+    let Some(mut shell) = Interactive::start(&sandbox, kind, &project, &[]) else {
+        return;
+    };
+    assert!(key(&shell.env()).is_some(), "loaded");
+    std::thread::sleep(Duration::from_secs(3));
+    run_nothing(&mut shell);
+    let trace = ProcessTrace::attach(shell.shell_pid()).expect("strace");
+    for _ in 0..10 {
+        let shown = shell.prompt_count();
+        shell.send_line(nothing_line(kind));
+        shell.wait_for_prompt(shown);
+    }
+    let seen = trace.stop();
+    let ssoenv = seen.runs_of("ssoenv");
+    eprintln!(
+        "{}: 10 idle lines: {} programs, {} processes, {ssoenv} of them ssoenv",
+        kind.name(),
+        seen.execs.len(),
+        seen.starts.len()
+    );
+    assert_eq!(ssoenv, 10 * per_line, "{}: {seen:?}", kind.name());
+    // Besides ssoenv, only the test's own prompt counter (tcsh has no
+    // `printf` builtin).
+    let others: Vec<&String> = seen
+        .execs
+        .iter()
+        .filter(|line| !line.contains("/ssoenv\"") && !line.contains("\"printf\", \"x\""))
+        .collect();
+    assert!(others.is_empty(), "{}: {others:?}", kind.name());
+}
+
+#[test]
+fn tcsh_starts_ssoenv_once_per_idle_line() {
+    starts_only_ssoenv_per_idle_line(Kind::Tcsh, 1);
+}
+
+/// Elvish runs it twice: before the prompt and before the command line.
+#[test]
+fn elvish_starts_ssoenv_twice_per_idle_line() {
+    starts_only_ssoenv_per_idle_line(Kind::Elvish, 2);
+}
