@@ -1,6 +1,6 @@
-//! The idle prompt starts no process: in a loaded project, real bash, zsh
-//! and fish (under tmux, with the real hook) decide with their own builtins
-//! that nothing changed, and start ssoenv only when something did.
+//! The idle prompt starts no process: in a loaded project, real bash, zsh,
+//! fish and Nushell (under tmux, with the real hook) decide with their own
+//! builtins that nothing changed, and start ssoenv only when something did.
 //!
 //! The shell runs under `strace -f`, which sees every process and program
 //! it starts. Each test first proves the tracer sees one when the shell
@@ -28,6 +28,32 @@ fn key(env: &BTreeMap<String, Vec<u8>>) -> Option<String> {
         .map(|value| String::from_utf8_lossy(value).into_owned())
 }
 
+/// A command line that runs a builtin and nothing else.
+fn idle_line(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Nu => "null",
+        _ => ":",
+    }
+}
+
+/// Runs [`idle_line`] and waits for the next prompt.
+fn run_idle(shell: &mut Interactive) {
+    match shell.kind() {
+        Kind::Nu => shell.run_code(idle_line(Kind::Nu)),
+        _ => shell.run(":"),
+    }
+}
+
+/// Runs `ssoenv …` through the hook's wrapper (a function in most shells, a
+/// custom command in Nushell, where `run` would start `^ssoenv`).
+fn run_ssoenv(shell: &mut Interactive, args: &str) {
+    let line = format!("ssoenv {args}");
+    match shell.kind() {
+        Kind::Nu => shell.run_code(&line),
+        _ => shell.run(&line),
+    }
+}
+
 /// Runs idle command lines until one starts no process: the decision that
 /// loaded the project wrote files in the seconds the stamp covers, and the
 /// first prompts after it ask ssoenv again, which then finds nothing
@@ -37,7 +63,7 @@ fn settle(shell: &mut Interactive) {
     loop {
         std::thread::sleep(Duration::from_secs(1));
         let trace = ProcessTrace::attach(shell.shell_pid()).expect("strace");
-        shell.run(":");
+        run_idle(shell);
         if trace.stop().execs.is_empty() {
             return;
         }
@@ -81,7 +107,7 @@ fn idle_lines_start_nothing_and_changes_still_show(kind: Kind) {
     let trace = ProcessTrace::attach(shell.shell_pid()).expect("strace");
     for _ in 0..30 {
         let shown = shell.prompt_count();
-        shell.send_line(":");
+        shell.send_line(idle_line(kind));
         shell.wait_for_prompt(shown);
     }
     let idle = trace.stop();
@@ -95,7 +121,7 @@ fn idle_lines_start_nothing_and_changes_still_show(kind: Kind) {
 
     // An edit in the same second as the last prompt, re-allowed: the new
     // region shows at the next prompt.
-    shell.run(":");
+    run_idle(&mut shell);
     let prompt_second = SystemTime::now();
     let file = project.join(".awssso.toml");
     let edited = fs::read_to_string(&file)
@@ -105,7 +131,7 @@ fn idle_lines_start_nothing_and_changes_still_show(kind: Kind) {
     let allow = sandbox.ssoenv(&project, &["allow"]);
     assert!(allow.status.success(), "allow: {}", stderr(&allow));
     set_mtime(&file, prompt_second);
-    shell.run(":");
+    run_idle(&mut shell);
     let env = shell.env();
     assert_eq!(
         env.get("AWS_REGION").map(Vec::as_slice),
@@ -116,11 +142,11 @@ fn idle_lines_start_nothing_and_changes_still_show(kind: Kind) {
 
     // `ssoenv deny` unloads at the next prompt.
     assert!(key(&env).is_some(), "loaded before the deny");
-    shell.run("ssoenv deny");
+    run_ssoenv(&mut shell, "deny");
     assert_eq!(key(&shell.env()), None, "{}: deny unloads", kind.name());
 
     // Allowed again: loaded; leaving unloads, entering loads.
-    shell.run("ssoenv allow");
+    run_ssoenv(&mut shell, "allow");
     assert!(key(&shell.env()).is_some(), "{}: allow loads", kind.name());
     shell.run(&format!("cd {}", quoted(&sandbox.home())));
     assert_eq!(key(&shell.env()), None, "{}: leaving unloads", kind.name());
@@ -147,7 +173,13 @@ fn renews_with_a_handful_of_starts(kind: Kind) {
     assert!(key(&shell.env()).is_some(), "loaded");
     let keys = shell.scratch_file("keys");
     // A builtin with a redirection: the line itself starts no process.
-    let line = format!("printf '%s\\n' \"$AWS_ACCESS_KEY_ID\" >> {}", quoted(&keys));
+    let line = match kind {
+        Kind::Nu => format!(
+            "$\"($env.AWS_ACCESS_KEY_ID? | default '')\\n\" | save --append {}",
+            quoted(&keys)
+        ),
+        _ => format!("printf '%s\\n' \"$AWS_ACCESS_KEY_ID\" >> {}", quoted(&keys)),
+    };
 
     let trace = ProcessTrace::attach(shell.shell_pid()).expect("strace");
     let started = Instant::now();
@@ -155,7 +187,10 @@ fn renews_with_a_handful_of_starts(kind: Kind) {
     while started.elapsed() < Duration::from_secs(75) {
         let next = started + Duration::from_secs(3 * lines);
         std::thread::sleep(next.saturating_duration_since(Instant::now()));
-        shell.run(&line);
+        match kind {
+            Kind::Nu => shell.run_code(&line),
+            _ => shell.run(&line),
+        }
         lines += 1;
     }
     let seen = trace.stop();
@@ -211,4 +246,5 @@ shells! {
     bash => Kind::Bash,
     zsh => Kind::Zsh,
     fish => Kind::Fish,
+    nu => Kind::Nu,
 }
