@@ -6,8 +6,9 @@
 # What `ssoenv export nu` prints is data, never code: one NUON record per
 # line, {op: save|set|restore|unset, name: NAME, value: "…"}, read with
 # `from nuon`, which evaluates nothing. After each decision one more record,
-# {op: idle, ...}, holds the facts that decision rests on (the directory, the
-# files' times, deadlines, the values it exported): see __ssoenv_unchanged.
+# {op: set, name: __ssoenv_idle, value: {...}}, holds the facts that decision
+# rests on (the directory, the files' times, deadlines, the values it
+# exported) as a record: see __ssoenv_unchanged.
 
 # Works out what the records change (each variable's final value, and the
 # user's previous values kept in $env.__ssoenv_saved, a record, which Nushell
@@ -17,8 +18,9 @@
 # one (a failed run, `ssoenv use`) removes it, and the next prompt asks ssoenv.
 def --env __ssoenv_apply [records: string] {
   let records = $records | lines | each {|line| $line | from nuon }
-  let changes = $records | where op != "idle"
-  let idle = $records | where op == "idle" | last 1 | each {|check| __ssoenv_idle_facts $check } | get -o 0
+  let changes = $records | where {|r| $r.name? != "__ssoenv_idle" }
+  let idle = $records | where {|r| $r.name? == "__ssoenv_idle" and $r.op == "set" } | last 1
+    | each {|r| __ssoenv_idle_facts $r.value } | get -o 0
   let start = {vars: {}, saved: ($env.__ssoenv_saved? | default {})}
   let result = $changes | reduce --fold $start {|change, acc|
     let name = $change.name

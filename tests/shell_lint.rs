@@ -234,8 +234,7 @@ fn nu_checks_the_hook_and_reads_every_record() {
     let records = dir.path().join("records");
     fs::write(&records, statements(HookShell::Nu)).unwrap();
     let check = "open --raw $env.RECORDS | lines | each {|line| $line | from nuon } \
-                 | each {|r| if $r.op == idle { $'idle ($r.pwd)' } else { $'($r.op) ($r.name)' } } \
-                 | str join (char nl)";
+                 | each {|r| $'($r.op) ($r.name) (if $r.name == __ssoenv_idle { $r.value.pwd })' } | str join (char nl)";
     let run = output(
         Command::new(&nu)
             .args(["--no-config-file", "-c", check])
@@ -248,12 +247,14 @@ fn nu_checks_the_hook_and_reads_every_record() {
         statements(HookShell::Nu).lines().count(),
         "{read:?}"
     );
-    for op in ["set", "unset", "save", "restore", "idle"] {
+    for op in ["set", "unset", "save", "restore"] {
         assert!(
             read.iter().any(|line| line.starts_with(&format!("{op} "))),
             "{op}: {read:?}"
         );
     }
+    let idle = "set __ssoenv_idle /home/u/it's a $(project)";
+    assert!(read.iter().any(|line| line == idle), "{idle}: {read:?}");
 }
 
 #[test]

@@ -6,9 +6,12 @@
 //! `$env.__ssoenv_saved`, a record, which Nushell never passes to other
 //! programs, so a nested Nushell starts with none, as the `Shell` trait asks.
 //!
-//! The idle check is data too: one `{op: idle, …}` record with the facts
-//! (see [`IdleCheck`]), which the hook keeps in `$env.__ssoenv_idle`, a
-//! record as well, and compares with Nushell's own commands.
+//! The idle check is data too: one `set` of `__ssoenv_idle` whose value is
+//! a record of the facts (see [`IdleCheck`]), which the hook keeps in
+//! `$env.__ssoenv_idle` and compares with Nushell's own commands. A `set`
+//! because a hook from before the idle check (in a shell started before an
+//! upgrade) then stores a record it never reads, rather than failing on an
+//! operation it does not know and applying nothing.
 
 use super::{EnvName, IdleCheck, Shell, double_quoted_with, line, render};
 
@@ -50,7 +53,7 @@ impl Shell for Nu {
         true
     }
 
-    /// `{op: idle, …}` on one line: the paths as lists of strings, the
+    /// `{op: set, name: __ssoenv_idle, value: {…}}` on one line: the paths as lists of strings, the
     /// times in seconds since the epoch (`null`: none), `vars` a record of
     /// the values the variables must still have (`SSOENV_STATE` among
     /// them; `null`: unset), `process` the agent's `/proc` directory. The
@@ -87,9 +90,9 @@ impl Shell for Nu {
         line(
             out,
             format_args!(
-                "{{op: idle, pwd: {}, not_files: {}, not_newer: {}, unchanged: {}, absent: {}, \
+                "{{op: set, name: {IDLE_VAR}, value: {{pwd: {}, not_files: {}, not_newer: {}, unchanged: {}, absent: {}, \
                  stamp: {}, stamp_time: {}, prompt_deadline: {}, command_deadline: {}, \
-                 vars: {{{}}}, process: {}, exe: {}, exe_reference: {}}}",
+                 vars: {{{}}}, process: {}, exe: {}, exe_reference: {}}}}}",
                 q(&check.pwd),
                 list(&check.not_files),
                 list(&check.not_newer),
@@ -107,6 +110,10 @@ impl Shell for Nu {
         );
     }
 }
+
+/// The variable that holds the idle check: a record, which Nushell passes
+/// to no program.
+const IDLE_VAR: &str = "__ssoenv_idle";
 
 #[cfg(test)]
 mod tests {
