@@ -11,25 +11,45 @@ if (-not (Microsoft.PowerShell.Core\Get-Module -Name SsoenvHook)) {
             $previousPrompt = { "PS $($ExecutionContext.SessionState.Path.CurrentLocation)> " }
         }
 
+        # The idle check: after each decision `ssoenv export` sets this to a
+        # script block with the facts that decision rests on (the directory,
+        # the files' times, a deadline, the values it exported), compared with
+        # .NET calls only. While they hold, a prompt starts no process. Until
+        # the first decision, and whenever a fact changed, ssoenv decides.
+        $script:_ssoenv_unchanged = $null
+
         function global:prompt {
             # Read before anything else runs: every statement changes them.
             $previousSuccess = $global:?
             $previousExitCode = Microsoft.PowerShell.Utility\Get-Variable -Scope Global -Name LASTEXITCODE -ValueOnly -ErrorAction Ignore
 
-            # PowerShell decodes a native command's output with this; ssoenv writes UTF-8.
-            $previousEncoding = [System.Console]::OutputEncoding
-            try {
-                [System.Console]::OutputEncoding = [System.Text.UTF8Encoding]::new($false)
-                $code = & __SSOENV_EXE__ export pwsh | Microsoft.PowerShell.Utility\Out-String
-                # Invoke-Expression refuses an empty string, and most prompts change nothing.
-                if (-not [string]::IsNullOrWhiteSpace($code)) {
-                    Microsoft.PowerShell.Utility\Invoke-Expression -Command $code
+            $unchanged = $false
+            if ($null -ne $script:_ssoenv_unchanged) {
+                try { $unchanged = & $script:_ssoenv_unchanged 'prompt' } catch { $unchanged = $false }
+            }
+            if (-not $unchanged) {
+                # PowerShell decodes a native command's output with this; ssoenv writes UTF-8.
+                $previousEncoding = [System.Console]::OutputEncoding
+                # PowerShell keeps no PWD in the environment: ssoenv is given
+                # the location the idle check compares, for this call only.
+                $previousPwd = [System.Environment]::GetEnvironmentVariable('PWD')
+                # A decision without a check (or a failed run) leaves none.
+                $script:_ssoenv_unchanged = $null
+                try {
+                    [System.Console]::OutputEncoding = [System.Text.UTF8Encoding]::new($false)
+                    [System.Environment]::SetEnvironmentVariable('PWD', $ExecutionContext.SessionState.Path.CurrentFileSystemLocation.ProviderPath)
+                    $code = & __SSOENV_EXE__ export pwsh | Microsoft.PowerShell.Utility\Out-String
+                    # Invoke-Expression refuses an empty string.
+                    if (-not [string]::IsNullOrWhiteSpace($code)) {
+                        Microsoft.PowerShell.Utility\Invoke-Expression -Command $code
+                    }
+                } catch {
+                    # The prompt must still appear when the hook fails.
+                    Microsoft.PowerShell.Utility\Write-Warning -Message "ssoenv: $_"
+                } finally {
+                    [System.Console]::OutputEncoding = $previousEncoding
+                    [System.Environment]::SetEnvironmentVariable('PWD', $previousPwd)
                 }
-            } catch {
-                # The prompt must still appear when the hook fails.
-                Microsoft.PowerShell.Utility\Write-Warning -Message "ssoenv: $_"
-            } finally {
-                [System.Console]::OutputEncoding = $previousEncoding
             }
 
             if ($null -eq $previousExitCode) {

@@ -230,11 +230,11 @@ fn nu_checks_the_hook_and_reads_every_record() {
 
     // The statements are data: each line reads with `from nuon`, which is
     // what the hook does with them, and gives a record with the fields
-    // the hook uses.
+    // the hook uses (the idle check's own are read by the real-shell tests).
     let records = dir.path().join("records");
     fs::write(&records, statements(HookShell::Nu)).unwrap();
-    let check = "open --raw $env.RECORDS | lines | each {|line| $line | from nuon | select op name } \
-                 | each {|r| $'($r.op) ($r.name)' } | str join (char nl)";
+    let check = "open --raw $env.RECORDS | lines | each {|line| $line | from nuon } \
+                 | each {|r| $'($r.op) ($r.name) (if $r.name == __ssoenv_idle { $r.value.pwd })' } | str join (char nl)";
     let run = output(
         Command::new(&nu)
             .args(["--no-config-file", "-c", check])
@@ -253,6 +253,8 @@ fn nu_checks_the_hook_and_reads_every_record() {
             "{op}: {read:?}"
         );
     }
+    let idle = "set __ssoenv_idle /home/u/it's a $(project)";
+    assert!(read.iter().any(|line| line == idle), "{idle}: {read:?}");
 }
 
 #[test]

@@ -4,7 +4,7 @@
 //! because PowerShell resolves aliases, then functions, before cmdlets: a
 //! user's `Remove-Item` function would otherwise run instead.
 
-use super::{EnvName, Shell, line, render};
+use super::{EnvName, IdleCheck, Shell, line, render};
 
 pub struct Pwsh;
 
@@ -92,6 +92,142 @@ impl Shell for Pwsh {
         }
         format!("({})", parts.join(" + "))
     }
+
+    fn runs_idle_check(&self) -> bool {
+        true
+    }
+
+    /// A script block in the module's `$script:_ssoenv_unchanged`, which
+    /// the prompt calls with `prompt` (PowerShell has no event before a
+    /// command line). Only .NET calls, which no alias or function can
+    /// shadow and Windows PowerShell 5.1 has: `DateTime.UtcNow.Ticks` for
+    /// the clock, `File.Exists`, `Directory.Exists`,
+    /// `File.GetLastWriteTimeUtc` (100 ns ticks, through symbolic links),
+    /// `Environment.GetEnvironmentVariable` (`$null`: unset; compared with
+    /// `-cne`, case and all), and `Process.GetProcessById`, which throws
+    /// once the agent has exited. The directory is the current file-system
+    /// location, which the hook passes to ssoenv as `PWD`.
+    ///
+    /// On equal times "newer" (`-gt`) is false, and the stamp is backdated
+    /// so that equal means "written before ssoenv looked". For a missing
+    /// file `GetLastWriteTimeUtc` gives the year 1601, never newer: a
+    /// removed `.awssso.toml` shows in its directory's time, and a watched
+    /// file is first tested for existence.
+    fn idle_check(&self, out: &mut String, check: &IdleCheck) {
+        let q = |value: &str| self.quote(value);
+        let time = |path: &str| format!("[System.IO.File]::GetLastWriteTimeUtc({}).Ticks", q(path));
+        let exists = |path: &str| {
+            format!(
+                "([System.IO.File]::Exists({path}) -or [System.IO.Directory]::Exists({path}))",
+                path = q(path)
+            )
+        };
+        let fail = |condition: String| format!("    if ({condition}) {{ return $false }}");
+        let stamp = ticks(check.stamp_time);
+        line(out, format_args!("$script:{SCRIPT_BLOCK} = {{"));
+        line(out, format_args!("    param([string]$Moment)"));
+        line(
+            out,
+            format_args!(
+                "{}",
+                fail(format!(
+                    "$ExecutionContext.SessionState.Path.CurrentFileSystemLocation.ProviderPath -cne {}",
+                    q(&check.pwd)
+                ))
+            ),
+        );
+        if check.prompt_deadline.is_some() || check.command_deadline.is_some() {
+            line(
+                out,
+                format_args!("    $now = [System.DateTime]::UtcNow.Ticks"),
+            );
+            let due = |deadline: Option<u64>| match deadline {
+                Some(at) => format!("$now -ge {}", ticks(at)),
+                None => "$false".to_owned(),
+            };
+            line(
+                out,
+                format_args!(
+                    "{}",
+                    fail(format!(
+                        "($Moment -ceq 'command' -and ({})) -or ($Moment -cne 'command' -and ({}))",
+                        due(check.command_deadline),
+                        due(check.prompt_deadline)
+                    ))
+                ),
+            );
+        }
+        for path in &check.not_files {
+            line(
+                out,
+                format_args!("{}", fail(format!("[System.IO.File]::Exists({})", q(path)))),
+            );
+        }
+        for path in &check.not_newer {
+            line(
+                out,
+                format_args!("{}", fail(format!("{} -gt {stamp}", time(path)))),
+            );
+        }
+        for path in &check.unchanged {
+            line(
+                out,
+                format_args!(
+                    "{}",
+                    fail(format!(
+                        "-not {} -or {} -gt {stamp}",
+                        exists(path),
+                        time(path)
+                    ))
+                ),
+            );
+        }
+        for path in &check.absent {
+            line(out, format_args!("{}", fail(exists(path))));
+        }
+        if let Some((exe, reference)) = &check.exe {
+            line(
+                out,
+                format_args!("{}", fail(format!("{} -gt {}", time(exe), time(reference)))),
+            );
+        }
+        let state = EnvName::new("SSOENV_STATE").ok();
+        let vars = state
+            .iter()
+            .map(|name| (name, &check.state))
+            .chain(check.vars.iter().map(|(name, value)| (name, value)));
+        for (name, value) in vars {
+            let read = format!("[System.Environment]::GetEnvironmentVariable('{name}')");
+            let condition = match value {
+                Some(value) => format!("{read} -cne {}", q(value)),
+                None => format!("$null -ne {read}"),
+            };
+            line(out, format_args!("{}", fail(condition)));
+        }
+        if let Some(pid) = check.agent_pid {
+            line(
+                out,
+                format_args!(
+                    "    try {{ [System.Diagnostics.Process]::GetProcessById({pid}).Dispose() }} \
+                     catch {{ return $false }}"
+                ),
+            );
+        }
+        line(out, format_args!("    $true"));
+        line(out, format_args!("}}"));
+    }
+}
+
+/// The module variable that holds the idle check's script block (a variable,
+/// not a function: a dynamic module exports its functions).
+const SCRIPT_BLOCK: &str = "_ssoenv_unchanged";
+
+/// `DateTime` ticks (100 ns since 0001-01-01) of a time in seconds since the
+/// epoch: what `UtcNow.Ticks` and `GetLastWriteTimeUtc(…).Ticks` give, in
+/// every .NET that Windows PowerShell 5.1 runs on.
+fn ticks(epoch_secs: u64) -> u64 {
+    const EPOCH_TICKS: u64 = 621_355_968_000_000_000;
+    EPOCH_TICKS.saturating_add(epoch_secs.saturating_mul(10_000_000))
 }
 
 fn single_quoted(text: &str) -> String {
