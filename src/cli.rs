@@ -143,6 +143,10 @@ pub struct Exec {
 pub struct ContainerArgs {
     #[command(flatten)]
     pub source: Selection,
+    /// Print only the grant's host directory, to mount at /run/ssoenv
+    /// (dev containers, compose files: see the guide's Containers page)
+    #[arg(long)]
+    pub dir: bool,
 }
 
 const CONTAINER_ARGS_HELP: &str = "\

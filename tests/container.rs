@@ -517,3 +517,92 @@ fn what_cannot_be_served_is_refused_before_the_command_starts() {
     assert_eq!(out.status.code(), Some(127), "{}", stderr(&out));
     assert!(!marker.exists());
 }
+
+/// The guide's Containers page: its `devcontainer.json`, parsed, mounts the
+/// grant that `container-args --dir` made and sets the variable the flags
+/// set, and a container started with exactly that mount and environment
+/// (a dev container's `mounts` entry is the engine's own `--mount` syntax)
+/// gets credentials; its compose override says the same.
+#[test]
+fn the_guides_dev_container_and_compose_recipes_work() {
+    let Some(engine) = engine() else { return };
+    let page =
+        fs::read_to_string(harness::workspace_root().join("docs/src/containers.md")).unwrap();
+    let block = |fence: &str| -> String {
+        let start = page
+            .find(&format!("```{fence}\n"))
+            .unwrap_or_else(|| panic!("no ```{fence} block on the Containers page"));
+        let body = &page[start + fence.len() + 4..];
+        body[..body.find("```").unwrap()].to_owned()
+    };
+    let devcontainer: serde_json::Value = serde_json::from_str(&block("json")).unwrap();
+    let mounts = devcontainer["mounts"].as_array().unwrap();
+    assert_eq!(mounts.len(), 1, "{devcontainer}");
+    let env = devcontainer["containerEnv"].as_object().unwrap();
+
+    let (sandbox, project) = sandbox(Duration::from_secs(3600));
+    // What the recipe must agree with: the flags container-args prints.
+    let flags = container_args(&sandbox, &project, &engine.relay);
+    let target = flags[0]
+        .strip_prefix("--volume=")
+        .and_then(|volume| volume.rsplit_once(':'))
+        .and_then(|(rest, mode)| Some((rest.rsplit_once(':')?.1, mode)))
+        .unwrap();
+    assert_eq!(target, ("/run/ssoenv", "ro"));
+    let (name, value) = flags[1]
+        .strip_prefix("--env=")
+        .unwrap()
+        .split_once('=')
+        .unwrap();
+    assert_eq!(env.len(), 1);
+    assert_eq!(env[name], value, "containerEnv sets what the flags set");
+    let compose = block("yaml");
+    assert!(
+        compose.contains("${SSOENV_GRANT:?") && compose.contains("}:/run/ssoenv:ro\n"),
+        "{compose}"
+    );
+    assert!(compose.contains(&format!("{name}: {value}\n")), "{compose}");
+
+    // The recipe for real: SSOENV_GRANT from `container-args --dir`, the
+    // devcontainer's mount and environment given to podman as they are.
+    let errors = sandbox.home().join("container-args-dir.stderr");
+    let dir = sandbox
+        .command(&project)
+        .env("SSOENV_RELAY", &engine.relay)
+        .args(["container-args", "--dir"])
+        .stderr(fs::File::create(&errors).unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        dir.status.success(),
+        "{}",
+        fs::read_to_string(&errors).unwrap()
+    );
+    let grant = stdout(&dir).trim().to_owned();
+    assert!(Path::new(&grant).join("config").is_file(), "{grant}");
+    let mount = mounts[0]
+        .as_str()
+        .unwrap()
+        .replace("${localEnv:SSOENV_GRANT}", &grant);
+    let mut run = Command::new(&engine.podman);
+    run.args(["run", "--rm", "--mount", &mount]);
+    for (name, value) in env {
+        run.arg("--env")
+            .arg(format!("{name}={}", value.as_str().unwrap()));
+    }
+    let out = run
+        .args([
+            IMAGE,
+            "python3",
+            "-c",
+            "import boto3; c = boto3.Session().get_credentials(); print(c.method, c.get_frozen_credentials().access_key)",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("custom-process ASIA"),
+        "{}",
+        stdout(&out)
+    );
+}

@@ -5,6 +5,9 @@
 //! is the shell running the script (command substitution forks a subshell
 //! that execs ssoenv, whose parent is the shell itself), so the grant
 //! lasts as long as the script or shell, and goes with it.
+//!
+//! `--dir` prints only the grant's directory, for recipes that name the
+//! mount themselves (a dev container's `mounts`, a compose override).
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -24,6 +27,10 @@ impl Run for ContainerArgs {
         let mounted = exec_helper::grant_container(creds, &target, relay, GrantFor::Parent)?;
         container::check_mountable(&mounted, true)?;
         let mut out = std::io::stdout().lock();
+        if self.dir {
+            writeln!(out, "{}", mounted.display())?;
+            return Ok(ExitCode::SUCCESS);
+        }
         for flag in container::flags(&mounted) {
             writeln!(out, "{flag}")?;
         }
