@@ -270,8 +270,8 @@ pub fn static_build() -> Result<PathBuf> {
         }
         None => Err(Error::new(format!(
             "no static Linux build of ssoenv for {arch} containers ({name} next to {}) — \
-             install ssoenv from a release archive or package, which carry it, or set \
-             {RELAY_VAR} to one (cargo build --release -p ssoenv-relay --target \
+             install ssoenv from a release archive, which carries it, or set {RELAY_VAR} \
+             to one (cargo build --release -p ssoenv-relay --target \
              {arch}-unknown-linux-musl)",
             paths::display(&core)
         ))),

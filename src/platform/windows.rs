@@ -1008,6 +1008,34 @@ unsafe extern "system" fn console_stop(event: u32) -> i32 {
     1
 }
 
+// Local sockets: none here (std has no Unix sockets on Windows), so
+// `exec --container` and `container-args` say so at the start.
+
+/// Never made on Windows.
+pub enum LocalListener {}
+
+/// Never made on Windows.
+pub enum LocalStream {}
+
+impl LocalListener {
+    pub fn bind(_path: &Path) -> io::Result<LocalListener> {
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "serving containers needs Linux or macOS (Unix sockets)",
+        ))
+    }
+
+    pub async fn accept(&self) -> io::Result<LocalStream> {
+        match *self {}
+    }
+}
+
+impl LocalStream {
+    pub async fn send_and_close(self, _bytes: &[u8]) -> io::Result<()> {
+        match self {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1115,30 +1143,3 @@ mod tests {
     }
 }
 
-// Local sockets: none here (std has no Unix sockets on Windows), so
-// `exec --container` and `container-args` say so at the start.
-
-/// Never made on Windows.
-pub enum LocalListener {}
-
-/// Never made on Windows.
-pub enum LocalStream {}
-
-impl LocalListener {
-    pub fn bind(_path: &Path) -> io::Result<LocalListener> {
-        Err(io::Error::new(
-            io::ErrorKind::Unsupported,
-            "serving containers needs Linux or macOS (Unix sockets)",
-        ))
-    }
-
-    pub async fn accept(&self) -> io::Result<LocalStream> {
-        match *self {}
-    }
-}
-
-impl LocalStream {
-    pub async fn send_and_close(self, _bytes: &[u8]) -> io::Result<()> {
-        match self {}
-    }
-}
