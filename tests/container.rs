@@ -49,23 +49,7 @@ fn engine() -> Option<Engine> {
             "run scripts/container-test-image (as root: debootstrap and rootful podman)",
         );
     }
-    let relay = match std::env::var_os("SSOENV_TEST_RELAY") {
-        Some(path) => PathBuf::from(path),
-        None => harness::workspace_root().join(format!(
-            "target/{}-unknown-linux-musl/release/ssoenv-relay",
-            std::env::consts::ARCH
-        )),
-    };
-    if !relay.is_file() {
-        return harness::missing(
-            &format!("the static relay build {}", relay.display()),
-            &format!(
-                "rustup target add {0}-unknown-linux-musl; cargo build --release -p \
-                 ssoenv-relay --target {0}-unknown-linux-musl (scripts/test does)",
-                std::env::consts::ARCH
-            ),
-        );
-    }
+    let relay = support::static_relay()?;
     Some(Engine { podman, relay })
 }
 

@@ -1142,4 +1142,3 @@ mod tests {
         assert!(!still_running(handle.as_raw_handle()));
     }
 }
-
