@@ -403,6 +403,94 @@ pub fn insertion_point(command: &[std::ffi::OsString]) -> Result<usize> {
     )))
 }
 
+/// Refuses a detached run (`-d`, `--detach`, `-dit`, …): the engine's
+/// command returns at once, and the grant with it, so the container would
+/// start with credentials that stop working. `at` is where ssoenv's flags
+/// go (right after `run`); the scan stops at the image (the first word that
+/// is no flag's value) or `--`, so the command run inside is not looked at.
+pub fn refuse_detached(command: &[std::ffi::OsString], at: usize) -> Result<()> {
+    let mut args = command[at..].iter().map(|arg| arg.to_string_lossy());
+    while let Some(arg) = args.next() {
+        if arg == "--" || !arg.starts_with('-') || arg == "-" {
+            return Ok(());
+        }
+        let detached = if let Some(long) = arg.strip_prefix("--") {
+            match long.split_once('=') {
+                Some((name, value)) => name == "detach" && value != "false",
+                None if RUN_SWITCHES.contains(&long) => long == "detach",
+                // A flag with its value in the next word.
+                None => {
+                    args.next();
+                    false
+                }
+            }
+        } else {
+            let mut detached = false;
+            for (i, short) in arg[1..].char_indices() {
+                if short == 'd' {
+                    detached = true;
+                }
+                if !RUN_SHORT_SWITCHES.contains(short) {
+                    // A short flag with a value: the rest of the word, or the next one.
+                    if i + short.len_utf8() == arg.len() - 1 {
+                        args.next();
+                    }
+                    break;
+                }
+            }
+            detached
+        };
+        if detached {
+            return Err(Error::new(
+                "a detached container (-d) outlives the engine's command, and the grant ends \
+                 with that command — run the container in the foreground, or start it from a \
+                 shell that stays open with the flags of `ssoenv container-args`",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The switches (flags without a value) of `docker run`, `podman run` and
+/// `docker compose run`; every other long flag takes one.
+const RUN_SWITCHES: &[&str] = &[
+    "build",
+    "detach",
+    "disable-content-trust",
+    "env-host",
+    "help",
+    "http-proxy",
+    "init",
+    "interactive",
+    "no-deps",
+    "no-healthcheck",
+    "no-hostname",
+    "no-hosts",
+    "no-TTY",
+    "oom-kill-disable",
+    "passwd",
+    "privileged",
+    "publish-all",
+    "quiet",
+    "quiet-pull",
+    "read-only",
+    "read-only-tmpfs",
+    "remove-orphans",
+    "replace",
+    "rm",
+    "rmi",
+    "rootfs",
+    "service-ports",
+    "sig-proxy",
+    "tls-verify",
+    "tty",
+    "use-aliases",
+    "use-api-socket",
+];
+
+/// The short switches of those: `-d`, `-i`, `-t`, `-P`, `-q`, `-T`.
+const RUN_SHORT_SWITCHES: &str = "ditPqT";
+
 /// The global flags of docker, podman and compose that take a value as the
 /// next word (the rest are switches: `--debug`, `-D`, `--tls`, …).
 fn takes_value(flag: &str) -> bool {
@@ -524,6 +612,39 @@ mod tests {
         }
         let err = point("kubectl run x").unwrap_err();
         assert!(err.message().contains("not kubectl"), "{err}");
+    }
+
+    #[test]
+    fn a_detached_run_is_refused_and_the_command_inside_is_not_looked_at() {
+        let detached = |words: &str| {
+            let command: Vec<OsString> = words.split(' ').map(OsString::from).collect();
+            let at = insertion_point(&command).unwrap();
+            refuse_detached(&command, at).is_err()
+        };
+        for words in [
+            "docker run -d img",
+            "docker run --detach img",
+            "docker run --detach=true img",
+            "podman run -dit --rm img",
+            "docker run --rm -itd img sh",
+            "docker run -e A=1 --name x -d img",
+            "docker compose run -d app",
+        ] {
+            assert!(detached(words), "{words}");
+        }
+        for words in [
+            "docker run img",
+            "docker run -it --rm img",
+            "docker run --detach=false img",
+            "docker run --rm img python -d",
+            "docker run -e -d img",
+            "docker run --name -d img",
+            "docker run -edebug=1 img",
+            "podman run --replace --rm img sh -c -d",
+            "docker run -- img -d",
+        ] {
+            assert!(!detached(words), "{words}");
+        }
     }
 
     #[test]

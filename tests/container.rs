@@ -481,6 +481,16 @@ fn what_cannot_be_served_is_refused_before_the_command_starts() {
         "{}",
         stderr(&out)
     );
+    // A detached run, whose grant would end as `podman run -d` returns.
+    let out = exec(
+        &engine.relay,
+        &[&podman, "run", "-d", "--rm", IMAGE, "sleep", "60"],
+    );
+    assert!(
+        stderr(&out).contains("a detached container (-d) outlives the engine's command"),
+        "{}",
+        stderr(&out)
+    );
     // A dynamically linked build (this test's own binary is one) and no build.
     let dynamic = PathBuf::from(env!("CARGO_BIN_EXE_ssoenv"));
     let out = exec(&dynamic, &[&podman, "run", "--rm", IMAGE, "true"]);

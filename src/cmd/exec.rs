@@ -61,10 +61,11 @@ impl Run for Exec {
         let (program, _) = self.command.split_first().expect("clap requires CMD");
         // Check the command first: a typo should not cost a network round trip.
         let container = match self.container {
-            true => Some((
-                container::insertion_point(&self.command)?,
-                container::static_build()?,
-            )),
+            true => {
+                let at = container::insertion_point(&self.command)?;
+                container::refuse_detached(&self.command, at)?;
+                Some((at, container::static_build()?))
+            }
             false => None,
         };
         let resolved = resolve(program)?;
