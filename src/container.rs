@@ -4,9 +4,9 @@
 //! ```text
 //! host                                         container (any Linux image)
 //! ──────────────────────────────────────────   ─────────────────────────────────────
-//! <runtime dir>/ssoenv-container-<pid>-<rnd>/  (0700: only the user, on the host)
-//!   grant/            ── bind-mounted, ro ──>  /run/ssoenv/
-//!     credentials.sock   served by the helper    credentials.sock
+//! <runtime dir>/ssoenv-grant-<pid>-<rnd>/      (0700: only the user, on the host)
+//!   mount/            ── bind-mounted, ro ──>  /run/ssoenv/
+//!     creds.sock         served by the helper    creds.sock
 //!     config             credential_process  ─>  config   (AWS_CONFIG_FILE)
 //!     ssoenv-relay       static Linux build      ssoenv-relay
 //! ```
@@ -55,8 +55,10 @@ pub const MOUNT_POINT: &str = "/run/ssoenv";
 pub const RELAY_VAR: &str = "SSOENV_RELAY";
 
 /// Prefix of the grants' private directories.
-const DIR_PREFIX: &str = "ssoenv-container-";
-const SOCKET: &str = "credentials.sock";
+const DIR_PREFIX: &str = "ssoenv-grant-";
+/// Short names: a socket's path has at most 103 bytes on macOS, whose
+/// temporary directory takes about 50 of them.
+const SOCKET: &str = "creds.sock";
 const CONFIG: &str = "config";
 const RELAY: &str = "ssoenv-relay";
 
@@ -97,7 +99,7 @@ impl Grant {
         let dir = endpoint::private_dir(DIR_PREFIX, "the container's grant")?;
         // From here on, dropping `grant` removes the directory.
         let mut grant = Grant {
-            mounted: dir.join("grant"),
+            mounted: dir.join("mount"),
             dir: Some(dir),
             shutdown: None,
             thread: None,
@@ -134,7 +136,15 @@ impl Grant {
             .map_err(|e| cannot("the async runtime", &e))?;
         let listener = runtime
             .block_on(async { platform::LocalListener::bind(&socket) })
-            .map_err(|e| cannot("its socket", &e))?;
+            .map_err(|e| {
+                cannot(
+                    &format!("its socket {}", paths::display(&socket)),
+                    &format!(
+                        "{e} — if the path is too long for a socket, set XDG_RUNTIME_DIR to a \
+                         shorter directory of yours"
+                    ),
+                )
+            })?;
         let (shutdown, stopped) = oneshot::channel();
         let thread = std::thread::Builder::new()
             .name("ssoenv-grant".into())
@@ -650,9 +660,10 @@ mod tests {
     #[test]
     fn the_config_runs_the_relay_on_the_socket() {
         let config = config_file(Some("eu-west-1"));
-        assert!(config.contains(
-            "credential_process = /run/ssoenv/ssoenv-relay /run/ssoenv/credentials.sock\n"
-        ));
+        assert!(
+            config
+                .contains("credential_process = /run/ssoenv/ssoenv-relay /run/ssoenv/creds.sock\n")
+        );
         assert!(config.contains("region = eu-west-1\n"));
         assert!(!config_file(None).contains("region"));
     }

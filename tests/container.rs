@@ -215,7 +215,7 @@ fn boto3_in_a_bridged_container_gets_renewed_credentials_and_nothing_leaks() {
     let inspected = inspect_when_running(&engine, &name);
     let inspect_text = inspected.to_string();
     let grant = grant_dir(&inspected);
-    let socket = grant.join("credentials.sock");
+    let socket = grant.join("creds.sock");
     assert!(
         inspect_text.contains("AWS_CONFIG_FILE=/run/ssoenv/config"),
         "inspect shows the container's environment (so what it lacks is meaningful): {inspect_text}"

@@ -175,7 +175,7 @@ for arg; do
         grant=${arg#--volume=}
         grant=${grant%%:*}
         cat "$grant/config" > grant-config.txt
-        "$grant/ssoenv-relay" "$grant/credentials.sock" > relay-answer.txt
+        "$grant/ssoenv-relay" "$grant/creds.sock" > relay-answer.txt
         ;;
     esac
 done
