@@ -58,6 +58,11 @@ use crate::error::{Error, Result};
 use crate::platform::{self, Fork, ProcessId, ProcessWatch, StdStream};
 use crate::{engine, paths, scrubbed_env};
 
+/// What ends the messages of a helper that could not start: for `exec`,
+/// whose command can do without one. A container cannot: see
+/// [`for_containers`].
+const NO_SERVER_HINT: &str = " — use --no-server to give the command static credentials instead";
+
 /// `ssoenv-core`'s first argument when it is to be the launcher. Not a
 /// command users see: `ssoenv-core` answers it before parsing arguments.
 const LAUNCHER_ARG: &str = "__exec-helper";
@@ -127,9 +132,20 @@ pub fn grant_container(
         target: target.clone(),
         container_relay: Some(relay),
     };
-    match start_helper(&request)?.as_slice() {
+    match start_helper(&request).map_err(for_containers)?.as_slice() {
         [mounted] => Ok(PathBuf::from(mounted)),
-        _ => Err(helper_ended()),
+        _ => Err(for_containers(helper_ended())),
+    }
+}
+
+/// A helper's failure, with the fix for a container run in place of
+/// `--no-server`, which a container cannot use.
+fn for_containers(err: Error) -> Error {
+    match err.message().strip_suffix(NO_SERVER_HINT) {
+        Some(cause) => Error::new(format!(
+            "{cause} — check that ssoenv-core runs here, then start the container again"
+        )),
+        None => err,
     }
 }
 
@@ -284,8 +300,7 @@ fn helper(request: Request, report: File, gone: Option<PipeWriter>) -> i32 {
             return send_report(
                 report,
                 Err(format!(
-                    "cannot watch the command's process for the credential endpoint ({err}) — \
-                     use --no-server to give the command static credentials instead"
+                    "cannot watch the command's process for the credential endpoint ({err}){NO_SERVER_HINT}"
                 )),
             );
         }
@@ -370,16 +385,14 @@ fn read_report(mut report: impl Read) -> Result<Vec<std::ffi::OsString>> {
 }
 
 fn helper_ended() -> Error {
-    Error::new(
-        "the credential endpoint's helper process ended before it started serving — \
-         use --no-server to give the command static credentials instead",
-    )
+    Error::new(format!(
+        "the credential endpoint's helper process ended before it started serving{NO_SERVER_HINT}"
+    ))
 }
 
 fn cannot_start(err: impl Into<io::Error>) -> Error {
     Error::new(format!(
-        "cannot start the credential endpoint's helper process: {} — \
-         use --no-server to give the command static credentials instead",
+        "cannot start the credential endpoint's helper process: {}{NO_SERVER_HINT}",
         err.into()
     ))
 }
