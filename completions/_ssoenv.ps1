@@ -37,6 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'ssoenv' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the accounts and roles the SSO session can reach')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a .awssso.toml for the current directory')
             [CompletionResult]::new('credential-process', 'credential-process', [CompletionResultType]::ParameterValue, 'Print credentials as `credential_process` JSON for ~/.aws/config')
+            [CompletionResult]::new('container-args', 'container-args', [CompletionResultType]::ParameterValue, 'Print the flags that give a container this directory''s credentials, one per line, served while the calling shell lives')
             [CompletionResult]::new('export-credentials', 'export-credentials', [CompletionResultType]::ParameterValue, 'Print the current credentials once, in the AWS CLI''s formats')
             [CompletionResult]::new('console', 'console', [CompletionResultType]::ParameterValue, 'Open the AWS console signed in as this directory''s role')
             [CompletionResult]::new('write-credentials', 'write-credentials', [CompletionResultType]::ParameterValue, 'Write this directory''s credentials as a profile of the shared credentials file')
@@ -82,6 +83,7 @@ Register-ArgumentCompleter -Native -CommandName 'ssoenv' -ScriptBlock {
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)')
             [CompletionResult]::new('--min-ttl', '--min-ttl', [CompletionResultType]::ParameterName, 'Renew first when less than this is left on the credentials (e.g. 15m, 1h)')
             [CompletionResult]::new('--no-server', '--no-server', [CompletionResultType]::ParameterName, 'Give the command static AWS_* variables instead of a credential endpoint')
+            [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'CMD is a container engine''s `run` (docker, podman, docker compose): the container gets the credentials, renewed while it runs')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -147,6 +149,16 @@ Register-ArgumentCompleter -Native -CommandName 'ssoenv' -ScriptBlock {
             [CompletionResult]::new('--role-name', '--role-name', [CompletionResultType]::ParameterName, 'The permission set, with --sso-session')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ssoenv;container-args' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Use this .awssso.toml instead of the one found above the current directory')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Print only the grant''s host directory, to mount at /run/ssoenv (dev containers, compose files: see the guide''s Containers page)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
@@ -312,6 +324,7 @@ Register-ArgumentCompleter -Native -CommandName 'ssoenv' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the accounts and roles the SSO session can reach')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a .awssso.toml for the current directory')
             [CompletionResult]::new('credential-process', 'credential-process', [CompletionResultType]::ParameterValue, 'Print credentials as `credential_process` JSON for ~/.aws/config')
+            [CompletionResult]::new('container-args', 'container-args', [CompletionResultType]::ParameterValue, 'Print the flags that give a container this directory''s credentials, one per line, served while the calling shell lives')
             [CompletionResult]::new('export-credentials', 'export-credentials', [CompletionResultType]::ParameterValue, 'Print the current credentials once, in the AWS CLI''s formats')
             [CompletionResult]::new('console', 'console', [CompletionResultType]::ParameterValue, 'Open the AWS console signed in as this directory''s role')
             [CompletionResult]::new('write-credentials', 'write-credentials', [CompletionResultType]::ParameterValue, 'Write this directory''s credentials as a profile of the shared credentials file')
@@ -354,6 +367,9 @@ Register-ArgumentCompleter -Native -CommandName 'ssoenv' -ScriptBlock {
             break
         }
         'ssoenv;help;credential-process' {
+            break
+        }
+        'ssoenv;help;container-args' {
             break
         }
         'ssoenv;help;export-credentials' {

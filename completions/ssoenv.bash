@@ -28,6 +28,9 @@ _ssoenv() {
             ssoenv,console)
                 cmd="ssoenv__subcmd__console"
                 ;;
+            ssoenv,container-args)
+                cmd="ssoenv__subcmd__container__subcmd__args"
+                ;;
             ssoenv,credential-process)
                 cmd="ssoenv__subcmd__credential__subcmd__process"
                 ;;
@@ -105,6 +108,9 @@ _ssoenv() {
                 ;;
             ssoenv__subcmd__help,console)
                 cmd="ssoenv__subcmd__help__subcmd__console"
+                ;;
+            ssoenv__subcmd__help,container-args)
+                cmd="ssoenv__subcmd__help__subcmd__container__subcmd__args"
                 ;;
             ssoenv__subcmd__help,credential-process)
                 cmd="ssoenv__subcmd__help__subcmd__credential__subcmd__process"
@@ -191,7 +197,7 @@ _ssoenv() {
 
     case "${cmd}" in
         ssoenv)
-            opts="-h -V --tcsh-use-code --help --version hook export allow deny exec login logout status list init credential-process export-credentials console write-credentials profiles use completions man agent help"
+            opts="-h -V --tcsh-use-code --help --version hook export allow deny exec login logout status list init credential-process container-args export-credentials console write-credentials profiles use completions man agent help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -368,6 +374,28 @@ _ssoenv() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ssoenv__subcmd__container__subcmd__args)
+            opts="-h -V --config --profile --dir --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -W "$(ssoenv profiles list 2>/dev/null)" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ssoenv__subcmd__credential__subcmd__process)
             opts="-h -V --config --profile --sso-session --account-id --role-name --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -417,7 +445,7 @@ _ssoenv() {
             return 0
             ;;
         ssoenv__subcmd__exec)
-            opts="-h -V --config --profile --min-ttl --no-server --help --version"
+            opts="-h -V --config --profile --min-ttl --no-server --container --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -483,7 +511,7 @@ _ssoenv() {
             return 0
             ;;
         ssoenv__subcmd__help)
-            opts="hook export allow deny exec login logout status list init credential-process export-credentials console write-credentials profiles use completions man agent help"
+            opts="hook export allow deny exec login logout status list init credential-process container-args export-credentials console write-credentials profiles use completions man agent help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -567,6 +595,20 @@ _ssoenv() {
             return 0
             ;;
         ssoenv__subcmd__help__subcmd__console)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ssoenv__subcmd__help__subcmd__container__subcmd__args)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -34,6 +34,7 @@ set edit:completion:arg-completer[ssoenv] = {|@words|
             cand list 'List the accounts and roles the SSO session can reach'
             cand init 'Write a .awssso.toml for the current directory'
             cand credential-process 'Print credentials as `credential_process` JSON for ~/.aws/config'
+            cand container-args 'Print the flags that give a container this directory''s credentials, one per line, served while the calling shell lives'
             cand export-credentials 'Print the current credentials once, in the AWS CLI''s formats'
             cand console 'Open the AWS console signed in as this directory''s role'
             cand write-credentials 'Write this directory''s credentials as a profile of the shared credentials file'
@@ -74,6 +75,7 @@ set edit:completion:arg-completer[ssoenv] = {|@words|
             cand --profile 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)'
             cand --min-ttl 'Renew first when less than this is left on the credentials (e.g. 15m, 1h)'
             cand --no-server 'Give the command static AWS_* variables instead of a credential endpoint'
+            cand --container 'CMD is a container engine''s `run` (docker, podman, docker compose): the container gets the credentials, renewed while it runs'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -133,6 +135,15 @@ set edit:completion:arg-completer[ssoenv] = {|@words|
             cand --role-name 'The permission set, with --sso-session'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ssoenv;container-args'= {
+            cand --config 'Use this .awssso.toml instead of the one found above the current directory'
+            cand --profile 'Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)'
+            cand --dir 'Print only the grant''s host directory, to mount at /run/ssoenv (dev containers, compose files: see the guide''s Containers page)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -277,6 +288,7 @@ set edit:completion:arg-completer[ssoenv] = {|@words|
             cand list 'List the accounts and roles the SSO session can reach'
             cand init 'Write a .awssso.toml for the current directory'
             cand credential-process 'Print credentials as `credential_process` JSON for ~/.aws/config'
+            cand container-args 'Print the flags that give a container this directory''s credentials, one per line, served while the calling shell lives'
             cand export-credentials 'Print the current credentials once, in the AWS CLI''s formats'
             cand console 'Open the AWS console signed in as this directory''s role'
             cand write-credentials 'Write this directory''s credentials as a profile of the shared credentials file'
@@ -308,6 +320,8 @@ set edit:completion:arg-completer[ssoenv] = {|@words|
         &'ssoenv;help;init'= {
         }
         &'ssoenv;help;credential-process'= {
+        }
+        &'ssoenv;help;container-args'= {
         }
         &'ssoenv;help;export-credentials'= {
         }

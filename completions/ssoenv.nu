@@ -50,6 +50,7 @@ module completions {
     --profile: string         # Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)
     --min-ttl: string         # Renew first when less than this is left on the credentials (e.g. 15m, 1h)
     --no-server               # Give the command static AWS_* variables instead of a credential endpoint
+    --container               # CMD is a container engine's `run` (docker, podman, docker compose): the container gets the credentials, renewed while it runs
     --help(-h)                # Print help
     --version(-V)             # Print version
     ...command: string        # The command and its arguments
@@ -109,6 +110,15 @@ module completions {
     --account-id: string      # The account, with --sso-session
     --role-name: string       # The permission set, with --sso-session
     --help(-h)                # Print help
+    --version(-V)             # Print version
+  ]
+
+  # Print the flags that give a container this directory's credentials, one per line, served while the calling shell lives
+  export extern "ssoenv container-args" [
+    --config: path            # Use this .awssso.toml instead of the one found above the current directory
+    --profile: string         # Use this profile of the AWS config file (AWS_CONFIG_FILE or ~/.aws/config)
+    --dir                     # Print only the grant's host directory, to mount at /run/ssoenv (dev containers, compose files: see the guide's Containers page)
+    --help(-h)                # Print help (see more with '--help')
     --version(-V)             # Print version
   ]
 
@@ -305,6 +315,10 @@ module completions {
 
   # Print credentials as `credential_process` JSON for ~/.aws/config
   export extern "ssoenv help credential-process" [
+  ]
+
+  # Print the flags that give a container this directory's credentials, one per line, served while the calling shell lives
+  export extern "ssoenv help container-args" [
   ]
 
   # Print the current credentials once, in the AWS CLI's formats

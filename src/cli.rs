@@ -51,6 +51,9 @@ pub enum Command {
     Init(Init),
     /// Print credentials as `credential_process` JSON for ~/.aws/config
     CredentialProcess(CredentialProcess),
+    /// Print the flags that give a container this directory's credentials,
+    /// one per line, served while the calling shell lives
+    ContainerArgs(ContainerArgs),
     /// Print the current credentials once, in the AWS CLI's formats
     ExportCredentials(ExportCredentials),
     /// Open the AWS console signed in as this directory's role
@@ -119,8 +122,12 @@ pub struct Exec {
     #[arg(long, value_name = "DUR", value_parser = parse_duration)]
     pub min_ttl: Option<Duration>,
     /// Give the command static AWS_* variables instead of a credential endpoint
-    #[arg(long)]
+    #[arg(long, conflicts_with = "container")]
     pub no_server: bool,
+    /// CMD is a container engine's `run` (docker, podman, docker compose):
+    /// the container gets the credentials, renewed while it runs
+    #[arg(long)]
+    pub container: bool,
     /// The command and its arguments
     #[arg(
         required = true,
@@ -130,6 +137,25 @@ pub struct Exec {
     )]
     pub command: Vec<std::ffi::OsString>,
 }
+
+#[derive(Debug, Args)]
+#[command(after_long_help = CONTAINER_ARGS_HELP)]
+pub struct ContainerArgs {
+    #[command(flatten)]
+    pub source: Selection,
+    /// Print only the grant's host directory, to mount at /run/ssoenv
+    /// (dev containers, compose files: see the guide's Containers page)
+    #[arg(long)]
+    pub dir: bool,
+}
+
+const CONTAINER_ARGS_HELP: &str = "\
+The flags go right after `run`, as `ssoenv exec --container` puts them:
+  docker run $(ssoenv container-args) IMAGE CMD…
+They mount a grant (a Unix socket, an AWS config file whose credential_process
+reads it, and ssoenv's static relay) at /run/ssoenv, read-only, and set
+AWS_CONFIG_FILE. The grant is served until the process that ran
+container-args (the shell or script) exits; then it is removed.";
 
 #[derive(Debug, Args)]
 pub struct Login {

@@ -293,7 +293,7 @@ impl Endpoint {
     pub fn start(initial: Credentials, margin: Duration, renew: Renew) -> Result<Endpoint> {
         let token = Token::random()?;
         let path = format!("/ssoenv/{}", random_hex(16)?);
-        let dir = private_dir()?;
+        let dir = private_dir(DIR_PREFIX, "the endpoint's token")?;
         // From here on, dropping `endpoint` removes the directory.
         let mut endpoint = Endpoint {
             server: None,
@@ -543,7 +543,7 @@ fn authorized(state: &State, offered: Option<&HeaderValue>) -> bool {
 /// renewal ahead; then the current ones too while more than the margin is
 /// left, with a renewal started in the background; else the result of a
 /// renewal (waited for briefly when the current ones are still valid).
-async fn credentials(slot: &Arc<Slot>) -> std::result::Result<Credentials, String> {
+pub async fn credentials(slot: &Arc<Slot>) -> std::result::Result<Credentials, String> {
     let (current, retry_too_soon) = {
         let current = slot.current.lock().expect("endpoint state");
         let too_soon = current
@@ -702,30 +702,28 @@ pub(crate) fn random_hex(bytes: usize) -> Result<String> {
     Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// A new 0700 directory named `ssoenv-exec-<pid>-<random>` in the per-user
-/// runtime directory when there is one, else the temp directory.
-/// Directories left by an ssoenv that was killed outright are removed on
-/// the way.
-fn private_dir() -> Result<PathBuf> {
-    let dir = crate::fsutil::private_temp_dir(
-        &format!("{DIR_PREFIX}{}-", std::process::id()),
-        "the endpoint's token",
-    )?
-    .keep();
+/// A new 0700 directory named `<prefix><pid>-<random>` (`ssoenv-exec-…` for
+/// the endpoint's token) in the per-user runtime directory when there is
+/// one, else the temp directory, for `what` to name in messages.
+/// Directories with the prefix left by an ssoenv that was killed outright
+/// are removed on the way.
+pub fn private_dir(prefix: &str, what: &str) -> Result<PathBuf> {
+    let dir =
+        crate::fsutil::private_temp_dir(&format!("{prefix}{}-", std::process::id()), what)?.keep();
     if let Some(base) = dir.parent() {
-        remove_stale_dirs(base);
+        remove_stale_dirs(base, prefix);
     }
     Ok(dir)
 }
 
-/// Removes `ssoenv-exec-<pid>-*` directories of ours whose process is gone.
-fn remove_stale_dirs(base: &Path) {
+/// Removes `<prefix><pid>-*` directories of ours whose process is gone.
+fn remove_stale_dirs(base: &Path, prefix: &str) {
     let Ok(entries) = fs::read_dir(base) else {
         return;
     };
     for entry in entries.flatten() {
         let name = entry.file_name();
-        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(DIR_PREFIX)) else {
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(prefix)) else {
             continue;
         };
         let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {

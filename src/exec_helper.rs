@@ -37,6 +37,11 @@
 //!
 //! If the helper dies while the command runs, the command keeps the
 //! credentials its SDKs already fetched; their next refresh fails to connect.
+//!
+//! The same helper serves a container's grant ([`crate::container`]) instead
+//! of the loopback endpoint: for `exec --container` until P (by then the
+//! engine's `run`) exits, for `container-args` until P's parent (the shell
+//! that ran it) does.
 
 use std::fs::{self, File};
 use std::io::{self, IsTerminal, PipeReader, PipeWriter, Read, Write};
@@ -46,11 +51,17 @@ use std::process::{Command, Stdio};
 use serde::{Deserialize, Serialize};
 
 use crate::config::Target;
+use crate::container::Grant;
 use crate::credentials::Credentials;
 use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
 use crate::platform::{self, Fork, ProcessId, ProcessWatch, StdStream};
 use crate::{engine, paths, scrubbed_env};
+
+/// What ends the messages of a helper that could not start: for `exec`,
+/// whose command can do without one. A container cannot: see
+/// [`for_containers`].
+const NO_SERVER_HINT: &str = " — use --no-server to give the command static credentials instead";
 
 /// `ssoenv-core`'s first argument when it is to be the launcher. Not a
 /// command users see: `ssoenv-core` answers it before parsing arguments.
@@ -67,10 +78,13 @@ pub struct Served {
 /// What P tells the launcher, on its stdin.
 #[derive(Serialize, Deserialize)]
 struct Request {
-    /// P, which the helper serves for until it exits.
+    /// The process the helper serves for until it exits: P, or its parent.
     serve_for: ProcessId,
     initial: Credentials,
     target: Target,
+    /// Serve a container's grant, with this static build as its relay,
+    /// instead of the loopback endpoint.
+    container_relay: Option<PathBuf>,
 }
 
 /// Starts the helper serving `initial` (renewed for `target`) until this
@@ -80,8 +94,65 @@ pub fn serve_until_this_process_exits(initial: Credentials, target: &Target) -> 
         serve_for: ProcessId::current().map_err(cannot_start)?,
         initial,
         target: target.clone(),
+        container_relay: None,
     };
-    let request = serde_json::to_vec(&request).expect("the request encodes");
+    match start_helper(&request)?.as_slice() {
+        [uri, token_file] => Ok(Served {
+            uri: uri.to_string_lossy().into_owned(),
+            token_file: PathBuf::from(token_file),
+        }),
+        _ => Err(helper_ended()),
+    }
+}
+
+/// Whom a container's grant lasts for.
+pub enum GrantFor {
+    /// This process, which becomes the engine's `run` (`exec --container`).
+    ThisProcess,
+    /// The process that started this one (`container-args`: its shell).
+    Parent,
+}
+
+/// Starts the helper serving a container's grant of `initial` (renewed for
+/// `target`, relayed by the static build `relay`) for as long as `whom`
+/// lives; returns the directory the container mounts.
+pub fn grant_container(
+    initial: Credentials,
+    target: &Target,
+    relay: PathBuf,
+    whom: GrantFor,
+) -> Result<PathBuf> {
+    let serve_for = match whom {
+        GrantFor::ThisProcess => ProcessId::current(),
+        GrantFor::Parent => ProcessId::parent(),
+    };
+    let request = Request {
+        serve_for: serve_for.map_err(cannot_start)?,
+        initial,
+        target: target.clone(),
+        container_relay: Some(relay),
+    };
+    match start_helper(&request).map_err(for_containers)?.as_slice() {
+        [mounted] => Ok(PathBuf::from(mounted)),
+        _ => Err(for_containers(helper_ended())),
+    }
+}
+
+/// A helper's failure, with the fix for a container run in place of
+/// `--no-server`, which a container cannot use.
+fn for_containers(err: Error) -> Error {
+    match err.message().strip_suffix(NO_SERVER_HINT) {
+        Some(cause) => Error::new(format!(
+            "{cause} — check that ssoenv-core runs here, then start the container again"
+        )),
+        None => err,
+    }
+}
+
+/// Starts the launcher with `request` and returns the parts of the
+/// helper's report once it serves.
+fn start_helper(request: &Request) -> Result<Vec<std::ffi::OsString>> {
+    let request = serde_json::to_vec(request).expect("the request encodes");
     let core = paths::core_exe()?;
     let mut launcher = Command::new(&core);
     scrubbed_env::apply(&mut launcher);
@@ -114,6 +185,40 @@ pub fn serve_until_this_process_exits(initial: Credentials, target: &Target) -> 
     let served = report?;
     sent.map_err(cannot_start)?;
     Ok(served)
+}
+
+/// What the helper serves.
+enum Serving {
+    Endpoint(Endpoint),
+    Grant(Grant),
+}
+
+impl Serving {
+    /// What to remove once the helper is gone.
+    fn dir(&self) -> Option<&std::path::Path> {
+        match self {
+            Serving::Endpoint(endpoint) => endpoint.token_file().parent(),
+            Serving::Grant(grant) => Some(grant.dir()),
+        }
+    }
+
+    /// The report's parts after `ok`.
+    fn report(&self) -> Vec<&[u8]> {
+        match self {
+            Serving::Endpoint(endpoint) => vec![
+                endpoint.uri().as_bytes(),
+                endpoint.token_file().as_os_str().as_encoded_bytes(),
+            ],
+            Serving::Grant(grant) => vec![grant.mounted().as_os_str().as_encoded_bytes()],
+        }
+    }
+
+    fn stop(self) {
+        match self {
+            Serving::Endpoint(endpoint) => endpoint.stop(),
+            Serving::Grant(grant) => grant.stop(),
+        }
+    }
 }
 
 /// True when this process was started as the launcher.
@@ -195,31 +300,41 @@ fn helper(request: Request, report: File, gone: Option<PipeWriter>) -> i32 {
             return send_report(
                 report,
                 Err(format!(
-                    "cannot watch the command's process for the credential endpoint ({err}) — \
-                     use --no-server to give the command static credentials instead"
+                    "cannot watch the command's process for the credential endpoint ({err}){NO_SERVER_HINT}"
                 )),
             );
         }
     };
     let target = request.target;
     let renewing = target.clone();
-    let endpoint = match Endpoint::start(
-        request.initial,
-        target.command_margin(),
-        Box::new(move || engine::obtain_ahead(&renewing, engine::command_deadline())),
-    ) {
-        Ok(endpoint) => endpoint,
+    let renew: crate::endpoint::Renew =
+        Box::new(move || engine::obtain_ahead(&renewing, engine::command_deadline()));
+    let started = match &request.container_relay {
+        None => {
+            Endpoint::start(request.initial, target.command_margin(), renew).map(Serving::Endpoint)
+        }
+        Some(relay) => Grant::start(
+            request.initial,
+            target.command_margin(),
+            renew,
+            relay,
+            target.region.as_deref(),
+        )
+        .map(Serving::Grant),
+    };
+    let serving = match started {
+        Ok(serving) => serving,
         Err(err) => return send_report(report, Err(err.to_string())),
     };
     // The cleaner learns what to remove; the pipe stays open while we live.
     let _gone = gone.inspect(|mut pipe| {
-        if let Some(dir) = endpoint.token_file().parent() {
+        if let Some(dir) = serving.dir() {
             let _ = pipe.write_all(dir.as_os_str().as_encoded_bytes());
         }
     });
-    send_report(report, Ok(&endpoint));
+    send_report(report, Ok(&serving));
     watch.wait_for_exit();
-    endpoint.stop();
+    serving.stop();
     0
 }
 
@@ -235,15 +350,17 @@ fn cleaner(mut gone: PipeReader) -> i32 {
     0
 }
 
-/// The helper's one message to P: `ok NUL uri NUL token-file`, or
-/// `error NUL message`. Returns the helper's exit code.
-fn send_report(mut report: File, result: std::result::Result<&Endpoint, String>) -> i32 {
+/// The helper's one message to P: `ok NUL uri NUL token-file` (for a
+/// grant: `ok NUL mounted-dir`), or `error NUL message`. Returns the
+/// helper's exit code.
+fn send_report(mut report: File, result: std::result::Result<&Serving, String>) -> i32 {
     let (message, code) = match result {
-        Ok(endpoint) => {
-            let mut message = b"ok\0".to_vec();
-            message.extend_from_slice(endpoint.uri().as_bytes());
-            message.push(0);
-            message.extend_from_slice(endpoint.token_file().as_os_str().as_encoded_bytes());
+        Ok(serving) => {
+            let mut message = b"ok".to_vec();
+            for part in serving.report() {
+                message.push(0);
+                message.extend_from_slice(part);
+            }
             (message, 0)
         }
         Err(err) => ([b"error\0", err.as_bytes()].concat(), 1),
@@ -252,27 +369,30 @@ fn send_report(mut report: File, result: std::result::Result<&Endpoint, String>)
     code
 }
 
-fn read_report(mut report: impl Read) -> Result<Served> {
+fn read_report(mut report: impl Read) -> Result<Vec<std::ffi::OsString>> {
     let mut message = Vec::new();
     report.read_to_end(&mut message).map_err(cannot_start)?;
-    let mut parts = message.splitn(3, |&b| b == 0);
-    match (parts.next(), parts.next(), parts.next()) {
-        (Some(b"ok"), Some(uri), Some(token_file)) => Ok(Served {
-            uri: String::from_utf8_lossy(uri).into_owned(),
-            token_file: PathBuf::from(platform::os_string_from_bytes(token_file.to_vec())),
-        }),
-        (Some(b"error"), Some(err), None) => Err(Error::new(String::from_utf8_lossy(err))),
-        _ => Err(Error::new(
-            "the credential endpoint's helper process ended before it started serving — \
-             use --no-server to give the command static credentials instead",
-        )),
+    if let Some(err) = message.strip_prefix(b"error\0") {
+        return Err(Error::new(String::from_utf8_lossy(err)));
     }
+    match message.strip_prefix(b"ok\0") {
+        Some(parts) => Ok(parts
+            .split(|&b| b == 0)
+            .map(|part| platform::os_string_from_bytes(part.to_vec()))
+            .collect()),
+        None => Err(helper_ended()),
+    }
+}
+
+fn helper_ended() -> Error {
+    Error::new(format!(
+        "the credential endpoint's helper process ended before it started serving{NO_SERVER_HINT}"
+    ))
 }
 
 fn cannot_start(err: impl Into<io::Error>) -> Error {
     Error::new(format!(
-        "cannot start the credential endpoint's helper process: {} — \
-         use --no-server to give the command static credentials instead",
+        "cannot start the credential endpoint's helper process: {}{NO_SERVER_HINT}",
         err.into()
     ))
 }

@@ -11,6 +11,7 @@ pub mod browser;
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod container;
 pub mod credentials;
 pub mod endpoint;
 pub mod engine;

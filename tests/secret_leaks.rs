@@ -19,6 +19,7 @@ mod support;
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, SystemTime};
@@ -161,6 +162,68 @@ if [ -n "${AWS_CONTAINER_CREDENTIALS_FULL_URI:-}" ]; then
     cat <&3 > endpoint-answer.txt
 fi
 "#;
+
+/// A stand-in `docker` for `exec --container`: records its argv, its
+/// environment and the grant's config, and fetches credentials through the
+/// grant's relay, as the container's SDK would.
+const FAKE_DOCKER: &str = r#"#!/bin/bash
+printf '%s\n' "$0" "$@" > argv.txt
+env > env.txt
+for arg; do
+    case $arg in
+    --volume=*)
+        grant=${arg#--volume=}
+        grant=${grant%%:*}
+        cat "$grant/config" > grant-config.txt
+        "$grant/ssoenv-relay" "$grant/creds.sock" > relay-answer.txt
+        ;;
+    esac
+done
+"#;
+
+/// `exec --container`: the engine's CLI gets no credentials in its argv or
+/// environment, and the grant's config holds none; the grant serves them.
+fn exec_container(session: &mut Session) {
+    let Some(relay) = support::static_relay() else {
+        return;
+    };
+    let dir = session.project.clone();
+    let docker = dir.join("engine/docker");
+    fs::create_dir_all(docker.parent().unwrap()).unwrap();
+    fs::write(&docker, FAKE_DOCKER).unwrap();
+    fs::set_permissions(&docker, fs::Permissions::from_mode(0o755)).unwrap();
+    let env = BTreeMap::from([("SSOENV_RELAY".to_owned(), relay.display().to_string())]);
+    let docker_arg = docker.display().to_string();
+    session.run_with(
+        &dir,
+        &[
+            "exec",
+            "--container",
+            "--",
+            &docker_arg,
+            "run",
+            "--rm",
+            "img",
+        ],
+        Stdout::Clean,
+        &env,
+    );
+    let answer = fs::read_to_string(dir.join("relay-answer.txt")).expect("the engine ran");
+    assert!(
+        answer.contains("\"SecretAccessKey\""),
+        "the grant serves credentials"
+    );
+    let argv = fs::read_to_string(dir.join("argv.txt")).unwrap();
+    assert!(
+        argv.contains("\n--env=AWS_CONFIG_FILE=/run/ssoenv/config\n"),
+        "{argv}"
+    );
+    session.never("exec --container: the engine's argv", argv);
+    let env = fs::read_to_string(dir.join("env.txt")).unwrap();
+    session.never("exec --container: the engine's environment", env);
+    let config = fs::read_to_string(dir.join("grant-config.txt")).unwrap();
+    session.never("exec --container: the grant's AWS config file", config);
+}
 
 fn exec(session: &mut Session, no_server: bool) {
     let dir = session.project.clone();
@@ -397,6 +460,9 @@ fn no_command_leaks_a_secret_with_trace_logging_on() {
     exec(&mut session, false);
     session.drop_credentials();
     exec(&mut session, true);
+
+    session.drop_credentials();
+    exec_container(&mut session);
 
     endpoint_mode(&mut session);
 

@@ -17,6 +17,12 @@
 //! when the shell hook had set them): SDKs prefer them over the endpoint and
 //! would keep using them after they expire. `--no-server` gives static
 //! variables, for tools that do not use an AWS SDK, and starts no helper.
+//!
+//! `--container`: CMD is a container engine's `run`. The engine CLI gets no
+//! credentials; the container does, through a grant ([`crate::container`])
+//! that the helper serves until CMD exits, whose flags go right after `run`.
+//! Everything that can fail (the engine's grammar, the static build, the
+//! credentials, the helper) is checked before CMD starts.
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -26,10 +32,11 @@ use std::time::Duration;
 use super::Run;
 use crate::cli::Exec;
 use crate::config::Target;
+use crate::container;
 use crate::credentials::Credentials;
 use crate::engine;
 use crate::error::{Error, Kind, Result};
-use crate::exec_helper;
+use crate::exec_helper::{self, GrantFor};
 use crate::platform;
 use crate::timefmt;
 
@@ -51,14 +58,21 @@ const CONTAINER_VARS: [&str; 4] = [
 
 impl Run for Exec {
     fn run(&self) -> Result<ExitCode> {
-        let (program, args) = self.command.split_first().expect("clap requires CMD");
-        // Resolve first: a typo should not cost a network round trip.
+        let (program, _) = self.command.split_first().expect("clap requires CMD");
+        // Check the command first: a typo should not cost a network round trip.
+        let container = match self.container {
+            true => {
+                let at = container::insertion_point(&self.command)?;
+                container::refuse_detached(&self.command, at)?;
+                Some((at, container::static_build()?))
+            }
+            false => None,
+        };
         let resolved = resolve(program)?;
         let target = super::target_for(&self.source)?;
         let creds = fresh_credentials(&target, self.min_ttl, self.no_server)?;
 
         let mut command = Command::new(&resolved);
-        command.args(args);
         // A profile would send SDKs elsewhere than the credentials we give
         // them, and a container endpoint inherited from an outer run would
         // compete with ours.
@@ -66,6 +80,17 @@ impl Run for Exec {
             command.env_remove(var);
         }
         command.env_remove("AWS_PROFILE");
+        if let Some((at, relay)) = container {
+            let mounted =
+                exec_helper::grant_container(creds, &target, relay, GrantFor::ThisProcess)?;
+            container::check_mountable(&mounted, false)?;
+            let args = container::with_flags(&self.command, at, &container::flags(&mounted));
+            command.args(&args[1..]);
+            let err = platform::exec_replace(&mut command, program);
+            return Err(exec_error(&resolved, &err));
+        }
+        let (_, args) = self.command.split_first().expect("clap requires CMD");
+        command.args(args);
         if let Some(region) = &target.region {
             command
                 .env("AWS_REGION", region)

@@ -5,6 +5,7 @@ mod allow;
 mod aws_file;
 pub mod completions;
 mod console;
+mod container_args;
 mod credential_process;
 mod deny;
 mod exec;
@@ -46,6 +47,7 @@ impl Run for Command {
             Command::List(cmd) => cmd.run(),
             Command::Init(cmd) => cmd.run(),
             Command::CredentialProcess(cmd) => cmd.run(),
+            Command::ContainerArgs(cmd) => cmd.run(),
             Command::ExportCredentials(cmd) => cmd.run(),
             Command::Console(cmd) => cmd.run(),
             Command::WriteCredentials(cmd) => cmd.run(),

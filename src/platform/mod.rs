@@ -42,21 +42,21 @@ pub use os::{
 };
 #[cfg(unix)]
 pub use unix::{
-    ENV_NAMES_IGNORE_CASE, FORKS, HOME_VAR, ProcessWatch, StopSignals, app_dir_var,
-    close_inherited_descriptors, create_private_dir, create_private_dir_all, create_private_file,
-    default_app_dir, detach, detach_launcher, exec_replace, exit_immediately, file_identity,
-    force_kill_command, fork, hand_over, home_dir, is_private, make_public_file, new_session,
-    open_private, os_string_from_bytes, owned_by_current_user, owner_of, process_exists,
-    redirect_stdout_to_stderr, redirect_to_null, restrict_dir_to_owner, spawn_detached,
-    take_stdout, terminate, wait_readable, writable_by_others,
+    ENV_NAMES_IGNORE_CASE, FORKS, HOME_VAR, LocalListener, LocalStream, ProcessWatch, StopSignals,
+    app_dir_var, close_inherited_descriptors, create_private_dir, create_private_dir_all,
+    create_private_file, default_app_dir, detach, detach_launcher, exec_replace, exit_immediately,
+    file_identity, force_kill_command, fork, hand_over, home_dir, is_private, make_public_dir,
+    make_public_file, new_session, open_private, os_string_from_bytes, owned_by_current_user,
+    owner_of, process_exists, redirect_stdout_to_stderr, redirect_to_null, restrict_dir_to_owner,
+    spawn_detached, take_stdout, terminate, wait_readable, writable_by_others,
 };
 #[cfg(windows)]
 pub use windows::{
-    ENV_NAMES_IGNORE_CASE, FORKS, HOME_VAR, ProcessWatch, StopSignals, app_dir_var,
-    close_inherited_descriptors, create_private_dir, create_private_dir_all, create_private_file,
-    default_app_dir, detach, detach_launcher, exec_replace, exit_immediately, file_identity,
-    force_kill_command, fork, hand_over, has_desktop, home_dir, is_private,
-    loopback_peer_is_current_user, make_public_file, new_session, open_private,
+    ENV_NAMES_IGNORE_CASE, FORKS, HOME_VAR, LocalListener, LocalStream, ProcessWatch, StopSignals,
+    app_dir_var, close_inherited_descriptors, create_private_dir, create_private_dir_all,
+    create_private_file, default_app_dir, detach, detach_launcher, exec_replace, exit_immediately,
+    file_identity, force_kill_command, fork, hand_over, has_desktop, home_dir, is_private,
+    loopback_peer_is_current_user, make_public_dir, make_public_file, new_session, open_private,
     os_string_from_bytes, owned_by_current_user, owner_of, process_dir, process_exists,
     redirect_stdout_to_stderr, redirect_to_null, restrict_dir_to_owner, runtime_dir,
     spawn_detached, take_stdout, tells_loopback_owners, terminate, wait_readable,

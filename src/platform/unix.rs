@@ -101,6 +101,12 @@ pub fn make_public_file(path: &Path) -> io::Result<()> {
     std::fs::set_permissions(path, Permissions::from_mode(0o644))
 }
 
+/// A directory everyone may enter and list (0755): for one that is bind-mounted
+/// into a container, whose users need not be the owner.
+pub fn make_public_dir(path: &Path) -> io::Result<()> {
+    std::fs::set_permissions(path, Permissions::from_mode(0o755))
+}
+
 /// What tells one version of a file from another, besides its size: the
 /// modification time (seconds and nanoseconds) and the inode, which a
 /// replacement by rename changes. (On the prompt's path: fields only.)
@@ -322,6 +328,14 @@ impl ProcessId {
         Ok(ProcessId { pid, started })
     }
 
+    /// The process that started this one (a shell, for `$(ssoenv …)`).
+    pub fn parent() -> io::Result<ProcessId> {
+        let pid = std::os::unix::process::parent_id();
+        let started = os::start_time(pid)
+            .ok_or_else(|| io::Error::other("cannot read the parent process's start time"))?;
+        Ok(ProcessId { pid, started })
+    }
+
     /// True until it exits (a zombie waiting to be reaped has exited).
     fn is_running(&self) -> bool {
         os::start_time(self.pid) == Some(self.started)
@@ -436,4 +450,38 @@ fn drain(mut socket: &UnixStream) {
     let _ = socket.set_nonblocking(true);
     let mut buf = [0u8; 64];
     while matches!(socket.read(&mut buf), Ok(n) if n > 0) {}
+}
+
+// Local sockets.
+
+/// A Unix socket listening at a path, for a container engine to bind-mount.
+pub struct LocalListener(tokio::net::UnixListener);
+
+/// One connection accepted by a [`LocalListener`].
+pub struct LocalStream(tokio::net::UnixStream);
+
+impl LocalListener {
+    /// Listens at `path` (which must not exist), connectable by any user who
+    /// can reach it: callers put it in a directory of their own, and whoever
+    /// holds the path — a container it is mounted into — is the grantee.
+    /// Must be called inside a tokio runtime.
+    pub fn bind(path: &Path) -> io::Result<LocalListener> {
+        let listener = std::os::unix::net::UnixListener::bind(path)?;
+        std::fs::set_permissions(path, Permissions::from_mode(0o666))?;
+        listener.set_nonblocking(true)?;
+        tokio::net::UnixListener::from_std(listener).map(LocalListener)
+    }
+
+    pub async fn accept(&self) -> io::Result<LocalStream> {
+        self.0.accept().await.map(|(stream, _)| LocalStream(stream))
+    }
+}
+
+impl LocalStream {
+    /// Sends `bytes` and closes the connection.
+    pub async fn send_and_close(mut self, bytes: &[u8]) -> io::Result<()> {
+        use tokio::io::AsyncWriteExt;
+        self.0.write_all(bytes).await?;
+        self.0.shutdown().await
+    }
 }

@@ -498,6 +498,12 @@ pub fn make_public_file(_path: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// A directory everyone may enter: nothing to change on Windows, where no
+/// container mounts one (see `LocalListener`).
+pub fn make_public_dir(_path: &Path) -> io::Result<()> {
+    Ok(())
+}
+
 /// What tells one version of a file from another, besides its size: the
 /// last write time, and the creation time, which a replacement by rename
 /// changes. (On the prompt's path: fields only.)
@@ -897,6 +903,15 @@ impl ProcessId {
             started,
         })
     }
+
+    /// The process that started this one: not looked up on Windows, where
+    /// its only caller (`container-args`) has no socket to serve.
+    pub fn parent() -> io::Result<ProcessId> {
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "serving containers needs Linux or macOS",
+        ))
+    }
 }
 
 /// Learns when a process (not necessarily a child) exits, however it exits:
@@ -998,6 +1013,34 @@ unsafe extern "system" fn console_stop(event: u32) -> i32 {
 pub fn process_dir(pid: u32) -> Option<String> {
     let _ = pid;
     None
+}
+
+// Local sockets: none here (std has no Unix sockets on Windows), so
+// `exec --container` and `container-args` say so at the start.
+
+/// Never made on Windows.
+pub enum LocalListener {}
+
+/// Never made on Windows.
+pub enum LocalStream {}
+
+impl LocalListener {
+    pub fn bind(_path: &Path) -> io::Result<LocalListener> {
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "serving containers needs Linux or macOS (Unix sockets)",
+        ))
+    }
+
+    pub async fn accept(&self) -> io::Result<LocalStream> {
+        match *self {}
+    }
+}
+
+impl LocalStream {
+    pub async fn send_and_close(self, _bytes: &[u8]) -> io::Result<()> {
+        match self {}
+    }
 }
 
 #[cfg(test)]

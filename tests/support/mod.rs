@@ -262,6 +262,32 @@ pub fn aws_cli() -> Option<PathBuf> {
     }
 }
 
+/// The static Linux build of ssoenv-relay that containers run:
+/// `$SSOENV_TEST_RELAY` (scripts/test builds it and sets it), else the musl
+/// release build in `target/`; `None` with a skip line locally (a failure
+/// under CI).
+#[track_caller]
+pub fn static_relay() -> Option<PathBuf> {
+    let relay = match std::env::var_os("SSOENV_TEST_RELAY") {
+        Some(path) => PathBuf::from(path),
+        None => harness::workspace_root().join(format!(
+            "target/{}-unknown-linux-musl/release/ssoenv-relay",
+            std::env::consts::ARCH
+        )),
+    };
+    if relay.is_file() {
+        return Some(relay);
+    }
+    harness::missing(
+        &format!("the static relay build {}", relay.display()),
+        &format!(
+            "rustup target add {0}-unknown-linux-musl; cargo build --release -p ssoenv-relay \
+             --target {0}-unknown-linux-musl (scripts/test does)",
+            std::env::consts::ARCH
+        ),
+    )
+}
+
 pub fn sha1_hex(text: &str) -> String {
     sha1_smol::Sha1::from(text).digest().to_string()
 }
