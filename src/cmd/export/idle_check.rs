@@ -108,8 +108,8 @@ fn build(decision: &Decision) -> Option<IdleCheck> {
     }
 
     let stamp_time = timefmt::epoch_secs(started.checked_sub(STAMP_BACKDATE)?);
+    // Made private with the hour's folder, the first time in each hour.
     let dir = paths::cache_dir().ok()?.join("idle");
-    fsutil::ensure_private_dir(&dir).ok()?;
     let stamp = stamp(&dir, stamp_time)?;
 
     let deadline = |times: &[Option<u64>]| times.iter().flatten().min().copied();
@@ -167,26 +167,30 @@ fn shell_pwd(cwd: &Path) -> Option<String> {
     (Path::new(&pwd) == cwd || fs::canonicalize(&pwd).ok()? == cwd).then_some(pwd)
 }
 
-/// The stamp for `time`, made when missing; making one also clears away
-/// the stamps of past days.
+/// The stamp for `time`, made when missing, in a folder of its hour
+/// (`idle/HOUR/SECONDS`): a new hour's folder clears away those of past
+/// days, which is one listing of a few folders an hour, however many
+/// stamps there are.
 fn stamp(dir: &Path, time: u64) -> Option<PathBuf> {
-    let path = dir.join(time.to_string());
-    let existed = path.exists();
-    if !fsutil::reference_file(&path, timefmt::from_epoch_secs(time)) {
-        return None;
-    }
-    if !existed {
-        let oldest = time.saturating_sub(STAMP_LIFETIME.as_secs());
+    let hour = time / 3600;
+    let hour_dir = dir.join(format!("h{hour}"));
+    if !hour_dir.is_dir() {
+        fsutil::ensure_private_dir(&hour_dir).ok()?;
+        let oldest = hour.saturating_sub(STAMP_LIFETIME.as_secs() / 3600);
         for entry in fs::read_dir(dir).ok()?.flatten() {
             let name = entry.file_name();
-            if let Some(old) = name.to_str().and_then(|n| n.parse::<u64>().ok())
-                && old < oldest
-            {
-                let _ = fsutil::remove_if_exists(&entry.path());
+            let past = name
+                .to_str()
+                .and_then(|name| name.strip_prefix('h'))
+                .and_then(|n| n.parse::<u64>().ok())
+                .is_some_and(|old| old < oldest);
+            if past {
+                let _ = fs::remove_dir_all(entry.path());
             }
         }
     }
-    Some(path)
+    let path = hour_dir.join(time.to_string());
+    fsutil::reference_file(&path, timefmt::from_epoch_secs(time)).then_some(path)
 }
 
 /// The binary the hook runs (its path as the hook gave it, which an
@@ -211,4 +215,30 @@ fn exe_reference(dir: &Path) -> Option<(String, String)> {
 
 fn utf8(path: &Path) -> Option<String> {
     path.to_str().map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stamp_has_its_time_and_a_new_hour_clears_past_days() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = 1_796_617_601;
+        let hour = now / 3600;
+        let stale = dir.path().join(format!("h{}", hour - 25));
+        let recent = dir.path().join(format!("h{}", hour - 2));
+        for old in [&stale, &recent] {
+            fs::create_dir_all(old).unwrap();
+            fs::write(old.join("1"), "").unwrap();
+        }
+
+        let path = stamp(dir.path(), now).expect("a stamp");
+        let modified = fs::metadata(&path).unwrap().modified().unwrap();
+        assert_eq!(modified, timefmt::from_epoch_secs(now));
+        assert!(!stale.exists(), "a day-old hour is cleared");
+        assert!(recent.exists(), "an hour of today stays");
+        // The same second again: the same file, left as it is.
+        assert_eq!(stamp(dir.path(), now), Some(path));
+    }
 }
