@@ -150,7 +150,10 @@ impl PendingSave for StagedKeyringSave {
         store_secrets(&self.session, token, false)?;
         let json = serde_json::to_vec_pretty(&stripped(token))
             .map_err(|e| Error::new(format!("cannot encode the SSO token cache: {e}")))?;
-        self.staged.commit(&json)
+        self.staged.commit(&json)?;
+        // A sign-in from before the setting was on left its client secret
+        // there too.
+        remove_registration_file(&self.session)
     }
 }
 
@@ -267,7 +270,12 @@ fn write_items(
     let parts = split(&payload);
     // The later parts first: the first one, which counts them, last.
     for (index, part) in parts.iter().enumerate().rev() {
-        items.write(SERVICE, &account(session, index), &label(session, index), part)?;
+        items.write(
+            SERVICE,
+            &account(session, index),
+            &label(session, index),
+            part,
+        )?;
     }
     // Parts a longer, earlier sign-in left.
     let mut index = parts.len();
@@ -288,10 +296,14 @@ fn read_items(
     let (count, head) = parse_first(&first).ok_or_else(damaged)?;
     let mut payload = head.to_vec();
     for index in 1..count {
-        let part = items.read(SERVICE, &account(session, index))?.ok_or_else(damaged)?;
+        let part = items
+            .read(SERVICE, &account(session, index))?
+            .ok_or_else(damaged)?;
         payload.extend_from_slice(&part);
     }
-    serde_json::from_slice(&payload).map(Some).map_err(|_| damaged())
+    serde_json::from_slice(&payload)
+        .map(Some)
+        .map_err(|_| damaged())
 }
 
 fn delete_items(
@@ -321,7 +333,12 @@ fn in_store<T: Send + 'static>(
     deadline: Option<Instant>,
     work: impl FnOnce(&CredentialItems) -> std::result::Result<T, StoreProblem> + Send + 'static,
 ) -> Result<T> {
-    let limit = Instant::now() + if ask_user { LOGIN_TIMEOUT } else { STORE_TIMEOUT };
+    let limit = Instant::now()
+        + if ask_user {
+            LOGIN_TIMEOUT
+        } else {
+            STORE_TIMEOUT
+        };
     let deadline = deadline.map_or(limit, |deadline| deadline.min(limit));
     let (sender, receiver) = mpsc::channel();
     std::thread::Builder::new()
@@ -349,9 +366,9 @@ const LOGIN_TIMEOUT: Duration = Duration::from_secs(120);
 fn problem_error(problem: &StoreProblem) -> Error {
     let setting = setting_source();
     match problem {
-        StoreProblem::Locked => Error::login_required(
-            "keyring locked — unlock it, then run 'ssoenv login'".to_owned(),
-        ),
+        StoreProblem::Locked => {
+            Error::login_required("keyring locked — unlock it, then run 'ssoenv login'".to_owned())
+        }
         StoreProblem::Missing(why) => Error::login_required(format!(
             "{setting} asks for the OS keyring, but there is none to use: {why} — start one (a desktop session's keyring, or gnome-keyring-daemon), or remove the setting"
         )),
@@ -401,6 +418,51 @@ mod tests {
         assert_eq!(joined, payload);
     }
 
+    /// The store of the system, for real: on Windows (and under Wine, see
+    /// tests/windows.rs) Credential Manager, with secrets larger than one
+    /// credential's blob split over several and joined again.
+    #[cfg(windows)]
+    #[test]
+    fn credential_manager_round_trip_of_split_items() {
+        let session = SsoSession {
+            name: Some(format!("round-trip-{}", std::process::id())),
+            start_url: "https://d-0000000000.awsapps.com/start".to_owned(),
+            region: "us-east-1".to_owned(),
+            scopes: Vec::new(),
+        };
+        let secrets = Secrets {
+            refresh_token: Some("r".repeat(4000)),
+            client_id: "client".to_owned(),
+            client_secret: "s".repeat(1500),
+            registration_expires_at: "2030-01-01T00:00:00Z".to_owned(),
+            scopes: vec!["sso:account:access".to_owned()],
+        };
+        let read = |session: &SsoSession| {
+            let session = session.clone();
+            platform::with_credential_store(false, move |items| read_items(items, &session))
+        };
+        assert_eq!(read(&session).unwrap().map(|s| s.client_id), None);
+        let (writer, deleter) = (session.clone(), session.clone());
+        let written = secrets.clone();
+        platform::with_credential_store(false, move |items| write_items(items, &writer, &written))
+            .unwrap();
+        let back = read(&session).unwrap().expect("the items are there");
+        assert_eq!(back.refresh_token, secrets.refresh_token);
+        assert_eq!(back.client_secret, secrets.client_secret);
+        // Three items: the JSON is over twice the limit.
+        let third = account(&session, 2);
+        assert!(
+            platform::with_credential_store(false, move |items| items.read(SERVICE, &third))
+                .unwrap()
+                .is_some()
+        );
+        assert!(
+            platform::with_credential_store(false, move |items| delete_items(items, &deleter))
+                .unwrap()
+        );
+        assert_eq!(read(&session).unwrap().map(|s| s.client_id), None);
+    }
+
     #[test]
     fn debug_hides_the_secrets() {
         let secrets = Secrets {
@@ -411,7 +473,12 @@ mod tests {
             scopes: vec!["sso:account:access".to_owned()],
         };
         let text = format!("{secrets:?}");
-        assert!(!text.contains("secret-value") && !text.contains("refresh-secret") && !text.contains("client-id-value"), "{text}");
+        assert!(
+            !text.contains("secret-value")
+                && !text.contains("refresh-secret")
+                && !text.contains("client-id-value"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -428,7 +495,12 @@ mod tests {
             other: serde_json::Map::new(),
         };
         let json: serde_json::Value = serde_json::to_value(stripped(&token)).unwrap();
-        let mut keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
         keys.sort_unstable();
         assert_eq!(keys, ["accessToken", "expiresAt", "region", "startUrl"]);
     }
