@@ -39,9 +39,9 @@ pub(crate) fn project_target(env: &Env, path: &Path) -> Result<Target> {
     let defaults = defaults(env)?;
     let name = env.display(path);
     let project = project::parse(&source::read_required(path, &name)?)?;
-    if let Some(setting) = &project.token_store {
+    if let Some((_, at)) = project.keys.iter().find(|(key, _)| *key == Key::TokenStore) {
         // Where the user's tokens are kept is not a repository's choice.
-        return Err(setting.at.error(format!(
+        return Err(at.error(format!(
             "token_store is a setting of the user, not of a project — remove it here, and set it in {}",
             env.user_config
                 .as_deref()
