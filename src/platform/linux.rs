@@ -173,31 +173,6 @@ impl SignalWait {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn start_time_ends_at_exit_before_the_reap() {
-        let mut child = std::process::Command::new("sleep")
-            .arg("30")
-            .spawn()
-            .unwrap();
-        let pid = child.id();
-        let started = start_time(pid).expect("alive");
-        assert_eq!(start_time(pid), Some(started), "stable");
-        child.kill().unwrap();
-        // A zombie until reaped: already gone for the watch.
-        let deadline = std::time::Instant::now() + Duration::from_secs(5);
-        while start_time(pid).is_some() {
-            assert!(std::time::Instant::now() < deadline, "never seen as gone");
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        child.wait().unwrap();
-        assert_eq!(start_time(pid), None);
-    }
-}
-
 // ----- the credential store: the Secret Service ----------------------------
 
 /// The Secret Service of the session D-Bus, when its default collection is
@@ -242,5 +217,30 @@ pub fn store_problem(err: keyring_core::Error) -> StoreProblem {
     match err {
         keyring_core::Error::NoStorageAccess(_) => StoreProblem::Locked,
         other => StoreProblem::Failed(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn start_time_ends_at_exit_before_the_reap() {
+        let mut child = std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .unwrap();
+        let pid = child.id();
+        let started = start_time(pid).expect("alive");
+        assert_eq!(start_time(pid), Some(started), "stable");
+        child.kill().unwrap();
+        // A zombie until reaped: already gone for the watch.
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while start_time(pid).is_some() {
+            assert!(std::time::Instant::now() < deadline, "never seen as gone");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        child.wait().unwrap();
+        assert_eq!(start_time(pid), None);
     }
 }

@@ -993,6 +993,31 @@ unsafe extern "system" fn console_stop(event: u32) -> i32 {
     1
 }
 
+// ----- the credential store: Credential Manager ----------------------------
+
+/// The user's Credential Manager (generic credentials), which the user's
+/// logon unlocks: it never asks.
+pub fn with_open_store<T>(
+    _ask_user: bool,
+    work: impl FnOnce(std::sync::Arc<keyring_core::CredentialStore>) -> Result<T, StoreProblem>,
+) -> Result<T, StoreProblem> {
+    let store = windows_native_keyring_store::Store::new().map_err(store_problem)?;
+    work(store)
+}
+
+/// Credential Manager lists an item by its target name: `service:account`
+/// (`ssoenv:dev`), which is what users look for.
+pub fn modifiers(service: &str, account: &str, _label: &str) -> Vec<(&'static str, String)> {
+    vec![("target", format!("{service}:{account}"))]
+}
+
+pub fn store_problem(err: keyring_core::Error) -> StoreProblem {
+    match err {
+        keyring_core::Error::NoStorageAccess(err) => StoreProblem::Missing(err.to_string()),
+        other => StoreProblem::Failed(other.to_string()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1097,30 +1122,5 @@ mod tests {
             open_process(child.id(), PROCESS_QUERY_LIMITED_INFORMATION | SYNCHRONIZE).unwrap();
         child.wait().unwrap();
         assert!(!still_running(handle.as_raw_handle()));
-    }
-}
-
-// ----- the credential store: Credential Manager ----------------------------
-
-/// The user's Credential Manager (generic credentials), which the user's
-/// logon unlocks: it never asks.
-pub fn with_open_store<T>(
-    _ask_user: bool,
-    work: impl FnOnce(std::sync::Arc<keyring_core::CredentialStore>) -> Result<T, StoreProblem>,
-) -> Result<T, StoreProblem> {
-    let store = windows_native_keyring_store::Store::new().map_err(store_problem)?;
-    work(store)
-}
-
-/// Credential Manager lists an item by its target name: `service:account`
-/// (`ssoenv:dev`), which is what users look for.
-pub fn modifiers(service: &str, account: &str, _label: &str) -> Vec<(&'static str, String)> {
-    vec![("target", format!("{service}:{account}"))]
-}
-
-pub fn store_problem(err: keyring_core::Error) -> StoreProblem {
-    match err {
-        keyring_core::Error::NoStorageAccess(err) => StoreProblem::Missing(err.to_string()),
-        other => StoreProblem::Failed(other.to_string()),
     }
 }

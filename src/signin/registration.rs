@@ -230,15 +230,6 @@ fn store(path: &std::path::Path, registration: &Registration) -> Result<()> {
 mod tests {
     use super::*;
 
-    fn session(name: Option<&str>, scopes: &[&str]) -> SsoSession {
-        SsoSession {
-            name: name.map(str::to_owned),
-            start_url: "https://d-abc123.awsapps.com/start".to_owned(),
-            region: "us-east-1".to_owned(),
-            scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
-        }
-    }
-
     fn registration(grants: Option<&[&str]>, left: Duration) -> Registration {
         Registration {
             client_id: "id".to_owned(),

@@ -96,14 +96,14 @@ impl TokenStore for Keyring {
 
     /// The file and the items, and the client registration's file if the
     /// AWS CLI left one. A keyring that cannot be reached is an error
-    /// after the file is gone: the items are still there.
+    /// after the files are gone: the items are still there.
     fn remove(&self, session: &SsoSession) -> Result<bool> {
         let file = AwsCliCache.remove(session)?;
+        remove_registration_file(session)?;
         let owned = session.clone();
         let items = in_store(ask_user_at_login(), None, move |items| {
             delete_items(items, &owned)
         })?;
-        remove_registration_file(session)?;
         Ok(file || items)
     }
 
