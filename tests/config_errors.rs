@@ -248,14 +248,14 @@ const CORPUS: &[Case] = &[
         project: "output = \"json\"\n",
         defaults: None,
         aws: false,
-        expected: "~/src/app/.awssso.toml:1:1: unknown key output — the keys are sso_start_url, sso_region, sso_account_id, sso_role_name, sso_session, sso_registration_scopes, region, refresh_before, min_ttl, credentials, profile, role_arn, role_session_name, external_id, duration_seconds",
+        expected: "~/src/app/.awssso.toml:1:1: unknown key output — the keys are sso_start_url, sso_region, sso_account_id, sso_role_name, sso_session, sso_registration_scopes, region, refresh_before, min_ttl, credentials, profile, role_arn, role_session_name, external_id, duration_seconds, token_store",
     },
     Case {
         name: "a section header",
         project: "[default]\nregion = \"us-east-1\"\n",
         defaults: None,
         aws: false,
-        expected: "~/src/app/.awssso.toml:1:2: unknown key default — the keys are sso_start_url, sso_region, sso_account_id, sso_role_name, sso_session, sso_registration_scopes, region, refresh_before, min_ttl, credentials, profile, role_arn, role_session_name, external_id, duration_seconds",
+        expected: "~/src/app/.awssso.toml:1:2: unknown key default — the keys are sso_start_url, sso_region, sso_account_id, sso_role_name, sso_session, sso_registration_scopes, region, refresh_before, min_ttl, credentials, profile, role_arn, role_session_name, external_id, duration_seconds, token_store",
     },
     Case {
         name: "a known key as a table",
@@ -382,6 +382,20 @@ const CORPUS: &[Case] = &[
         defaults: None,
         aws: false,
         expected: "~/src/app/.awssso.toml:1:15: credentials must be \"variables\" (the three AWS_* key variables) or \"endpoint\" (a local endpoint SDKs renew from), got \"container\"",
+    },
+    Case {
+        name: "token_store in a project",
+        project: "token_store = \"aws-cli\"\n",
+        defaults: None,
+        aws: false,
+        expected: "~/src/app/.awssso.toml:1:1: token_store is a setting of the user, not of a project — remove it here, and set it in ~/.config/ssoenv/config.toml",
+    },
+    Case {
+        name: "token_store of an unknown kind in the user defaults",
+        project: "",
+        defaults: Some("token_store = \"vault\"\n"),
+        aws: false,
+        expected: "~/.config/ssoenv/config.toml:1:15: token_store must be \"aws-cli\" (the AWS CLI's cache files, shared with it) or \"keyring\" (the refresh token in the OS keyring), got \"vault\"",
     },
     Case {
         name: "credentials mode as a boolean in the user defaults",

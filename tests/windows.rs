@@ -334,13 +334,15 @@ fn unit_tests_pass_under_wine() {
         .unwrap();
     let text = stdout(&out);
     assert!(out.status.success(), "{text}{}", stderr(&out));
-    // Proof that they ran: the platform layer's own tests among them.
-    assert!(
-        text.contains(
-            "platform::windows::tests::the_owner_only_descriptor_allows_the_user_alone ... ok"
-        ),
-        "{text}"
-    );
+    // Proof that they ran: the platform layer's own tests among them,
+    // and the keyring's round trip through Wine's Credential Manager
+    // (`CredWriteW`, `CredReadW`, `CredDeleteW`).
+    for test in [
+        "platform::windows::tests::the_owner_only_descriptor_allows_the_user_alone ... ok",
+        "sso_token::keyring::tests::credential_manager_round_trip_of_split_items ... ok",
+    ] {
+        assert!(text.contains(test), "{test}\n{text}");
+    }
 }
 
 // ----- files, trust, export -------------------------------------------------------

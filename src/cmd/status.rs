@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use super::Run;
 use crate::cli::Status;
-use crate::config::Target;
+use crate::config::{SsoSession, Target};
 use crate::credentials::{self, Credentials};
 use crate::error::Result;
 use crate::sso_token::{self, SsoToken};
@@ -271,6 +271,7 @@ impl Report {
         }
         let token = sso_token::load(&target.session);
         self.session = Some(SessionReport::of(
+            &target.session,
             token.as_ref().ok().and_then(Option::as_ref),
         ));
         self.next_prompt = next_prompt(target, cached.as_ref(), token, loaded_here, state);
@@ -480,7 +481,7 @@ impl NextPrompt {
 }
 
 impl SessionReport {
-    fn of(token: Option<&SsoToken>) -> SessionReport {
+    fn of(session: &SsoSession, token: Option<&SsoToken>) -> SessionReport {
         match token {
             None => SessionReport {
                 state: "missing",
@@ -496,7 +497,7 @@ impl SessionReport {
                 },
                 expires_at: Some(timefmt::format_utc(token.expires_at)),
                 seconds_left: Some(timefmt::remaining(token.expires_at).as_secs()),
-                refreshable: token.refresh_grant().is_some(),
+                refreshable: sso_token::refreshable(session, token),
             },
         }
     }
@@ -530,7 +531,7 @@ fn next_prompt(
         };
     }
     let usable = match &token {
-        Ok(Some(token)) => !token.is_expired() || token.refresh_grant().is_some(),
+        Ok(Some(token)) => !token.is_expired() || sso_token::refreshable(&target.session, token),
         _ => false,
     };
     if !usable {

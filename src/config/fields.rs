@@ -27,11 +27,12 @@ pub(crate) enum Key {
     RoleSessionName,
     ExternalId,
     DurationSeconds,
+    TokenStore,
 }
 
 impl Key {
     /// Every key, in the order messages list them.
-    pub const ALL: [Key; 15] = [
+    pub const ALL: [Key; 16] = [
         Key::StartUrl,
         Key::SsoRegion,
         Key::AccountId,
@@ -47,6 +48,7 @@ impl Key {
         Key::RoleSessionName,
         Key::ExternalId,
         Key::DurationSeconds,
+        Key::TokenStore,
     ];
 
     pub fn name(self) -> &'static str {
@@ -66,6 +68,7 @@ impl Key {
             Key::RoleSessionName => "role_session_name",
             Key::ExternalId => "external_id",
             Key::DurationSeconds => "duration_seconds",
+            Key::TokenStore => "token_store",
         }
     }
 
@@ -137,6 +140,7 @@ pub(crate) fn check(key: Key, value: &str) -> Result<(), String> {
         Key::RoleSessionName => check_role_session_name(value),
         Key::ExternalId => check_external_id(value),
         Key::Credentials => check_credentials_mode(value).map(|_| ()),
+        Key::TokenStore => check_token_store(value).map(|_| ()),
         Key::Scopes | Key::RefreshBefore | Key::MinTtl | Key::DurationSeconds => Ok(()),
     }
 }
@@ -148,6 +152,17 @@ pub(crate) fn check_credentials_mode(value: &str) -> Result<super::CredentialsMo
         "endpoint" => Ok(super::CredentialsMode::Endpoint),
         _ => Err(format!(
             "credentials must be \"variables\" (the three AWS_* key variables) or \"endpoint\" (a local endpoint SDKs renew from), got {value:?}"
+        )),
+    }
+}
+
+/// `token_store`: where the SSO token's secrets are kept.
+pub(crate) fn check_token_store(value: &str) -> Result<super::TokenStoreKind, String> {
+    match value {
+        "aws-cli" => Ok(super::TokenStoreKind::AwsCli),
+        "keyring" => Ok(super::TokenStoreKind::Keyring),
+        _ => Err(format!(
+            "token_store must be \"aws-cli\" (the AWS CLI's cache files, shared with it) or \"keyring\" (the refresh token in the OS keyring), got {value:?}"
         )),
     }
 }

@@ -51,6 +51,9 @@ pub struct Selection {
     pub profile: Option<String>,
 }
 
+/// The scope that makes OIDC issue refresh tokens.
+pub const DEFAULT_SCOPE: &str = "sso:account:access";
+
 /// The SSO session a token belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SsoSession {
@@ -76,6 +79,16 @@ impl SsoSession {
     /// cache, and ssoenv's for the role credentials of the session.
     pub fn cache_key(&self) -> &str {
         self.name.as_deref().unwrap_or(&self.start_url)
+    }
+
+    /// The scopes to register a client with: `sso_registration_scopes`,
+    /// else [`DEFAULT_SCOPE`].
+    pub fn registration_scopes(&self) -> Vec<String> {
+        if self.scopes.is_empty() {
+            vec![DEFAULT_SCOPE.to_owned()]
+        } else {
+            self.scopes.clone()
+        }
     }
 
     /// The start URL's host (`d-1234567890.awsapps.com`): what tells one
@@ -238,6 +251,37 @@ pub enum CredentialsMode {
     /// `AWS_CONTAINER_CREDENTIALS_FULL_URI` and a token file, served by the
     /// per-user agent: SDK tools renew by themselves for as long as they run.
     Endpoint,
+}
+
+/// `token_store`: where the SSO token's secrets are kept.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TokenStoreKind {
+    /// The AWS CLI's cache files, whole: the login is shared with the AWS
+    /// CLI and boto3, refresh token included.
+    #[default]
+    AwsCli,
+    /// The refresh token and the client registration in the OS keyring;
+    /// the AWS CLI's file keeps only the access token.
+    Keyring,
+}
+
+/// The variable that sets `token_store` for one shell, over the file.
+pub const TOKEN_STORE_VAR: &str = "SSOENV_TOKEN_STORE";
+
+/// Where the user keeps SSO tokens: `SSOENV_TOKEN_STORE`, else
+/// `token_store` of the user-wide defaults file, else the AWS CLI's files.
+pub fn token_store() -> Result<TokenStoreKind> {
+    token_store_in(&Env::from_process())
+}
+
+/// [`token_store`] with explicit file locations.
+pub fn token_store_in(env: &Env) -> Result<TokenStoreKind> {
+    if let Some(value) = std::env::var_os(TOKEN_STORE_VAR).filter(|v| !v.is_empty()) {
+        let value = value.to_string_lossy();
+        return fields::check_token_store(&value)
+            .map_err(|message| Error::new(format!("{TOKEN_STORE_VAR}: {message}")));
+    }
+    Ok(target::token_store_setting(env)?.unwrap_or_default())
 }
 
 pub const DEFAULT_REFRESH_BEFORE: Duration = Duration::from_secs(600);

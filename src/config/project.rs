@@ -14,7 +14,7 @@ use toml::de::{DeTable, DeValue};
 
 use super::fields::{self, Key};
 use super::source::{Located, Location, SourceText};
-use super::{CredentialsMode, duration};
+use super::{CredentialsMode, TokenStoreKind, duration};
 use crate::error::{Error, Result};
 
 /// The keys one settings file sets, each with where it was set.
@@ -35,6 +35,8 @@ pub(crate) struct Layer {
     pub role_session_name: Option<Located<String>>,
     pub external_id: Option<Located<String>>,
     pub duration_seconds: Option<Located<u32>>,
+    /// Only the user-wide defaults may set it (see `target`).
+    pub token_store: Option<Located<TokenStoreKind>>,
     /// Every key set, in document order, with where the key (not the value)
     /// starts: conflicts between keys are reported at the key.
     pub keys: Vec<(Key, Location)>,
@@ -144,6 +146,11 @@ fn set(
             let text = string(key, value, &at)?;
             let mode = fields::check_credentials_mode(text).map_err(|message| at.error(message))?;
             layer.credentials = Some(Located { value: mode, at });
+        }
+        Key::TokenStore => {
+            let text = string(key, value, &at)?;
+            let kind = fields::check_token_store(text).map_err(|message| at.error(message))?;
+            layer.token_store = Some(Located { value: kind, at });
         }
         Key::MinTtl => {
             let text = string(key, value, &at)?;

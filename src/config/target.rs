@@ -30,6 +30,7 @@ use super::project::{self, Layer};
 use super::source::{self, Located};
 use super::{
     CredentialsMode, DEFAULT_MIN_TTL, DEFAULT_REFRESH_BEFORE, Env, RoleHop, SsoSession, Target,
+    TokenStoreKind,
 };
 use crate::error::{Error, Result};
 
@@ -38,6 +39,15 @@ pub(crate) fn project_target(env: &Env, path: &Path) -> Result<Target> {
     let defaults = defaults(env)?;
     let name = env.display(path);
     let project = project::parse(&source::read_required(path, &name)?)?;
+    if let Some((_, at)) = project.keys.iter().find(|(key, _)| *key == Key::TokenStore) {
+        // Where the user's tokens are kept is not a repository's choice.
+        return Err(at.error(format!(
+            "token_store is a setting of the user, not of a project — remove it here, and set it in {}",
+            env.user_config
+                .as_deref()
+                .map_or_else(|| "the user-wide config.toml".to_owned(), |p| env.display(p))
+        )));
+    }
 
     let profile = project.profile.clone().or_else(|| {
         // The defaults' profile only serves projects that name no SSO settings.
@@ -228,6 +238,11 @@ fn own_hop(layer: &Layer) -> Option<RoleHop> {
         external_id: value(layer.external_id.clone()),
         duration_seconds: value(layer.duration_seconds.clone()),
     })
+}
+
+/// `token_store` of the user-wide defaults file, if it sets one.
+pub(crate) fn token_store_setting(env: &Env) -> Result<Option<TokenStoreKind>> {
+    Ok(defaults(env)?.token_store.map(|located| located.value))
 }
 
 /// The user-wide defaults file; empty when it does not exist.

@@ -10,6 +10,8 @@ use std::time::Duration;
 use rustix::event::{PollFd, PollFlags};
 use rustix::process::{Pid, PidfdFlags};
 
+use super::StoreProblem;
+
 /// The per-user runtime directory: `$XDG_RUNTIME_DIR` (in memory, private
 /// to the user, emptied at logout), when it is set to an absolute path.
 pub fn runtime_dir() -> Option<PathBuf> {
@@ -175,6 +177,53 @@ impl SignalWait {
 /// can test a path but cannot signal a process (fish's idle check).
 pub fn process_dir(pid: u32) -> Option<String> {
     Some(format!("/proc/{pid}"))
+}
+
+// ----- the credential store: the Secret Service ----------------------------
+
+/// The Secret Service of the session D-Bus, when its default collection is
+/// there and unlocked. ssoenv never asks it to unlock: that is a dialog on
+/// a desktop, and a wait without end on a machine without one. `ask_user`
+/// changes nothing here.
+pub fn with_open_store<T>(
+    _ask_user: bool,
+    work: impl FnOnce(std::sync::Arc<keyring_core::CredentialStore>) -> Result<T, StoreProblem>,
+) -> Result<T, StoreProblem> {
+    use secret_service::EncryptionType;
+    use secret_service::blocking::SecretService;
+    // The store's own client, asked first: it tells a locked collection
+    // without the unlock prompt the store would start.
+    let service = SecretService::connect(EncryptionType::Plain).map_err(|err| {
+        StoreProblem::Missing(format!("no Secret Service on the session D-Bus ({err})"))
+    })?;
+    let collection = service.get_default_collection().map_err(|err| match err {
+        secret_service::Error::NoResult => {
+            StoreProblem::Missing("the Secret Service has no default keyring".to_owned())
+        }
+        other => StoreProblem::Failed(other.to_string()),
+    })?;
+    if collection
+        .is_locked()
+        .map_err(|err| StoreProblem::Failed(err.to_string()))?
+    {
+        return Err(StoreProblem::Locked);
+    }
+    let store = zbus_secret_service_keyring_store::Store::new().map_err(store_problem)?;
+    work(store)
+}
+
+/// The Secret Service's label (what Seahorse lists) is the item's `label`.
+pub fn modifiers(_service: &str, _account: &str, label: &str) -> Vec<(&'static str, String)> {
+    vec![("label", label.to_owned())]
+}
+
+/// A store error as a [`StoreProblem`]: the Secret Service reports a
+/// locked item (or a dismissed prompt) as no access.
+pub fn store_problem(err: keyring_core::Error) -> StoreProblem {
+    match err {
+        keyring_core::Error::NoStorageAccess(_) => StoreProblem::Locked,
+        other => StoreProblem::Failed(other.to_string()),
+    }
 }
 
 #[cfg(test)]

@@ -11,6 +11,8 @@ use std::time::Duration;
 use rustix::event::kqueue::{self, Event, EventFilter, EventFlags, ProcessEvents};
 use rustix::process::Pid;
 
+use super::StoreProblem;
+
 /// The per-user runtime directory: `$XDG_RUNTIME_DIR` when the user set
 /// one, else `$TMPDIR`, which launchd gives each user's session
 /// (`/var/folders/…/T/`: 0700, owned by the user, unlike `/tmp`).
@@ -137,4 +139,59 @@ impl SignalWait {
 pub fn process_dir(pid: u32) -> Option<String> {
     let _ = pid;
     None
+}
+
+// ----- the credential store: the login Keychain ----------------------------
+
+/// The user's default (login) Keychain. Unless `ask_user`, the Keychain's
+/// dialogs are off while `work` runs: a locked Keychain, or an item that
+/// asks whether this program may read it, answers "interaction not
+/// allowed" instead of opening a window.
+pub fn with_open_store<T>(
+    ask_user: bool,
+    work: impl FnOnce(std::sync::Arc<keyring_core::CredentialStore>) -> Result<T, StoreProblem>,
+) -> Result<T, StoreProblem> {
+    use security_framework::os::macos::keychain::SecKeychain;
+    let _quiet = if ask_user {
+        None
+    } else {
+        Some(
+            SecKeychain::disable_user_interaction()
+                .map_err(|err| StoreProblem::Failed(err.to_string()))?,
+        )
+    };
+    let store = apple_native_keyring_store::keychain::Store::new().map_err(store_problem)?;
+    work(store)
+}
+
+/// The Keychain shows the service and the account; nothing to add.
+pub fn modifiers(_service: &str, _account: &str, _label: &str) -> Vec<(&'static str, String)> {
+    Vec::new()
+}
+
+/// A store error as a [`StoreProblem`]: `errSecInteractionNotAllowed`
+/// (dialogs off) and `errSecUserCanceled` mean the Keychain wanted the user.
+pub fn store_problem(err: keyring_core::Error) -> StoreProblem {
+    const INTERACTION_NOT_ALLOWED: i32 = -25308;
+    const USER_CANCELED: i32 = -128;
+    const AUTH_FAILED: i32 = -25293;
+    let asked_user = |platform: &keyring_core::error::PlatformError| {
+        platform
+            .downcast_ref::<security_framework::base::Error>()
+            .is_some_and(|err| {
+                matches!(
+                    err.code(),
+                    INTERACTION_NOT_ALLOWED | USER_CANCELED | AUTH_FAILED
+                )
+            })
+    };
+    match err {
+        keyring_core::Error::PlatformFailure(platform)
+        | keyring_core::Error::NoStorageAccess(platform)
+            if asked_user(&platform) =>
+        {
+            StoreProblem::Locked
+        }
+        other => StoreProblem::Failed(other.to_string()),
+    }
 }

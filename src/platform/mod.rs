@@ -7,7 +7,10 @@
 //! - `linux`: pidfd, `/proc`, `sigtimedwait`, `$XDG_RUNTIME_DIR`.
 //! - `macos`: kqueue (`EVFILT_PROC`), `proc_pidinfo`, the per-user `$TMPDIR`.
 //! - `windows`: ACLs for file modes, a job object and a console handler for
-//!   `exec`, named events for the stop signals, process handles.
+//!   `exec`, named events for the stop signals, process handles, and
+//!   Credential Manager.
+//! - [`keyring`]: the OS credential store (the Secret Service, the login
+//!   Keychain, Credential Manager) through one API.
 //!
 //! **Portable twins.** Where a system has a mechanism of its own and a
 //! portable one does the same job (watching a process: a pidfd or kqueue,
@@ -17,6 +20,7 @@
 //! and on the poll wherever kqueue cannot help; forcing them on in the
 //! Linux test suite runs that logic on every CI run.
 
+mod keyring;
 #[cfg(target_os = "linux")]
 mod linux;
 #[cfg(target_os = "macos")]
@@ -35,6 +39,10 @@ compile_error!(
 use linux as os;
 #[cfg(target_os = "macos")]
 use macos as os;
+#[cfg(windows)]
+use windows as os;
+
+pub use keyring::{CredentialItems, StoreProblem, with_credential_store};
 
 #[cfg(unix)]
 pub use os::{

@@ -65,7 +65,7 @@ use windows_sys::Win32::System::Threading::{
     TerminateProcess, WaitForSingleObject,
 };
 
-use super::{AppDir, Fork, OpenPrivate, ProcessId, StdStream};
+use super::{AppDir, Fork, OpenPrivate, ProcessId, StdStream, StoreProblem};
 
 // Where things are.
 
@@ -1040,6 +1040,31 @@ impl LocalListener {
 impl LocalStream {
     pub async fn send_and_close(self, _bytes: &[u8]) -> io::Result<()> {
         match self {}
+    }
+}
+
+// ----- the credential store: Credential Manager ----------------------------
+
+/// The user's Credential Manager (generic credentials), which the user's
+/// logon unlocks: it never asks.
+pub fn with_open_store<T>(
+    _ask_user: bool,
+    work: impl FnOnce(std::sync::Arc<keyring_core::CredentialStore>) -> Result<T, StoreProblem>,
+) -> Result<T, StoreProblem> {
+    let store = windows_native_keyring_store::Store::new().map_err(store_problem)?;
+    work(store)
+}
+
+/// Credential Manager lists an item by its target name: `service:account`
+/// (`ssoenv:dev`), which is what users look for.
+pub fn modifiers(service: &str, account: &str, _label: &str) -> Vec<(&'static str, String)> {
+    vec![("target", format!("{service}:{account}"))]
+}
+
+pub fn store_problem(err: keyring_core::Error) -> StoreProblem {
+    match err {
+        keyring_core::Error::NoStorageAccess(err) => StoreProblem::Missing(err.to_string()),
+        other => StoreProblem::Failed(other.to_string()),
     }
 }
 

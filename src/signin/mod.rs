@@ -417,7 +417,9 @@ pub fn logout(session: &SsoSession, target: Option<&Target>) -> Result<SignedOut
         None => PortalLogout::NoToken,
         Some(token) => runtime()?.block_on(portal_logout(session, &token.access_token)),
     };
-    let token_removed = sso_token::remove(session)?;
+    // A keyring that cannot remove its items fails the sign-out, but only
+    // after the role credentials are gone too.
+    let token_removed = sso_token::remove(session);
     let mut roles = credentials::remove_session(session)?;
     let mut removed = roles.len();
     if let Some(target) = target {
@@ -432,6 +434,7 @@ pub fn logout(session: &SsoSession, target: Option<&Target>) -> Result<SignedOut
             removed += 1;
         }
     }
+    let token_removed = token_removed?;
     Ok(SignedOut {
         portal,
         token_removed,

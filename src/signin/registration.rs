@@ -18,7 +18,8 @@ use serde::{Deserialize, Serialize};
 use crate::aws::{self, Service};
 use crate::config::SsoSession;
 use crate::error::{Error, Result};
-use crate::{fsutil, paths, timefmt};
+use crate::sso_token::{self, RegistrationHome};
+use crate::{fsutil, timefmt};
 
 pub(crate) const AUTHORIZATION_CODE_GRANT: &str = "authorization_code";
 pub(crate) const REFRESH_TOKEN_GRANT: &str = "refresh_token";
@@ -26,7 +27,7 @@ pub(crate) const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:dev
 /// What the AWS CLI registers; the port is chosen at login time.
 pub(crate) const REDIRECT_URI: &str = "http://127.0.0.1/oauth/callback";
 /// The scope that makes OIDC issue refresh tokens.
-pub const DEFAULT_SCOPE: &str = "sso:account:access";
+pub const DEFAULT_SCOPE: &str = crate::config::DEFAULT_SCOPE;
 /// Re-register when less than this is left, as the AWS CLI does.
 const EXPIRY_MARGIN: Duration = Duration::from_secs(15 * 60);
 
@@ -91,11 +92,12 @@ struct CacheFile {
 
 /// The scopes to register: `sso_registration_scopes`, else `sso:account:access`.
 pub(crate) fn scopes_for(session: &SsoSession) -> Vec<String> {
-    if session.scopes.is_empty() {
-        vec![DEFAULT_SCOPE.to_owned()]
-    } else {
-        session.scopes.clone()
-    }
+    session.registration_scopes()
+}
+
+/// `~/.aws/sso/cache/<key>.json`, named as the AWS CLI names it.
+pub(crate) fn cache_path(session: &SsoSession) -> Result<PathBuf> {
+    sso_token::registration_cache_path(session)
 }
 
 /// A registration for `session` allowing `need`: the cached one when it
@@ -106,15 +108,36 @@ pub(crate) async fn obtain(
     deadline: Instant,
 ) -> Result<Registration> {
     let scopes = scopes_for(session);
-    let path = cache_path(session)?;
-    if let Some(cached) = load(&path)
-        && cached.usable_for(need, &scopes)
-    {
-        return Ok(cached);
+    match sso_token::registration_home(session)? {
+        RegistrationHome::AwsCliFile => {
+            let path = cache_path(session)?;
+            if let Some(cached) = load(&path)
+                && cached.usable_for(need, &scopes)
+            {
+                return Ok(cached);
+            }
+            let registration = register(session, &scopes, deadline).await?;
+            store(&path, &registration)?;
+            Ok(registration)
+        }
+        // With the keyring on, the registration is kept with the token,
+        // which sign-in stores when it has one: nothing on disk.
+        RegistrationHome::Keyring(kept) => {
+            if let Some(kept) = kept {
+                let kept = Registration {
+                    client_id: kept.client_id,
+                    client_secret: kept.client_secret,
+                    expires_at: kept.expires_at,
+                    scopes: kept.scopes,
+                    grant_types: Some(all_grants()),
+                };
+                if kept.usable_for(need, &scopes) {
+                    return Ok(kept);
+                }
+            }
+            register(session, &scopes, deadline).await
+        }
     }
-    let registration = register(session, &scopes, deadline).await?;
-    store(&path, &registration)?;
-    Ok(registration)
 }
 
 /// RegisterClient for every grant sign-in uses.
@@ -162,12 +185,17 @@ async fn register(
         client_secret,
         expires_at,
         scopes: scopes.to_vec(),
-        grant_types: Some(vec![
-            AUTHORIZATION_CODE_GRANT.to_owned(),
-            REFRESH_TOKEN_GRANT.to_owned(),
-            DEVICE_CODE_GRANT.to_owned(),
-        ]),
+        grant_types: Some(all_grants()),
     })
+}
+
+/// The grants ssoenv registers a client for.
+fn all_grants() -> Vec<String> {
+    vec![
+        AUTHORIZATION_CODE_GRANT.to_owned(),
+        REFRESH_TOKEN_GRANT.to_owned(),
+        DEVICE_CODE_GRANT.to_owned(),
+    ]
 }
 
 /// A cached registration; anything unreadable counts as none (a new
@@ -198,90 +226,9 @@ fn store(path: &std::path::Path, registration: &Registration) -> Result<()> {
     fsutil::write_private_atomic(path, &json)
 }
 
-/// `~/.aws/sso/cache/<key>.json`, named as the AWS CLI names it.
-pub(crate) fn cache_path(session: &SsoSession) -> Result<PathBuf> {
-    Ok(paths::sso_cache_dir()?.join(format!("{}.json", cache_key(session))))
-}
-
-/// SHA-1 of `json.dumps({"tool": "botocore", "startUrl": .., "region": ..,
-/// "scopes": .., "session_name": ..}, sort_keys=True)`, byte for byte as
-/// Python writes it. The CLI passes the configured `sso_registration_scopes`
-/// (null when there are none) and the session name (null for a profile
-/// without an sso-session).
-pub(crate) fn cache_key(session: &SsoSession) -> String {
-    let scopes = if session.scopes.is_empty() {
-        "null".to_owned()
-    } else {
-        let items: Vec<String> = session.scopes.iter().map(|s| python_json_str(s)).collect();
-        format!("[{}]", items.join(", "))
-    };
-    let session_name = session
-        .name
-        .as_deref()
-        .map_or_else(|| "null".to_owned(), python_json_str);
-    // Keys in sorted order: region, scopes, session_name, startUrl, tool.
-    let text = format!(
-        "{{\"region\": {}, \"scopes\": {scopes}, \"session_name\": {session_name}, \"startUrl\": {}, \"tool\": \"botocore\"}}",
-        python_json_str(&session.region),
-        python_json_str(&session.start_url),
-    );
-    sha1_smol::Sha1::from(text).digest().to_string()
-}
-
-/// A JSON string as Python's `json.dumps` writes it (`ensure_ascii=True`).
-fn python_json_str(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            ' '..='~' => out.push(c),
-            _ => {
-                let mut units = [0u16; 2];
-                for unit in c.encode_utf16(&mut units) {
-                    out.push_str(&format!("\\u{unit:04x}"));
-                }
-            }
-        }
-    }
-    out.push('"');
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn session(name: Option<&str>, scopes: &[&str]) -> SsoSession {
-        SsoSession {
-            name: name.map(str::to_owned),
-            start_url: "https://d-abc123.awsapps.com/start".to_owned(),
-            region: "us-east-1".to_owned(),
-            scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
-        }
-    }
-
-    #[test]
-    fn cache_key_matches_the_aws_cli() {
-        // The reference's test vector: session dev, no scopes configured.
-        assert_eq!(
-            cache_key(&session(Some("dev"), &[])),
-            "f84477c4544ffee122d4e7b0f5d942797620c4b1"
-        );
-    }
-
-    #[test]
-    fn python_escapes_non_ascii_and_controls() {
-        assert_eq!(python_json_str("a\"b\\c"), r#""a\"b\\c""#);
-        assert_eq!(python_json_str("é😀\u{1}"), r#""\u00e9\ud83d\ude00\u0001""#);
-        assert_eq!(python_json_str("/x"), r#""/x""#);
-    }
 
     fn registration(grants: Option<&[&str]>, left: Duration) -> Registration {
         Registration {

@@ -204,6 +204,63 @@ fn encode(token: &SsoToken) -> Result<Vec<u8>> {
         .map_err(|e| Error::new(format!("cannot encode the SSO token cache: {e}")))
 }
 
+/// The client registration cache file of `session`,
+/// `~/.aws/sso/cache/<key>.json`, named as the AWS CLI names it.
+pub fn registration_cache_path(session: &SsoSession) -> Result<PathBuf> {
+    Ok(paths::sso_cache_dir()?.join(format!("{}.json", registration_cache_key(session))))
+}
+
+/// SHA-1 of `json.dumps({"tool": "botocore", "startUrl": .., "region": ..,
+/// "scopes": .., "session_name": ..}, sort_keys=True)`, byte for byte as
+/// Python writes it. The CLI passes the configured `sso_registration_scopes`
+/// (null when there are none) and the session name (null for a profile
+/// without an sso-session).
+pub(crate) fn registration_cache_key(session: &SsoSession) -> String {
+    let scopes = if session.scopes.is_empty() {
+        "null".to_owned()
+    } else {
+        let items: Vec<String> = session.scopes.iter().map(|s| python_json_str(s)).collect();
+        format!("[{}]", items.join(", "))
+    };
+    let session_name = session
+        .name
+        .as_deref()
+        .map_or_else(|| "null".to_owned(), python_json_str);
+    // Keys in sorted order: region, scopes, session_name, startUrl, tool.
+    let text = format!(
+        "{{\"region\": {}, \"scopes\": {scopes}, \"session_name\": {session_name}, \"startUrl\": {}, \"tool\": \"botocore\"}}",
+        python_json_str(&session.region),
+        python_json_str(&session.start_url),
+    );
+    sha1_smol::Sha1::from(text).digest().to_string()
+}
+
+/// A JSON string as Python's `json.dumps` writes it (`ensure_ascii=True`).
+fn python_json_str(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            ' '..='~' => out.push(c),
+            _ => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// Serde for the CLI's `YYYY-MM-DDTHH:MM:SSZ` timestamps.
 mod cli_time {
     use std::time::SystemTime;
@@ -238,5 +295,35 @@ mod cli_time_opt {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SystemTime>, D::Error> {
         let text = Option::<String>::deserialize(d)?;
         Ok(text.as_deref().and_then(crate::timefmt::parse_utc))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(name: Option<&str>, scopes: &[&str]) -> SsoSession {
+        SsoSession {
+            name: name.map(str::to_owned),
+            start_url: "https://d-abc123.awsapps.com/start".to_owned(),
+            region: "us-east-1".to_owned(),
+            scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+        }
+    }
+
+    #[test]
+    fn cache_key_matches_the_aws_cli() {
+        // The reference's test vector: session dev, no scopes configured.
+        assert_eq!(
+            registration_cache_key(&session(Some("dev"), &[])),
+            "f84477c4544ffee122d4e7b0f5d942797620c4b1"
+        );
+    }
+
+    #[test]
+    fn python_escapes_non_ascii_and_controls() {
+        assert_eq!(python_json_str("a\"b\\c"), r#""a\"b\\c""#);
+        assert_eq!(python_json_str("é😀\u{1}"), r#""\u00e9\ud83d\ude00\u0001""#);
+        assert_eq!(python_json_str("/x"), r#""/x""#);
     }
 }

@@ -3,19 +3,22 @@
 //! [`usable_access_token`] and nothing more; sign-in hands a new token to
 //! [`save_signed_in`], sign-out calls [`remove`], and `status` reads it.
 //!
-//! Where the token is kept is a [`TokenStore`]: today the AWS CLI's cache
-//! files ([`AwsCliCache`]), which share the login with the AWS CLI and
-//! boto3. A second store (the OS keyring) implements the same trait, and
-//! the callers above do not change.
+//! Where the token is kept is a [`TokenStore`]: by default the AWS CLI's
+//! cache files ([`AwsCliCache`]), which share the login with the AWS CLI
+//! and boto3; with `token_store = "keyring"` the OS keyring ([`Keyring`])
+//! for the refresh token and the client registration, and the AWS CLI's
+//! file for the access token alone. The callers above do not change.
 
 mod aws_cli_cache;
+mod keyring;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-pub use aws_cli_cache::{AwsCliCache, Filed, SsoToken};
+pub use aws_cli_cache::{AwsCliCache, Filed, SsoToken, registration_cache_path};
+pub use keyring::Keyring;
 
-use crate::config::SsoSession;
+use crate::config::{self, SsoSession, TokenStoreKind};
 use crate::error::{Error, Result};
 use crate::fsutil::{self, FileLock};
 use crate::{aws, log, paths};
@@ -41,6 +44,23 @@ pub trait TokenStore {
     /// The file that changes whenever `session`'s token does: what a
     /// prompt `stat`s to notice a login, a logout or a refresh.
     fn watched_file(&self, session: &SsoSession) -> Result<PathBuf>;
+
+    /// Whether a loaded token may be refreshable, as far as can be told
+    /// without opening anything more.
+    fn may_refresh(&self, token: &SsoToken) -> bool {
+        token.refresh_grant().is_some()
+    }
+
+    /// `token` with what a refresh needs that is kept elsewhere; only
+    /// called for a refresh, by `deadline`.
+    fn complete(
+        &self,
+        _session: &SsoSession,
+        token: SsoToken,
+        _deadline: Instant,
+    ) -> Result<SsoToken> {
+        Ok(token)
+    }
 }
 
 /// A replacement of a stored token, prepared before the request whose
@@ -51,21 +71,68 @@ pub trait PendingSave {
     fn commit(self: Box<Self>, token: &SsoToken) -> Result<()>;
 }
 
-/// The store `session`'s token is kept in.
-fn store(_session: &SsoSession) -> &'static dyn TokenStore {
-    &AwsCliCache
+/// The store the user keeps tokens in (`token_store`).
+fn store(_session: &SsoSession) -> Result<&'static dyn TokenStore> {
+    Ok(match config::token_store()? {
+        TokenStoreKind::AwsCli => &AwsCliCache,
+        TokenStoreKind::Keyring => &Keyring,
+    })
+}
+
+/// Where sign-in keeps a session's client registration.
+pub enum RegistrationHome {
+    /// The AWS CLI's registration cache file, shared with it.
+    AwsCliFile,
+    /// The keyring, with the token: the registration kept there, if any.
+    Keyring(Option<KeptRegistration>),
+}
+
+/// A client registration as the keyring keeps it. Debug shows no secret.
+pub struct KeptRegistration {
+    pub client_id: String,
+    pub client_secret: String,
+    pub expires_at: std::time::SystemTime,
+    pub scopes: Vec<String>,
+}
+
+impl std::fmt::Debug for KeptRegistration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeptRegistration")
+            .field("scopes", &self.scopes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where `session`'s client registration is kept, and with the keyring
+/// on, the one kept there. Opens the keyring (sign-in only): a keyring
+/// that cannot be used fails the sign-in before the browser opens.
+pub fn registration_home(session: &SsoSession) -> Result<RegistrationHome> {
+    match config::token_store()? {
+        TokenStoreKind::AwsCli => Ok(RegistrationHome::AwsCliFile),
+        TokenStoreKind::Keyring => {
+            let kept = keyring::load_secrets(session, true, None)?.and_then(|secrets| {
+                Some(KeptRegistration {
+                    expires_at: crate::timefmt::parse_utc(&secrets.registration_expires_at)?,
+                    client_id: secrets.client_id,
+                    client_secret: secrets.client_secret,
+                    scopes: secrets.scopes,
+                })
+            });
+            Ok(RegistrationHome::Keyring(kept))
+        }
+    }
 }
 
 /// The SSO access token to use for `session`, refreshed first when it is
 /// near expiry and refreshable.
 pub async fn usable_access_token(session: &SsoSession, deadline: Instant) -> Result<String> {
-    let store = store(session);
+    let store = store(session)?;
     let token = load_usable(store, session)?;
     log::trace(|| format!("SSO token: {token:?}"));
     if !token.needs_refresh() {
         return Ok(token.access_token);
     }
-    if token.refresh_grant().is_none() {
+    if !store.may_refresh(&token) {
         log::debug(|| "SSO token is near expiry and has no refresh grant".to_owned());
         return if token.is_expired() {
             Err(aws::session_expired(session))
@@ -80,7 +147,12 @@ pub async fn usable_access_token(session: &SsoSession, deadline: Instant) -> Res
         return Ok(token.access_token);
     }
     log::debug(|| "refreshing the SSO token".to_owned());
-    match refresh(store, session, &token, deadline).await {
+    let refreshed = match store.complete(session, token.clone(), deadline) {
+        Ok(complete) if complete.refresh_grant().is_none() => Err(aws::session_expired(session)),
+        Ok(complete) => refresh(store, session, &complete, deadline).await,
+        Err(err) => Err(err),
+    };
+    match refreshed {
         Ok(refreshed) => Ok(refreshed.access_token),
         // A token with minutes left still works; the next call retries the refresh.
         Err(err) if !token.is_expired() => {
@@ -135,7 +207,7 @@ async fn refresh(
 pub fn save_signed_in(session: &SsoSession, token: &SsoToken) -> Result<PathBuf> {
     let lock_deadline = Instant::now() + Duration::from_secs(10);
     let _lock = FileLock::acquire(&lock_path(session)?, lock_deadline)?;
-    let store = store(session);
+    let store = store(session)?;
     store.save(session, token)?;
     remember_name(session);
     store.watched_file(session)
@@ -161,8 +233,10 @@ pub struct SignedIn {
 /// `startUrl` or `region` cannot name its portal and is left out.
 pub fn signed_in_sessions() -> Result<Vec<SignedIn>> {
     let mut found: Vec<SignedIn> = Vec::new();
+    // With the keyring on, a stripped file may still be refreshable.
+    let keyring = config::token_store()? == TokenStoreKind::Keyring;
     for (filed, token) in AwsCliCache.tokens(&remembered_names())? {
-        let live = !token.is_expired() || token.refresh_grant().is_some();
+        let live = !token.is_expired() || token.refresh_grant().is_some() || keyring;
         let (Some(start_url), Some(region)) = (token.start_url, token.region) else {
             continue;
         };
@@ -232,17 +306,24 @@ fn remember_name(session: &SsoSession) {
 /// The stored token of `session`, whatever its age or portal; `None` when
 /// there is none. For what reports on it (`status`) and what ends it.
 pub fn load(session: &SsoSession) -> Result<Option<SsoToken>> {
-    store(session).load(session)
+    store(session)?.load(session)
+}
+
+/// Whether `token`, `session`'s stored token, can be renewed without the
+/// user, as far as can be told without opening the keyring.
+pub fn refreshable(session: &SsoSession, token: &SsoToken) -> bool {
+    store(session).is_ok_and(|store| store.may_refresh(token))
 }
 
 /// Removes `session`'s token (at sign-out); whether there was one.
 pub fn remove(session: &SsoSession) -> Result<bool> {
-    store(session).remove(session)
+    store(session)?.remove(session)
 }
 
-/// The file to `stat` for changes of `session`'s token.
+/// The file to `stat` for changes of `session`'s token: the AWS CLI's
+/// file, whichever the store (the keyring keeps no access token).
 pub fn watched_file(session: &SsoSession) -> Result<PathBuf> {
-    store(session).watched_file(session)
+    AwsCliCache.watched_file(session)
 }
 
 /// Where refreshes and logins of `session` serialise, so a refresh that
