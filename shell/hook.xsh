@@ -75,7 +75,12 @@ def __ssoenv_install():
             return False
         if any(given.get(name) != value for name, value in check["vars"]):
             return False
-        if check["agent_pid"] is not None:
+        # The agent: a path that goes when it exits, where the system has
+        # one (a signal takes an exited, unreaped process for alive).
+        if check.get("agent_path") is not None:
+            if not os.path.exists(check["agent_path"]):
+                return False
+        elif check["agent_pid"] is not None:
             os.kill(check["agent_pid"], 0)
         return True
 

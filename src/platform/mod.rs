@@ -46,7 +46,7 @@ pub use keyring::{CredentialItems, StoreProblem, with_credential_store};
 
 #[cfg(unix)]
 pub use os::{
-    has_desktop, loopback_peer_is_current_user, process_dir, runtime_dir, tells_loopback_owners,
+    has_desktop, loopback_peer_is_current_user, process_path, runtime_dir, tells_loopback_owners,
 };
 #[cfg(unix)]
 pub use unix::{
@@ -65,7 +65,7 @@ pub use windows::{
     create_private_file, default_app_dir, detach, detach_launcher, exec_replace, exit_immediately,
     file_identity, force_kill_command, fork, hand_over, has_desktop, home_dir, is_private,
     loopback_peer_is_current_user, make_public_dir, make_public_file, new_session, open_private,
-    os_string_from_bytes, owned_by_current_user, owner_of, process_dir, process_exists,
+    os_string_from_bytes, owned_by_current_user, owner_of, process_exists, process_path,
     redirect_stdout_to_stderr, redirect_to_null, restrict_dir_to_owner, runtime_dir,
     spawn_detached, take_stdout, tells_loopback_owners, terminate, wait_readable,
     writable_by_others,

@@ -1008,9 +1008,11 @@ unsafe extern "system" fn console_stop(event: u32) -> i32 {
     1
 }
 
-/// The directory that exists while process `pid` runs, for a shell that
-/// can test a path but cannot signal a process (fish's idle check).
-pub fn process_dir(pid: u32) -> Option<String> {
+/// A path that exists while process `pid` runs, and not once it has
+/// exited (a zombie keeps its `/proc` directory but not its `exe`), for a
+/// shell's idle check: a path test needs no process, and `kill -0` would
+/// take a zombie for alive.
+pub fn process_path(pid: u32) -> Option<String> {
     let _ = pid;
     None
 }

@@ -170,11 +170,19 @@ pub(super) fn idle_check(out: &mut String, check: &IdleCheck, clock: Clock) {
         out,
         format_args!("\t[[ {} ]] || \\builtin return 1", facts.join(" && ")),
     );
+    // The agent: its path where the system has one (`kill -0` takes a
+    // process that exited but was not yet reaped for alive), else a signal.
     if let Some(pid) = check.agent_pid {
-        line(
-            out,
-            format_args!("\t\\builtin kill -0 {pid} 2>/dev/null || \\builtin return 1"),
-        );
+        match crate::platform::process_path(pid) {
+            Some(path) => line(
+                out,
+                format_args!("\t[[ -e {} ]] || \\builtin return 1", quote(&path)),
+            ),
+            None => line(
+                out,
+                format_args!("\t\\builtin kill -0 {pid} 2>/dev/null || \\builtin return 1"),
+            ),
+        }
     }
     line(out, format_args!("}}"));
 }

@@ -104,7 +104,7 @@ impl Shell for Fish {
     /// builtin); elsewhere endpoint mode starts ssoenv at every prompt.
     fn idle_check(&self, out: &mut String, check: &IdleCheck) {
         let process_dir = match check.agent_pid {
-            Some(pid) => match crate::platform::process_dir(pid) {
+            Some(pid) => match crate::platform::process_path(pid) {
                 Some(dir) => Some(dir),
                 None => return,
             },

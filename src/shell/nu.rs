@@ -61,7 +61,7 @@ impl Shell for Nu {
     /// Nothing in endpoint mode where no path tells that the agent runs.
     fn idle_check(&self, out: &mut String, check: &IdleCheck) {
         let process = match check.agent_pid {
-            Some(pid) => match crate::platform::process_dir(pid) {
+            Some(pid) => match crate::platform::process_path(pid) {
                 Some(dir) => Some(dir),
                 None => return,
             },

@@ -68,7 +68,7 @@ impl Shell for Xonsh {
             out,
             format_args!(
                 "idle(pwd={}, not_files={}, not_newer={}, unchanged={}, absent={}, stamp={}, \
-                 prompt_deadline={}, command_deadline={}, state={}, vars=[{}], agent_pid={}, exe={})",
+                 prompt_deadline={}, command_deadline={}, state={}, vars=[{}], agent_pid={}, agent_path={}, exe={})",
                 q(&check.pwd),
                 list(&check.not_files),
                 list(&check.not_newer),
@@ -80,6 +80,12 @@ impl Shell for Xonsh {
                 text(check.state.as_deref()),
                 vars.join(", "),
                 number(check.agent_pid.map(u64::from)),
+                text(
+                    check
+                        .agent_pid
+                        .and_then(crate::platform::process_path)
+                        .as_deref()
+                ),
                 exe,
             ),
         );
