@@ -308,11 +308,19 @@ fn kill_9_at_random_points_never_leaves_a_broken_or_public_cache() {
 
     let (sandbox, project) = signed_in_project();
     let config = project.join(".awssso.toml");
-    // How long an unhindered renewal takes here: kills land within it.
-    let started = Instant::now();
-    let out = sandbox.ssoenv(&project, &["export-credentials"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let window_ms = (started.elapsed().as_millis() as u64 * 3 / 2).max(20);
+    // How long an unhindered renewal takes here: kills land within it. The
+    // fastest of three, so that one slow run (a busy machine) does not make
+    // the window so long that most processes end before their kill.
+    let quickest = (0..3)
+        .map(|_| {
+            let started = Instant::now();
+            let out = sandbox.ssoenv(&project, &["export-credentials"]);
+            assert!(out.status.success(), "{}", stderr(&out));
+            started.elapsed()
+        })
+        .min()
+        .unwrap();
+    let window_ms = (quickest.as_millis() as u64 * 3 / 2).max(20);
 
     let mut killed = 0;
     let mut sessions_lost = 0;
