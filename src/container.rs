@@ -44,7 +44,7 @@ use tokio::sync::oneshot;
 use crate::credentials::Credentials;
 use crate::endpoint::{self, Renew, Slot};
 use crate::error::{Error, Result};
-use crate::{paths, platform, timefmt};
+use crate::{paths, platform};
 
 /// Where the grant's directory is mounted inside the container.
 pub const MOUNT_POINT: &str = "/run/ssoenv";
@@ -228,7 +228,7 @@ async fn serve(
                 let slot = slot.clone();
                 tokio::spawn(async move {
                     let answer = match endpoint::credentials(&slot).await {
-                        Ok(creds) => format!("ok\n{}\n", process_json(&creds)),
+                        Ok(creds) => format!("ok\n{}\n", creds.process_json()),
                         Err(message) => format!("error\n{message}\n"),
                     };
                     let _ = tokio::time::timeout(
@@ -240,18 +240,6 @@ async fn serve(
             }
         }
     }
-}
-
-/// `credential_process` output, Version 1.
-fn process_json(creds: &Credentials) -> String {
-    serde_json::json!({
-        "Version": 1,
-        "AccessKeyId": creds.access_key_id,
-        "SecretAccessKey": creds.secret_access_key,
-        "SessionToken": creds.session_token,
-        "Expiration": timefmt::format_utc(creds.expiration),
-    })
-    .to_string()
 }
 
 /// The static Linux `ssoenv-relay` to mount: [`RELAY_VAR`] when set, else

@@ -80,6 +80,19 @@ impl Credentials {
     pub fn fingerprint(&self) -> String {
         fingerprint(&self.access_key_id)
     }
+
+    /// `credential_process` output, Version 1: what `credential-process`,
+    /// `export-credentials --format process` and a container's relay print.
+    pub fn process_json(&self) -> String {
+        serde_json::json!({
+            "Version": 1,
+            "AccessKeyId": self.access_key_id,
+            "SecretAccessKey": self.secret_access_key,
+            "SessionToken": self.session_token,
+            "Expiration": timefmt::format_utc(self.expiration),
+        })
+        .to_string()
+    }
 }
 
 /// First 12 hex digits of SHA-256 of a (non-secret) value.

@@ -2,7 +2,6 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use super::Run;
-use super::export_credentials::process_json;
 use crate::cli::CredentialProcess;
 use crate::engine;
 use crate::error::Result;
@@ -21,7 +20,7 @@ impl Run for CredentialProcess {
             _ => super::target_for(&self.source)?,
         };
         let creds = engine::obtain(&target, target.refresh_before, engine::command_deadline())?;
-        writeln!(std::io::stdout(), "{}", process_json(&creds))?;
+        writeln!(std::io::stdout(), "{}", creds.process_json())?;
         Ok(ExitCode::SUCCESS)
     }
 }

@@ -41,24 +41,12 @@ pub fn format(format: CredentialFormat, creds: &Credentials, label: &str) -> Str
         CredentialFormat::EnvNoExport => lines(&|n, v| format!("{n}={}", posix_word(v))),
         CredentialFormat::Fish => lines(&|n, v| format!("set -gx {n} {}", fish_word(v))),
         CredentialFormat::Powershell => lines(&|n, v| format!("$Env:{n}=\"{}\"", powershell_dq(v))),
-        CredentialFormat::Process => process_json(creds) + "\n",
+        CredentialFormat::Process => creds.process_json() + "\n",
         CredentialFormat::Ini => format!(
             "[{label}]\naws_access_key_id = {}\naws_secret_access_key = {}\naws_session_token = {}\n",
             creds.access_key_id, creds.secret_access_key, creds.session_token
         ),
     }
-}
-
-/// `credential_process` output, Version 1.
-pub fn process_json(creds: &Credentials) -> String {
-    serde_json::json!({
-        "Version": 1,
-        "AccessKeyId": creds.access_key_id,
-        "SecretAccessKey": creds.secret_access_key,
-        "SessionToken": creds.session_token,
-        "Expiration": timefmt::format_utc(creds.expiration),
-    })
-    .to_string()
 }
 
 fn is_plain(value: &str) -> bool {
