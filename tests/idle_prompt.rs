@@ -180,6 +180,37 @@ fn idle_lines_start_nothing_and_changes_still_show(kind: Kind) {
     );
 }
 
+/// Endpoint mode: the check looks for the agent with the shell's own means,
+/// and idle lines start nothing there either.
+fn endpoint_mode_idle_lines_start_nothing(kind: Kind) {
+    let sandbox = logged_in();
+    let project =
+        sandbox.allowed_project("app", "AdministratorAccess", "credentials = \"endpoint\"\n");
+    let Some(mut shell) = Interactive::start(&sandbox, kind, &project, &[]) else {
+        return;
+    };
+    let env = shell.env();
+    assert!(
+        env.contains_key("AWS_CONTAINER_CREDENTIALS_FULL_URI"),
+        "{}: endpoint mode is on",
+        kind.name()
+    );
+    assert!(sandbox.agent_record().is_some(), "the agent runs");
+    settle(&mut shell);
+    let trace = ProcessTrace::attach(shell.shell_pid()).expect("strace");
+    for _ in 0..10 {
+        let shown = shell.prompt_count();
+        shell.send_line(nothing_line(kind));
+        shell.wait_for_prompt(shown);
+    }
+    let idle = trace.stop();
+    assert!(
+        idle.starts.is_empty() && idle.execs.is_empty(),
+        "{}: 10 idle lines in endpoint mode started processes: {idle:?}",
+        kind.name()
+    );
+}
+
 /// 60-second credentials and a command line every 3 s for 75 s: the key is
 /// renewed and never missing, and ssoenv starts a handful of times, not
 /// twice per line (52 times). Measured: 9 to 12; each renewal costs about
@@ -245,6 +276,11 @@ macro_rules! shells {
             #[test]
             fn idle_lines_start_nothing_and_changes_still_show() {
                 super::idle_lines_start_nothing_and_changes_still_show($kind);
+            }
+
+            #[test]
+            fn endpoint_mode_idle_lines_start_nothing() {
+                super::endpoint_mode_idle_lines_start_nothing($kind);
             }
 
             #[test]

@@ -100,10 +100,11 @@ impl Shell for Fish {
     /// system keeps them, is false on equal times (the stamp is backdated, so
     /// equal means "before ssoenv looked") and false for a missing file, so
     /// each `unchanged` path is first tested with `-e`. The agent's liveness
-    /// is its `/proc` entry where the system has one (fish has no `kill`
-    /// builtin); elsewhere endpoint mode starts ssoenv at every prompt.
+    /// is a path that goes with it (`/proc/PID/exe`) where the system has
+    /// one (fish has no `kill` builtin); elsewhere endpoint mode starts
+    /// ssoenv at every prompt.
     fn idle_check(&self, out: &mut String, check: &IdleCheck) {
-        let process_dir = match check.agent_pid {
+        let agent_path = match check.agent_pid {
             Some(pid) => match crate::platform::process_path(pid) {
                 Some(dir) => Some(dir),
                 None => return,
@@ -183,8 +184,8 @@ impl Shell for Fish {
                 None => line(out, format_args!("    set -q {name}; and return 1")),
             }
         }
-        if let Some(dir) = process_dir {
-            line(out, format_args!("    test -d {}; or return 1", q(&dir)));
+        if let Some(path) = agent_path {
+            line(out, format_args!("    test -e {}; or return 1", q(&path)));
         }
         line(out, format_args!("    return 0"));
         line(out, format_args!("end"));

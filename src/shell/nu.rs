@@ -56,8 +56,8 @@ impl Shell for Nu {
     /// `{op: set, name: __ssoenv_idle, value: {…}}` on one line: the paths as lists of strings, the
     /// times in seconds since the epoch (`null`: none), `vars` a record of
     /// the values the variables must still have (`SSOENV_STATE` among
-    /// them; `null`: unset), `process` the agent's `/proc` directory. The
-    /// hook turns the times into dates once, when it stores the record.
+    /// them; `null`: unset), `process` a path that exists while the agent
+    /// runs. The hook turns the times into dates once, when it stores the record.
     /// Nothing in endpoint mode where no path tells that the agent runs.
     fn idle_check(&self, out: &mut String, check: &IdleCheck) {
         let process = match check.agent_pid {
